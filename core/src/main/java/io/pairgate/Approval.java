@@ -1,0 +1,26 @@
+package io.pairgate;
+
+import java.util.List;
+
+/**
+ * The result of {@link PairingService#approve}.
+ *
+ * @param requestId the approved request
+ * @param device the paired device after the approval (token secrets included: deliver them only to
+ *     the device itself)
+ * @param alreadyApproved true when the request had been approved before and nothing changed now
+ * @param addedRoles roles the approval added to the baseline
+ * @param addedScopes scopes the approval added to the baseline
+ */
+public record Approval(
+    String requestId,
+    PairedDevice device,
+    boolean alreadyApproved,
+    List<Role> addedRoles,
+    ScopeSet addedScopes) {
+
+  /** Copies the list. */
+  public Approval {
+    addedRoles = List.copyOf(addedRoles);
+  }
+}

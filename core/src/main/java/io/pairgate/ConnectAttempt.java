@@ -1,0 +1,166 @@
+package io.pairgate;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything a connecting client presented, as the gateway received it. Fields that are signed are
+ * kept exactly as sent (the scopes in their original order), because the proof covers them byte
+ * for byte. Build one with {@link #builder()}.
+ *
+ * @param deviceId the device id the client claims (checked against the key)
+ * @param publicKey the public key as sent (base64url, base64 or PEM)
+ * @param role the requested role
+ * @param scopes the requested scopes, as sent and in the order sent
+ * @param client what the client says about itself
+ * @param signature the Ed25519 signature, base64url (standard base64 accepted)
+ * @param signedAtMs the client's signing time, epoch milliseconds
+ * @param nonce the nonce the client signed; empty if it sent none
+ * @param challenge the challenge the gateway issued for this connection
+ * @param auth how the gateway authenticated the connection
+ * @param token the auth token the client sent and signed (shared or device token); empty if none.
+ *     With {@link AuthMethod#DEVICE_TOKEN} it is verified as the device token.
+ * @param peerAddress the socket peer's IP address, or empty if unknown
+ * @param headers request headers relevant to locality ({@code host}, {@code origin},
+ *     {@code x-forwarded-for}, …), keys lowercased
+ */
+public record ConnectAttempt(
+    String deviceId,
+    String publicKey,
+    Role role,
+    List<String> scopes,
+    ClientInfo client,
+    String signature,
+    long signedAtMs,
+    String nonce,
+    Challenge challenge,
+    AuthMethod auth,
+    String token,
+    String peerAddress,
+    Map<String, String> headers) {
+
+  /** Copies collections and lowercases header names. */
+  public ConnectAttempt {
+    scopes = List.copyOf(scopes);
+    TreeMap<String, String> h = new TreeMap<>();
+    headers.forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v));
+    headers = java.util.Collections.unmodifiableSortedMap(h);
+  }
+
+  /** The redacted form: the token never appears. */
+  @Override
+  public String toString() {
+    return "ConnectAttempt[deviceId=" + deviceId + ", role=" + role + ", scopes=" + scopes
+        + ", client=" + client + ", signedAtMs=" + signedAtMs + ", nonce=" + nonce + ", auth="
+        + auth.wireName() + ", token=" + (token.isEmpty() ? "" : "<redacted>") + ", peerAddress="
+        + peerAddress + "]";
+  }
+
+  /** A new builder. Required: device (id and key), signature, challenge. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ConnectAttempt}; unset optional fields default to empty values. */
+  public static final class Builder {
+    private String deviceId = "";
+    private String publicKey = "";
+    private Role role = Role.OPERATOR;
+    private List<String> scopes = List.of();
+    private ClientInfo client = ClientInfo.unknown();
+    private String signature = "";
+    private long signedAtMs;
+    private String nonce = "";
+    private Challenge challenge = new Challenge("", java.time.Instant.EPOCH);
+    private boolean challengeSet;
+    private AuthMethod auth = AuthMethod.SHARED_TOKEN;
+    private String token = "";
+    private String peerAddress = "";
+    private Map<String, String> headers = Map.of();
+
+    private Builder() {}
+
+    /** The claimed device id and the public key as sent. */
+    public Builder device(String deviceId, String publicKey) {
+      this.deviceId = deviceId;
+      this.publicKey = publicKey;
+      return this;
+    }
+
+    /** The requested role (default {@code operator}). */
+    public Builder role(Role role) {
+      this.role = role;
+      return this;
+    }
+
+    /** The requested scopes, in the order sent. */
+    public Builder scopes(List<String> scopes) {
+      this.scopes = scopes;
+      return this;
+    }
+
+    /** The requested scopes, in the order sent. */
+    public Builder scopes(String... scopes) {
+      this.scopes = List.of(scopes);
+      return this;
+    }
+
+    /** The client's self-description. */
+    public Builder client(ClientInfo client) {
+      this.client = client;
+      return this;
+    }
+
+    /** The proof: signature, signing time and signed nonce (empty if none was sent). */
+    public Builder proof(String signature, long signedAtMs, String nonce) {
+      this.signature = signature;
+      this.signedAtMs = signedAtMs;
+      this.nonce = nonce;
+      return this;
+    }
+
+    /** The challenge issued for this connection. */
+    public Builder challenge(Challenge challenge) {
+      this.challenge = challenge;
+      this.challengeSet = true;
+      return this;
+    }
+
+    /** How the gateway authenticated the connection, and the token the client sent (or empty). */
+    public Builder auth(AuthMethod auth, String token) {
+      this.auth = auth;
+      this.token = token;
+      return this;
+    }
+
+    /** The socket peer's address. */
+    public Builder peerAddress(String peerAddress) {
+      this.peerAddress = peerAddress;
+      return this;
+    }
+
+    /** Request headers (names are case-insensitive). */
+    public Builder headers(Map<String, String> headers) {
+      this.headers = headers;
+      return this;
+    }
+
+    /**
+     * Builds the attempt.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if no challenge was set
+     */
+    public ConnectAttempt build() {
+      if (!challengeSet) {
+        throw new PairgateException(
+            ErrorCode.INVALID_ARGUMENT,
+            "a connect attempt needs the challenge issued for its connection (challenge(...))");
+      }
+      return new ConnectAttempt(
+          deviceId, publicKey, role, scopes, client, signature, signedAtMs, nonce, challenge, auth,
+          token, peerAddress, headers);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.pairgate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The answer to a connect: {@link Allowed}, {@link PairingRequired} or {@link Rejected}. On Java 17
+ * use {@code instanceof} patterns or {@link #fold}.
+ */
+public sealed interface ConnectResult
+    permits ConnectResult.Allowed, ConnectResult.PairingRequired, ConnectResult.Rejected {
+
+  /** WebSocket close code for policy violations, used for every refusal. */
+  int POLICY_VIOLATION = 1008;
+
+  /** The device id the result is about (as claimed, for rejections before the key was checked). */
+  String deviceId();
+
+  /** Applies the function matching this result's kind. */
+  <T> T fold(
+      Function<Allowed, T> allowed,
+      Function<PairingRequired, T> pairingRequired,
+      Function<Rejected, T> rejected);
+
+  /**
+   * The device may connect.
+   *
+   * @param deviceId the device
+   * @param role the granted role
+   * @param scopes the session's scopes: exactly what was requested (never more)
+   * @param token the device token for the role, reused or newly issued; send it to the client
+   * @param tokenIssued whether the token's secret or scopes changed in this connect
+   */
+  record Allowed(String deviceId, Role role, ScopeSet scopes, DeviceToken token, boolean tokenIssued)
+      implements ConnectResult {
+    @Override
+    public <T> T fold(
+        Function<Allowed, T> allowed,
+        Function<PairingRequired, T> pairingRequired,
+        Function<Rejected, T> rejected) {
+      return allowed.apply(this);
+    }
+  }
+
+  /** What happened to the device's pending request in a {@link PairingRequired} connect. */
+  enum RequestChange {
+    /** A new request was created. */
+    CREATED,
+    /** The existing request covers the connect; its expiry was extended (and stored). */
+    REFRESHED,
+    /** The existing request covers the connect and was refreshed recently; nothing was written. */
+    UNCHANGED,
+    /** A wider request replaced the previous one under a new id. */
+    SUPERSEDED
+  }
+
+  /**
+   * The device needs an operator's approval; close the connection with {@link #closeCode()}.
+   *
+   * @param deviceId the device
+   * @param reason why
+   * @param requestId the pending request to approve (stable while the device asks for no more)
+   * @param requestChange what this connect did to the pending request
+   * @param requestedRole the role of this connect
+   * @param requestedScopes the scopes of this connect
+   * @param approvedRoles the device's approved roles; empty when it is not paired with this key
+   * @param approvedScopes the approved baseline; null when the device is not paired with this key
+   * @param missingScopes requested scopes the baseline does not imply
+   * @param retryAfter how long the client should wait before reconnecting; grows while the same
+   *     request stays pending
+   */
+  record PairingRequired(
+      String deviceId,
+      UpgradeReason reason,
+      String requestId,
+      RequestChange requestChange,
+      Role requestedRole,
+      ScopeSet requestedScopes,
+      List<Role> approvedRoles,
+      @Nullable ScopeSet approvedScopes,
+      List<Scope> missingScopes,
+      Duration retryAfter)
+      implements ConnectResult {
+
+    /** Copies the lists. */
+    public PairingRequired {
+      approvedRoles = List.copyOf(approvedRoles);
+      missingScopes = List.copyOf(missingScopes);
+    }
+
+    /** Always {@code "PAIRING_REQUIRED"}. */
+    public String code() {
+      return "PAIRING_REQUIRED";
+    }
+
+    /** {@code "pairing required: <requirement>"}. */
+    public String message() {
+      return "pairing required: " + reason.requirement();
+    }
+
+    /** What the operator should do. */
+    public String remediationHint() {
+      return reason.remediationHint();
+    }
+
+    /** {@value ConnectResult#POLICY_VIOLATION}. */
+    public int closeCode() {
+      return POLICY_VIOLATION;
+    }
+
+    /** The WebSocket close reason: the message and the request id, at most 123 bytes. */
+    public String closeReason() {
+      String s = message() + " (requestId: " + requestId + ")";
+      return s.length() <= 123 ? s : s.substring(0, 123);
+    }
+
+    @Override
+    public <T> T fold(
+        Function<Allowed, T> allowed,
+        Function<PairingRequired, T> pairingRequired,
+        Function<Rejected, T> rejected) {
+      return pairingRequired.apply(this);
+    }
+  }
+
+  /**
+   * The connect is refused for a reason no approval can fix as is (a bad proof, a blocked device, a
+   * bad token, an invalid scope, too many pending requests).
+   *
+   * @param deviceId the claimed device id
+   * @param code the typed cause
+   * @param message a human-readable explanation
+   */
+  record Rejected(String deviceId, ErrorCode code, String message) implements ConnectResult {
+    /** {@value ConnectResult#POLICY_VIOLATION}. */
+    public int closeCode() {
+      return POLICY_VIOLATION;
+    }
+
+    @Override
+    public <T> T fold(
+        Function<Allowed, T> allowed,
+        Function<PairingRequired, T> pairingRequired,
+        Function<Rejected, T> rejected) {
+      return rejected.apply(this);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.pairgate;
+
+import java.util.Locale;
+
+/**
+ * Every typed failure Pairgate reports, for connect rejections ({@link ConnectResult.Rejected})
+ * and for exceptions ({@link PairgateException#code()}). {@link #wireName()} is the stable
+ * kebab-case name used in logs, JSON and the testkit's scenario vectors.
+ */
+public enum ErrorCode {
+  /** The claimed device id is not the SHA-256 of the presented public key. */
+  DEVICE_ID_MISMATCH,
+  /** The public key cannot be decoded or is not a valid Ed25519 point. */
+  PUBLIC_KEY_INVALID,
+  /** The proof's {@code signedAt} is further from the server clock than the allowed skew. */
+  SIGNATURE_EXPIRED,
+  /** The proof carries no nonce. */
+  NONCE_REQUIRED,
+  /** The nonce is not the challenge issued for this connection, or was already used. */
+  NONCE_MISMATCH,
+  /** The Ed25519 signature does not verify over the v3 or v2 payload. */
+  SIGNATURE_INVALID,
+  /** A requested scope is malformed or can never be held by the requested role. */
+  INVALID_SCOPE,
+  /** The device is blocked by an operator. */
+  BLOCKED,
+  /** Device-token authentication: the device has no token for the role. */
+  TOKEN_MISSING,
+  /** Device-token authentication: the presented token is not the stored one. */
+  TOKEN_MISMATCH,
+  /** Device-token authentication: the token for the role was revoked. */
+  TOKEN_REVOKED,
+  /** Device-token authentication: the token does not cover the request, or exceeds the baseline. */
+  TOKEN_SCOPE_MISMATCH,
+  /** No live or remembered request has this id, or it was rejected. */
+  UNKNOWN_REQUEST,
+  /** The request was replaced by a wider one; see {@link SupersededException#successorRequestId()}. */
+  SUPERSEDED,
+  /** The request expired before it was approved. */
+  EXPIRED,
+  /** The approver lacks a scope needed to approve; see {@link ForbiddenException#missingScopes()}. */
+  FORBIDDEN,
+  /** The role is not approved for the device (or, for device tokens, not an approved role). */
+  UNKNOWN_ROLE,
+  /** A rotation asked for scopes beyond the device's approved baseline. */
+  SCOPE_OUTSIDE_BASELINE,
+  /** No paired device (or device record) with this id. */
+  UNKNOWN_DEVICE,
+  /** Too many pending requests exist (globally or for the client's address). */
+  TOO_MANY_PENDING,
+  /** An argument is malformed (a role name, a device id, a configuration value). */
+  INVALID_ARGUMENT,
+  /** The store could not complete an operation; see {@link StoreException#retryable()}. */
+  STORE_FAILURE,
+  /** The store's persisted data is unreadable or violates its schema. */
+  STORE_CORRUPT;
+
+  /** The stable kebab-case name, e.g. {@code "device-id-mismatch"}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * Parses a {@link #wireName()}.
+   *
+   * @throws IllegalArgumentException if no code has that name
+   */
+  public static ErrorCode fromWireName(String wireName) {
+    return valueOf(wireName.toUpperCase(Locale.ROOT).replace('-', '_'));
+  }
+}

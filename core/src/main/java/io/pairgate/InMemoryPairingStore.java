@@ -1,0 +1,128 @@
+package io.pairgate;
+
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.PairingStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * A {@link PairingStore} in memory: for tests, demos and gateways that re-pair after a restart.
+ * Nothing survives the JVM. Reads are lock-free; writes to one device are serialized by a striped
+ * lock, so compare-and-set is atomic and request-id lookups always see the committed record.
+ */
+public final class InMemoryPairingStore implements PairingStore {
+  private static final int STRIPES = 64;
+  private final ConcurrentSkipListMap<String, DeviceRecord> records = new ConcurrentSkipListMap<>();
+  private final ConcurrentHashMap<String, DeviceId> byRequestId = new ConcurrentHashMap<>();
+  private final Object[] locks = new Object[STRIPES];
+
+  /** An empty store. */
+  public InMemoryPairingStore() {
+    for (int i = 0; i < STRIPES; i++) {
+      locks[i] = new Object();
+    }
+  }
+
+  private Object lockFor(DeviceId id) {
+    return locks[(id.value().hashCode() & 0x7fffffff) % STRIPES];
+  }
+
+  @Override
+  public Optional<DeviceRecord> load(DeviceId deviceId) {
+    return Optional.ofNullable(records.get(deviceId.value()));
+  }
+
+  @Override
+  public Optional<DeviceRecord> findByRequestId(String requestId) {
+    DeviceId id = byRequestId.get(requestId);
+    if (id == null) {
+      return Optional.empty();
+    }
+    DeviceRecord rec = records.get(id.value());
+    return rec != null && rec.knowsRequest(requestId) ? Optional.of(rec) : Optional.empty();
+  }
+
+  @Override
+  public boolean compareAndSet(long expectedVersion, DeviceRecord next) {
+    if (next.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "next.version must be expectedVersion + 1: " + next.version() + " vs " + expectedVersion);
+    }
+    DeviceId id = next.deviceId();
+    synchronized (lockFor(id)) {
+      DeviceRecord current = records.get(id.value());
+      long currentVersion = current == null ? 0 : current.version();
+      if (currentVersion != expectedVersion) {
+        return false;
+      }
+      if (next.isEmpty()) {
+        records.remove(id.value());
+      } else {
+        records.put(id.value(), next);
+      }
+      List<String> newIds = next.isEmpty() ? List.of() : next.requestIds();
+      for (String rid : newIds) {
+        byRequestId.put(rid, id);
+      }
+      if (current != null) {
+        for (String rid : current.requestIds()) {
+          if (!newIds.contains(rid)) {
+            byRequestId.remove(rid, id);
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  @Override
+  public List<DeviceRecord> list(String afterDeviceId, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    List<DeviceRecord> out = new ArrayList<>(Math.min(limit, 1024));
+    for (DeviceRecord r : records.tailMap(afterDeviceId, false).values()) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  @Override
+  public void touch(DeviceId deviceId, Role role, Instant at) {
+    synchronized (lockFor(deviceId)) {
+      DeviceRecord current = records.get(deviceId.value());
+      if (current == null || current.paired() == null) {
+        return;
+      }
+      PairedDevice p = current.paired();
+      PairedDevice next = p;
+      if (p.lastSeenAt() == null || p.lastSeenAt().isBefore(at)) {
+        next = next.withLastSeenAt(at);
+      }
+      DeviceToken t = p.token(role);
+      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(at))) {
+        Map<Role, DeviceToken> tokens = new HashMap<>(next.tokens());
+        tokens.put(role, t.withLastUsedAt(at));
+        next = next.withTokens(tokens);
+      }
+      if (next != p) {
+        records.put(deviceId.value(), new DeviceRecord(deviceId, current.version(), next,
+            current.pending(), current.blocked(), current.resolved()));
+      }
+    }
+  }
+
+  /** The number of devices held. */
+  public int size() {
+    return records.size();
+  }
+}

@@ -1,0 +1,51 @@
+package io.pairgate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * A device's open request for approval. A device has at most one. A later connect whose profile
+ * the request already covers keeps the same {@link #requestId()} (and only refreshes it); a wider
+ * one replaces it with a new id holding the union of roles and scopes.
+ *
+ * @param requestId a random UUID; stable while the request does not widen
+ * @param deviceId the requesting device
+ * @param publicKey the key that signed the request
+ * @param role the role of the connect that last created or refreshed the request
+ * @param roles every role the request asks for (sorted)
+ * @param scopes every scope the request asks for
+ * @param client what the client said about itself; its platform and device family become pinned
+ *     on approval
+ * @param remoteAddress the resolved client address, or empty when unknown
+ * @param createdAt when this request id was minted
+ * @param refreshedAt when a covered connect last refreshed it
+ * @param expiresAt after this instant it can no longer be approved
+ * @param repair whether the device already had a paired record when the request was made
+ * @param reason why approval is needed
+ */
+public record PendingRequest(
+    String requestId,
+    DeviceId deviceId,
+    DevicePublicKey publicKey,
+    Role role,
+    List<Role> roles,
+    ScopeSet scopes,
+    ClientInfo client,
+    String remoteAddress,
+    Instant createdAt,
+    Instant refreshedAt,
+    Instant expiresAt,
+    boolean repair,
+    UpgradeReason reason) {
+
+  /** Sorts and deduplicates {@code roles}. */
+  public PendingRequest {
+    roles = List.copyOf(new TreeSet<>(roles));
+  }
+
+  /** Whether the request can no longer be approved at {@code now}. */
+  public boolean isExpired(Instant now) {
+    return !now.isBefore(expiresAt);
+  }
+}

@@ -1,0 +1,71 @@
+package io.pairgate;
+
+/**
+ * One named permission, such as {@code operator.read} or {@code node.exec}. Which scopes imply
+ * which is decided by the {@link ScopePolicy}, never by the scope itself.
+ *
+ * @param value 1–128 characters from {@code [A-Za-z0-9._:-]}, starting with a letter or digit
+ */
+public record Scope(String value) implements Comparable<Scope> {
+  /** Every operator scope. */
+  public static final Scope OPERATOR_ADMIN = new Scope("operator.admin");
+  /** Read-only status, lists, logs. */
+  public static final Scope OPERATOR_READ = new Scope("operator.read");
+  /** Mutations; implies read and talk under the OpenClaw policy. */
+  public static final Scope OPERATOR_WRITE = new Scope("operator.write");
+  /** Exec and plugin approvals. */
+  public static final Scope OPERATOR_APPROVALS = new Scope("operator.approvals");
+  /** Device and node pairing management. */
+  public static final Scope OPERATOR_PAIRING = new Scope("operator.pairing");
+  /** Talk sessions. */
+  public static final Scope OPERATOR_TALK = new Scope("operator.talk");
+
+  /**
+   * Validates the form.
+   *
+   * @throws PairgateException with {@link ErrorCode#INVALID_SCOPE} for a malformed scope
+   */
+  public Scope {
+    if (!isWellFormed(value)) {
+      throw new PairgateException(
+          ErrorCode.INVALID_SCOPE, "malformed scope " + DeviceId.abbreviate(value));
+    }
+  }
+
+  /** Returns the scope with this name. */
+  public static Scope of(String value) {
+    return new Scope(value);
+  }
+
+  /** Whether {@code value} is a well-formed scope name. */
+  public static boolean isWellFormed(String value) {
+    int n = value.length();
+    if (n == 0 || n > 128) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || (c != '.' && c != '_' && c != ':' && c != '-'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether this scope's name starts with {@code role.name() + "."}. */
+  public boolean belongsTo(Role role) {
+    String r = role.name();
+    return value.length() > r.length() + 1 && value.startsWith(r) && value.charAt(r.length()) == '.';
+  }
+
+  @Override
+  public int compareTo(Scope other) {
+    return value.compareTo(other.value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

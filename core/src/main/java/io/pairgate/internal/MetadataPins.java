@@ -1,0 +1,62 @@
+package io.pairgate.internal;
+
+import io.pairgate.ClientInfo;
+import java.util.Set;
+
+/**
+ * Compares a paired device's pinned platform and device family with a connecting client's. Exact
+ * matches (after v3 normalization) pass; OS version bumps within the same tolerated platform family
+ * (iOS, iPadOS, Android, watchOS, macOS, with {@code darwin}/{@code mac} counted as macOS) pass and
+ * refresh the pin; an empty pin (a record from before pinning) is backfilled; anything else is a
+ * metadata upgrade.
+ */
+final class MetadataPins {
+  enum Verdict {
+    MATCH,
+    REFRESH,
+    MISMATCH
+  }
+
+  private static final Set<String> TOLERATED = Set.of("ios", "ipados", "android", "watchos", "macos");
+
+  private MetadataPins() {}
+
+  static Verdict compare(ClientInfo pinned, ClientInfo incoming) {
+    String pf = pinned.normalizedDeviceFamily();
+    String inf = incoming.normalizedDeviceFamily();
+    boolean refresh = false;
+    if (!pf.equals(inf)) {
+      if (!pf.isEmpty()) {
+        return Verdict.MISMATCH;
+      }
+      refresh = true;
+    }
+    String pp = pinned.normalizedPlatform();
+    String ip = incoming.normalizedPlatform();
+    if (!pp.equals(ip)) {
+      if (pp.isEmpty()) {
+        refresh = true;
+      } else {
+        String fam = family(pp);
+        if (!TOLERATED.contains(fam) || !fam.equals(family(ip))) {
+          return Verdict.MISMATCH;
+        }
+        refresh = true;
+      }
+    }
+    return refresh ? Verdict.REFRESH : Verdict.MATCH;
+  }
+
+  /** The leading word of a normalized platform, with macOS aliases folded. */
+  static String family(String normalizedPlatform) {
+    int i = 0;
+    while (i < normalizedPlatform.length() && Character.isLetter(normalizedPlatform.charAt(i))) {
+      i++;
+    }
+    String word = normalizedPlatform.substring(0, i);
+    return switch (word) {
+      case "darwin", "mac", "osx" -> "macos";
+      default -> word;
+    };
+  }
+}

@@ -1,0 +1,70 @@
+package io.pairgate.spi;
+
+import io.pairgate.DeviceId;
+import io.pairgate.Role;
+import io.pairgate.StoreException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a {@link io.pairgate.PairingService} keeps its state: one {@link DeviceRecord} per device.
+ * The contract is small on purpose:
+ *
+ * <ul>
+ *   <li>{@link #load} and {@link #findByRequestId} read the latest committed record;
+ *   <li>{@link #compareAndSet} is the only way to change a record, and it is atomic and durable
+ *       (when it returns {@code true} the change survives a crash, to the store's stated
+ *       guarantee);
+ *   <li>{@link #touch} records access times on a best-effort basis, outside the versioning.
+ * </ul>
+ *
+ * <p>Implementations must be thread-safe. Failures are {@link StoreException}s; a store never
+ * treats unreadable data as absent. The {@code pairgate-testkit} module's
+ * {@code PairingStoreContract} checks an implementation against this contract.
+ */
+public interface PairingStore extends AutoCloseable {
+
+  /** The latest committed record of {@code deviceId}, if the store holds one. */
+  Optional<DeviceRecord> load(DeviceId deviceId);
+
+  /**
+   * The record whose pending request or remembered (resolved) request has this id. Ids are random
+   * UUIDs, so at most one record matches.
+   */
+  Optional<DeviceRecord> findByRequestId(String requestId);
+
+  /**
+   * Replaces the record of {@code next.deviceId()} if its current version equals
+   * {@code expectedVersion} (0: the store holds no record for the device).
+   *
+   * <p>{@code next.version()} is {@code expectedVersion + 1}. If {@code next.isEmpty()} the store
+   * deletes the device's record instead of writing it.
+   *
+   * @return {@code true} if the change was committed, {@code false} if the current version
+   *     differs (nothing was changed)
+   * @throws StoreException if the outcome is unknown or the store failed; the change may then be
+   *     retried, as the version check makes a retry safe
+   */
+  boolean compareAndSet(long expectedVersion, DeviceRecord next);
+
+  /**
+   * Up to {@code limit} records ordered by device id, starting after {@code afterDeviceId}
+   * (exclusive; the empty string starts at the beginning). Page through a store by passing the
+   * last id of one page as {@code afterDeviceId} of the next.
+   */
+  List<DeviceRecord> list(String afterDeviceId, int limit);
+
+  /**
+   * Best effort: records that the device was seen at {@code at} and used its {@code role} token
+   * (sets {@code lastSeenAt} and the token's {@code lastUsedAt} when later than the stored
+   * values). It does not change the record's version, may be coalesced or delayed, and may be
+   * lost on a crash; it must never lose or undo a committed {@link #compareAndSet}. The default
+   * does nothing.
+   */
+  default void touch(DeviceId deviceId, Role role, Instant at) {}
+
+  /** Releases resources (files, connections, listener threads). The default does nothing. */
+  @Override
+  default void close() {}
+}

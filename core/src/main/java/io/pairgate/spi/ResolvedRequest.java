@@ -1,0 +1,40 @@
+package io.pairgate.spi;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * A remembered request id that is no longer pending (a tombstone), kept so that a late approval
+ * gets the right answer instead of "unknown". Tombstones live in their device's record, are
+ * bounded in number per device and are dropped after the service's retention period.
+ *
+ * @param requestId the resolved id
+ * @param outcome how it was resolved
+ * @param successorRequestId for {@link Outcome#SUPERSEDED}, the id that replaced it; else empty
+ * @param resolvedAt when it was resolved
+ */
+public record ResolvedRequest(
+    String requestId, Outcome outcome, String successorRequestId, Instant resolvedAt) {
+
+  /** How a request stopped being pending. */
+  public enum Outcome {
+    /** An operator (or a silent policy) approved it. */
+    APPROVED,
+    /** An operator rejected it, or it was dropped by block or remove. */
+    REJECTED,
+    /** A wider request from the same device replaced it. */
+    SUPERSEDED,
+    /** Its time ran out and a later connect replaced it. */
+    EXPIRED;
+
+    /** Lowercase name for storage formats. */
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@link #wireName()}. */
+    public static Outcome fromWireName(String s) {
+      return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+  }
+}
