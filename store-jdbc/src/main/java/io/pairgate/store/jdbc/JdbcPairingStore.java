@@ -1,0 +1,895 @@
+package io.pairgate.store.jdbc;
+
+import io.pairgate.DeviceId;
+import io.pairgate.DeviceToken;
+import io.pairgate.ErrorCode;
+import io.pairgate.PairedDevice;
+import io.pairgate.PairgateException;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.StoreCorruptException;
+import io.pairgate.StoreException;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.PairingStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PairingStore} in a relational database, over any {@link DataSource}: SQLite (the
+ * embedded default), H2, PostgreSQL, MariaDB/MySQL. Each device is one row holding its whole
+ * {@link DeviceRecord} plus a {@code version} column; {@link #compareAndSet} is a single
+ * transaction {@code UPDATE … WHERE device_id = ? AND version = ?} (an {@code INSERT} for version
+ * 0), so concurrent writers — in this process or in other gateway instances on the same database —
+ * never lose each other's changes.
+ *
+ * <pre>{@code
+ * // embedded, one file, no server:
+ * PairingStore store = JdbcPairingStore.sqlite(Path.of("/var/lib/gateway/pairing.db")).build();
+ *
+ * // several gateway instances on one PostgreSQL database, through a HikariCP pool:
+ * HikariConfig hc = new HikariConfig();
+ * hc.setJdbcUrl("jdbc:postgresql://db.internal/gateway");
+ * hc.setMaximumPoolSize(8);
+ * PairingStore store = JdbcPairingStore.builder(new HikariDataSource(hc)).build();
+ * PairingService pairing = PairingService.builder(store).build();
+ * }</pre>
+ *
+ * <p><b>Reads are never cached.</b> {@link #load} and {@link #findByRequestId} read the latest
+ * committed row (a primary-key select), so a decision made on any instance reflects every change
+ * acknowledged by any instance before it started: the staleness bound is zero.
+ *
+ * <p><b>Durability</b> (with {@link Builder#durableCommits(boolean) durableCommits(true)}, the
+ * default), when {@code compareAndSet} returns {@code true}:
+ *
+ * <ul>
+ *   <li>SQLite: the store sets {@code journal_mode=WAL} and, on every connection it uses,
+ *       {@code synchronous=FULL}: each commit is fsynced (one fsync per write).
+ *   <li>H2: H2 does <em>not</em> fsync on commit (2.x, in any {@code WRITE_DELAY}); the store
+ *       therefore runs {@code CHECKPOINT SYNC} after every committed write, which forces the file
+ *       to disk (about 0.3 ms). Without it (durableCommits(false)) a committed change survives a
+ *       crash of the JVM but can be lost on an operating-system crash or power failure.
+ *   <li>PostgreSQL, MariaDB: whatever the server guarantees for a commit (durable with the
+ *       defaults {@code synchronous_commit=on} and {@code innodb_flush_log_at_trx_commit=1}).
+ * </ul>
+ *
+ * <p><b>Access times.</b> {@link #touch} never writes on the caller's thread: touches are
+ * coalesced in memory (visible at once to this store object's reads) and written by a background
+ * flusher every {@link Builder#touchFlushInterval touchFlushInterval}, outside the versioned row,
+ * so they never bump a version and never undo a compare-and-set. Touches not yet flushed are lost
+ * if the process dies.
+ *
+ * <p><b>Connections.</b> Every operation borrows one connection and returns it before it returns;
+ * no connection is held between calls or while the caller runs its own code. Thread-safe.
+ *
+ * <p><b>Errors.</b> Failures are {@link StoreException}s naming the SQL state and vendor code;
+ * {@link StoreException#retryable()} is true for lost connections, lock and statement time-outs
+ * and unknown commit outcomes. Deadlocks and serialization failures inside compare-and-set roll
+ * back and return {@code false}, so the service reloads and retries. An unreadable row is a
+ * {@link StoreCorruptException} naming the table and device; it is never treated as absent.
+ */
+public final class JdbcPairingStore implements PairingStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcPairingStore.class);
+
+  private static final String COLUMNS =
+      "d.device_id, d.version, d.record_json, t.role_name, t.at_ms, t.at_nanos";
+  private static final String SELECT_ONE = "SELECT " + COLUMNS
+      + " FROM pairgate_device d LEFT JOIN pairgate_touch t ON t.device_id = d.device_id"
+      + " WHERE d.device_id = ?";
+  private static final String SELECT_BY_REQUEST = "SELECT " + COLUMNS
+      + " FROM pairgate_request r JOIN pairgate_device d ON d.device_id = r.device_id"
+      + " LEFT JOIN pairgate_touch t ON t.device_id = d.device_id WHERE r.request_id = ?";
+  private static final String SELECT_PAGE = "SELECT " + COLUMNS
+      + " FROM (SELECT device_id, version, record_json FROM pairgate_device WHERE device_id > ?"
+      + " ORDER BY device_id LIMIT ?) d"
+      + " LEFT JOIN pairgate_touch t ON t.device_id = d.device_id ORDER BY d.device_id";
+  private static final String SELECT_PENDING = "SELECT device_id, version, record_json"
+      + " FROM pairgate_device WHERE pending_expires_at >= ?"
+      + " ORDER BY pending_expires_at, device_id LIMIT ?";
+  private static final String SELECT_EXISTS =
+      "SELECT version FROM pairgate_device WHERE device_id = ?";
+  private static final String INSERT_DEVICE = "INSERT INTO pairgate_device"
+      + " (device_id, version, record_json, pending_expires_at, updated_at) VALUES (?, ?, ?, ?, ?)";
+  private static final String UPDATE_DEVICE = "UPDATE pairgate_device"
+      + " SET version = ?, record_json = ?, pending_expires_at = ?, updated_at = ?"
+      + " WHERE device_id = ? AND version = ?";
+  private static final String DELETE_DEVICE =
+      "DELETE FROM pairgate_device WHERE device_id = ? AND version = ?";
+  private static final String DELETE_REQUESTS = "DELETE FROM pairgate_request WHERE device_id = ?";
+  private static final String DELETE_TOUCHES = "DELETE FROM pairgate_touch WHERE device_id = ?";
+  private static final String UPDATE_TOUCH = "UPDATE pairgate_touch SET at_ms = ?, at_nanos = ?"
+      + " WHERE device_id = ? AND role_name = ? AND (at_ms < ? OR (at_ms = ? AND at_nanos < ?))";
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final Clock clock;
+  private final boolean checkpointEachWrite;
+  private final boolean sqliteSynchronousFull;
+  private final long busyTimeoutMs;
+  private final String insertTouchSql;
+  private final TouchBuffer touches;
+  private final @Nullable ScheduledExecutorService flusher;
+  private final Object flushLock = new Object();
+  private volatile boolean closed;
+
+  private JdbcPairingStore(Builder b, Dialect dialect, boolean inMemoryDatabase) {
+    this.dataSource = b.dataSource;
+    this.dialect = dialect;
+    this.clock = b.clock;
+    this.checkpointEachWrite = dialect == Dialect.H2 && b.durableCommits && !inMemoryDatabase;
+    this.sqliteSynchronousFull = dialect == Dialect.SQLITE && b.durableCommits;
+    this.busyTimeoutMs = b.busyTimeout.toMillis();
+    this.insertTouchSql = "INSERT INTO pairgate_touch (device_id, role_name, at_ms, at_nanos)"
+        + " SELECT ?, ?, ?, ?" + dialect.fromDual()
+        + " WHERE EXISTS (SELECT 1 FROM pairgate_device WHERE device_id = ?)"
+        + " AND NOT EXISTS (SELECT 1 FROM pairgate_touch WHERE device_id = ? AND role_name = ?)";
+    this.touches = new TouchBuffer(b.maxBufferedTouches);
+    if (b.touchFlushInterval.isZero()) {
+      this.flusher = null;
+    } else {
+      this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pairgate-jdbc-touch-flusher");
+        t.setDaemon(true);
+        return t;
+      });
+      long ms = b.touchFlushInterval.toMillis();
+      flusher.scheduleWithFixedDelay(this::flushInBackground, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * A builder for a store on {@code dataSource}. The data source should pool connections (for
+   * example HikariCP); the store borrows one per operation.
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * A builder for the embedded default: an SQLite database in {@code file} (created if missing),
+   * opened through the {@code sqlite-jdbc} driver with WAL journaling, {@code synchronous=FULL} and
+   * a busy timeout. Each operation opens its own connection (about 0.1 ms); for many connects per
+   * second, pass a pooled data source to {@link #builder(DataSource)} instead.
+   */
+  public static Builder sqlite(Path file) {
+    Properties p = new Properties();
+    p.setProperty("journal_mode", "WAL");
+    p.setProperty("synchronous", "FULL");
+    p.setProperty("busy_timeout", "5000");
+    return builder(new UrlDataSource("jdbc:sqlite:" + file.toAbsolutePath(), p));
+  }
+
+  /** The dialect in use (detected from the connection metadata, or as set on the builder). */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reads
+
+  @Override
+  public Optional<DeviceRecord> load(DeviceId deviceId) {
+    ensureOpen();
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+      ps.setString(1, deviceId.value());
+      List<DeviceRecord> found = readRecords(ps);
+      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    } catch (SQLException e) {
+      throw SqlErrors.failure("load of device " + deviceId, SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  @Override
+  public Optional<DeviceRecord> findByRequestId(String requestId) {
+    ensureOpen();
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_BY_REQUEST)) {
+      ps.setString(1, requestId);
+      List<DeviceRecord> found = readRecords(ps);
+      // The index row and the record are read in one statement (one snapshot); the check guards
+      // against an index that disagrees with its record.
+      return found.isEmpty() || !found.get(0).knowsRequest(requestId)
+          ? Optional.empty()
+          : Optional.of(found.get(0));
+    } catch (SQLException e) {
+      throw SqlErrors.failure("lookup of request " + requestId, SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  @Override
+  public List<DeviceRecord> list(String afterDeviceId, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    ensureOpen();
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_PAGE)) {
+      ps.setString(1, afterDeviceId);
+      ps.setInt(2, limit);
+      return readRecords(ps);
+    } catch (SQLException e) {
+      throw SqlErrors.failure("listing devices", SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  /**
+   * Up to {@code limit} pending requests that have not expired at {@code now}, soonest expiry
+   * first. Served by the {@code pending_expires_at} index, so it stays cheap with many paired
+   * devices; {@link io.pairgate.PairingService#list()} pages through every record instead.
+   */
+  public List<PendingRequest> pendingRequests(Instant now, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    ensureOpen();
+    List<PendingRequest> out = new ArrayList<>();
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_PENDING)) {
+      ps.setLong(1, epochMillisFloor(now));
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          DeviceRecord r = decode(rs.getString(1), rs.getLong(2), rs.getString(3));
+          PendingRequest p = r.pending();
+          if (p != null && !p.isExpired(now)) {
+            out.add(p);
+          }
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw SqlErrors.failure("listing pending requests", SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  /** Executes a query selecting {@link #COLUMNS}; groups touch rows into their records. */
+  private List<DeviceRecord> readRecords(PreparedStatement ps) throws SQLException {
+    List<DeviceRecord> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      String currentId = null;
+      long version = 0;
+      String json = null;
+      Map<String, Instant> touched = new HashMap<>();
+      while (rs.next()) {
+        String id = rs.getString(1);
+        if (!id.equals(currentId)) {
+          if (currentId != null) {
+            out.add(withTouches(decode(currentId, version, json), touched));
+            touched = new HashMap<>();
+          }
+          currentId = id;
+          version = rs.getLong(2);
+          json = rs.getString(3);
+        }
+        String role = rs.getString(4);
+        if (role != null) {
+          long ms = rs.getLong(5);
+          int nanos = rs.getInt(6);
+          touched.put(role, Instant.ofEpochMilli(ms).plusNanos(nanos));
+        }
+      }
+      if (currentId != null) {
+        out.add(withTouches(decode(currentId, version, json), touched));
+      }
+    }
+    return out;
+  }
+
+  private static String location(String deviceId) {
+    return "table pairgate_device, device_id " + deviceId;
+  }
+
+  private DeviceRecord decode(String rawId, long version, @Nullable String json) {
+    DeviceId id;
+    try {
+      id = DeviceId.parse(rawId);
+    } catch (PairgateException e) {
+      throw new StoreCorruptException(location(rawId), "malformed device id", e);
+    }
+    if (version < 1) {
+      throw new StoreCorruptException(location(rawId), "version " + version + " is below 1");
+    }
+    if (json == null) {
+      throw new StoreCorruptException(location(rawId), "record_json is null");
+    }
+    try {
+      return RecordCodec.decode(id, version, json);
+    } catch (RuntimeException e) {
+      throw new StoreCorruptException(location(rawId),
+          "unreadable record_json at version " + version + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The record with flushed and buffered touches applied: lastSeenAt and a token's lastUsedAt
+   * move forward only, exactly as {@link io.pairgate.InMemoryPairingStore#touch} does.
+   */
+  private DeviceRecord withTouches(DeviceRecord r, Map<String, Instant> flushed) {
+    Map<String, Instant> buffered = touches.forDevice(r.deviceId().value());
+    PairedDevice p = r.paired();
+    if (p == null || (flushed.isEmpty() && buffered == null)) {
+      return r;
+    }
+    Map<String, Instant> all = flushed;
+    if (buffered != null) {
+      all = new HashMap<>(flushed);
+      for (Map.Entry<String, Instant> e : buffered.entrySet()) {
+        all.merge(e.getKey(), e.getValue(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+    }
+    PairedDevice next = p;
+    Map<Role, DeviceToken> tokens = null;
+    for (Map.Entry<String, Instant> e : all.entrySet()) {
+      Instant at = e.getValue();
+      Instant seen = next.lastSeenAt();
+      if (seen == null || seen.isBefore(at)) {
+        next = next.withLastSeenAt(at);
+      }
+      Role role;
+      try {
+        role = Role.of(e.getKey());
+      } catch (PairgateException ex) {
+        continue; // a touch row for a role name the model rejects: ignore (best effort data)
+      }
+      DeviceToken t = p.token(role);
+      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(at))) {
+        if (tokens == null) {
+          tokens = new HashMap<>(p.tokens());
+        }
+        tokens.put(role, t.withLastUsedAt(at));
+      }
+    }
+    if (tokens != null) {
+      next = next.withTokens(tokens);
+    }
+    return next == p
+        ? r
+        : new DeviceRecord(r.deviceId(), r.version(), next, r.pending(), r.blocked(), r.resolved());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // compare-and-set
+
+  private enum Phase { ROW, INDEX, COMMIT }
+
+  @Override
+  public boolean compareAndSet(long expectedVersion, DeviceRecord next) {
+    if (next.version() != expectedVersion + 1) {
+      throw new IllegalArgumentException(
+          "next.version must be expectedVersion + 1: " + next.version() + " vs " + expectedVersion);
+    }
+    ensureOpen();
+    String id = next.deviceId().value();
+    boolean delete = next.isEmpty();
+    String json = delete ? null : RecordCodec.encode(next);
+    List<String> requestIds = delete ? List.of() : next.requestIds();
+    for (String rid : requestIds) {
+      if (rid.length() > 128) {
+        throw new IllegalArgumentException("request id longer than 128 characters: " + rid);
+      }
+    }
+    if (delete && expectedVersion == 0) {
+      return !exists(id); // nothing to write: succeeds exactly when the device is absent
+    }
+    boolean committed = casTransaction(expectedVersion, next, id, delete, json, requestIds);
+    if (committed) {
+      touches.discard(id);
+      if (checkpointEachWrite) {
+        checkpoint(id);
+      }
+    }
+    return committed;
+  }
+
+  private boolean casTransaction(long expectedVersion, DeviceRecord next, String id,
+      boolean delete, @Nullable String json, List<String> requestIds) {
+    Phase phase = Phase.ROW;
+    Connection c = null;
+    try {
+      c = connect();
+      if (dialect == Dialect.MARIADB
+          && c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+        // REPEATABLE READ (InnoDB's default) takes gap locks on the request index: deadlocks.
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
+      c.setAutoCommit(false);
+      int rows;
+      long now = clock.millis();
+      if (delete) {
+        try (PreparedStatement ps = c.prepareStatement(DELETE_DEVICE)) {
+          ps.setString(1, id);
+          ps.setLong(2, expectedVersion);
+          rows = ps.executeUpdate();
+        }
+      } else if (expectedVersion == 0) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_DEVICE)) {
+          ps.setString(1, id);
+          ps.setLong(2, next.version());
+          ps.setString(3, json);
+          setPendingExpiry(ps, 4, next);
+          ps.setLong(5, now);
+          rows = ps.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_DEVICE)) {
+          ps.setLong(1, next.version());
+          ps.setString(2, json);
+          setPendingExpiry(ps, 3, next);
+          ps.setLong(4, now);
+          ps.setString(5, id);
+          ps.setLong(6, expectedVersion);
+          rows = ps.executeUpdate();
+        }
+      }
+      if (rows != 1) {
+        c.rollback();
+        return false;
+      }
+      phase = Phase.INDEX;
+      try (PreparedStatement ps = c.prepareStatement(DELETE_REQUESTS)) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      if (!requestIds.isEmpty()) {
+        StringBuilder sql = new StringBuilder("INSERT INTO pairgate_request (request_id, device_id)"
+            + " VALUES (?, ?)");
+        for (int i = 1; i < requestIds.size(); i++) {
+          sql.append(", (?, ?)");
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+          int p = 1;
+          for (String rid : requestIds) {
+            ps.setString(p++, rid);
+            ps.setString(p++, id);
+          }
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(DELETE_TOUCHES)) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      phase = Phase.COMMIT;
+      c.commit();
+      return true;
+    } catch (SQLException e) {
+      rollbackQuietly(c, e);
+      SqlErrors.Kind kind = SqlErrors.classify(dialect, e);
+      if (kind == SqlErrors.Kind.DUPLICATE_KEY && phase == Phase.ROW) {
+        return false; // another writer created the device first
+      }
+      if (kind == SqlErrors.Kind.CONFLICT && phase != Phase.COMMIT) {
+        LOG.debug("compare-and-set of device {} lost a race ({}); reporting a conflict", id,
+            SqlErrors.describe(e));
+        return false;
+      }
+      if (kind == SqlErrors.Kind.DUPLICATE_KEY) {
+        throw new StoreException("compare-and-set of device " + id + " failed ("
+            + SqlErrors.describe(e) + "): one of its request ids " + requestIds
+            + " is already indexed for another device: " + e.getMessage(), false, e);
+      }
+      if (phase == Phase.COMMIT) {
+        throw new StoreException("compare-and-set of device " + id + " failed during commit ("
+            + SqlErrors.describe(e) + "); the outcome is unknown, and retrying is safe because "
+            + "the version check rejects a change that was in fact applied: " + e.getMessage(),
+            true, e);
+      }
+      throw SqlErrors.failure("compare-and-set of device " + id
+          + " (rolled back, nothing applied)", kind, e);
+    } finally {
+      closeQuietly(c);
+    }
+  }
+
+  private static void setPendingExpiry(PreparedStatement ps, int index, DeviceRecord r)
+      throws SQLException {
+    PendingRequest p = r.pending();
+    if (p == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, epochMillisFloor(p.expiresAt()));
+    }
+  }
+
+  private boolean exists(String id) {
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_EXISTS)) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.failure("load of device " + id, SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  /** H2 commits are not fsynced; CHECKPOINT SYNC forces them to disk. */
+  private void checkpoint(String id) {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("CHECKPOINT SYNC");
+    } catch (SQLException e) {
+      throw new StoreException("the change to device " + id + " was committed, but CHECKPOINT "
+          + "SYNC failed (" + SqlErrors.describe(e) + "), so it may not survive a power failure: "
+          + e.getMessage(), true, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // touch
+
+  /**
+   * Buffers the access time in memory (no database write on the caller's thread); the background
+   * flusher, {@link #flushTouches()} or {@link #close()} writes it. Reads through this store object
+   * see it at once.
+   */
+  @Override
+  public void touch(DeviceId deviceId, Role role, Instant at) {
+    if (!closed) {
+      touches.add(deviceId.value(), role.name(), at);
+    }
+  }
+
+  /**
+   * Writes every buffered touch now, each in its own short auto-commit statement, outside the
+   * versioned rows. Called by the background flusher and by {@link #close()}; call it yourself
+   * before reading access times through another store object.
+   *
+   * @throws StoreException if the database fails; the unwritten touches stay buffered
+   */
+  public void flushTouches() {
+    synchronized (flushLock) {
+      List<TouchBuffer.Entry> batch = touches.drain();
+      if (batch.isEmpty()) {
+        return;
+      }
+      try (Connection c = connect();
+          PreparedStatement update = c.prepareStatement(UPDATE_TOUCH);
+          PreparedStatement insert = c.prepareStatement(insertTouchSql)) {
+        for (int i = 0; i < batch.size(); i++) {
+          TouchBuffer.Entry e = batch.get(i);
+          for (Map.Entry<String, Instant> r : e.byRole().entrySet()) {
+            writeTouch(update, insert, e.deviceId(), r.getKey(), r.getValue());
+          }
+        }
+      } catch (SQLException e) {
+        touches.restore(batch);
+        throw SqlErrors.failure("writing access times", SqlErrors.classify(dialect, e), e);
+      }
+    }
+  }
+
+  private void writeTouch(PreparedStatement update, PreparedStatement insert, String deviceId,
+      String role, Instant at) throws SQLException {
+    long ms;
+    try {
+      ms = at.toEpochMilli();
+    } catch (ArithmeticException outOfRange) {
+      return; // not representable as epoch milliseconds: drop (best effort)
+    }
+    int nanos = (int) Math.floorMod(at.getNano(), 1_000_000L);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      update.setLong(1, ms);
+      update.setInt(2, nanos);
+      update.setString(3, deviceId);
+      update.setString(4, role);
+      update.setLong(5, ms);
+      update.setLong(6, ms);
+      update.setInt(7, nanos);
+      if (update.executeUpdate() > 0) {
+        return;
+      }
+      insert.setString(1, deviceId);
+      insert.setString(2, role);
+      insert.setLong(3, ms);
+      insert.setInt(4, nanos);
+      insert.setString(5, deviceId);
+      insert.setString(6, deviceId);
+      insert.setString(7, role);
+      try {
+        insert.executeUpdate();
+        return; // inserted, or nothing to do (device gone, or a newer time already stored)
+      } catch (SQLException e) {
+        if (SqlErrors.classify(dialect, e) != SqlErrors.Kind.DUPLICATE_KEY) {
+          throw e;
+        }
+        // another instance inserted the row a moment ago: compare with it once more
+      }
+    }
+  }
+
+  private void flushInBackground() {
+    try {
+      flushTouches();
+    } catch (RuntimeException e) {
+      LOG.warn("writing buffered access times failed; will retry: {}", e.getMessage());
+    }
+    long dropped = touches.dropped();
+    if (dropped > 0) {
+      LOG.debug("{} access-time updates dropped so far because the buffer was full", dropped);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // lifecycle
+
+  /**
+   * Stops the touch flusher, writes the buffered touches (best effort: a failure is logged) and
+   * releases the store. The data source is the caller's to close.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (flusher != null) {
+      flusher.shutdown();
+      try {
+        if (!flusher.awaitTermination(10, TimeUnit.SECONDS)) {
+          flusher.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        flusher.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      flushTouches();
+    } catch (RuntimeException e) {
+      LOG.warn("could not write buffered access times on close: {}", e.getMessage());
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new StoreException("the JDBC pairing store is closed", false);
+    }
+  }
+
+  /** Borrows a connection and applies per-connection settings the dialect needs. */
+  private Connection connect() throws SQLException {
+    Connection c = dataSource.getConnection();
+    if (dialect == Dialect.SQLITE) {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA busy_timeout = " + busyTimeoutMs);
+        if (sqliteSynchronousFull) {
+          s.execute("PRAGMA synchronous = FULL");
+        }
+      } catch (SQLException e) {
+        closeQuietly(c);
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  private static void rollbackQuietly(@Nullable Connection c, SQLException cause) {
+    if (c == null) {
+      return;
+    }
+    try {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static void closeQuietly(@Nullable Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      if (!c.isClosed() && !c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      LOG.debug("could not restore auto-commit before returning a connection", e);
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      LOG.debug("closing a connection failed", e);
+    }
+  }
+
+  static long epochMillisFloor(Instant at) {
+    try {
+      return at.toEpochMilli();
+    } catch (ArithmeticException e) {
+      return at.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // builder
+
+  /**
+   * Configures a {@link JdbcPairingStore}. {@link #build()} connects once to detect the dialect,
+   * applies missing schema migrations (unless turned off) and starts the touch flusher.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private @Nullable Dialect dialect;
+    private boolean migrate = true;
+    private Clock clock = Clock.systemUTC();
+    private boolean durableCommits = true;
+    private Duration busyTimeout = Duration.ofSeconds(5);
+    private Duration touchFlushInterval = Duration.ofSeconds(1);
+    private Duration migrationLockTimeout = Duration.ofMinutes(1);
+    private int maxBufferedTouches = 100_000;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * The dialect, instead of detecting it from {@code DatabaseMetaData.getDatabaseProductName()}.
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} applies missing schema scripts (default {@code true}). Turn it off
+     * when Flyway or Liquibase applies the scripts from {@link Dialect#schemaLocation()}; the store
+     * then only checks that its tables exist.
+     */
+    public Builder migrate(boolean migrate) {
+      this.migrate = migrate;
+      return this;
+    }
+
+    /** The clock for {@code updated_at} and migration timestamps (default system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Whether a committed compare-and-set must be on disk before it returns (default
+     * {@code true}): SQLite {@code synchronous=FULL} on every connection, H2 {@code CHECKPOINT
+     * SYNC} after every write. {@code false} leaves SQLite's connection setting alone and skips
+     * H2's checkpoint: faster, but the latest changes can be lost on an operating-system crash or
+     * power failure. PostgreSQL and MariaDB follow the server's settings either way.
+     */
+    public Builder durableCommits(boolean durable) {
+      this.durableCommits = durable;
+      return this;
+    }
+
+    /** SQLite only: how long a statement waits for another writer's lock (default 5 s). */
+    public Builder busyTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw invalid("busyTimeout must be positive, was " + timeout);
+      }
+      this.busyTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How often buffered {@link #touch} times are written (default 1 s). {@link Duration#ZERO}
+     * starts no flusher thread: touches are written only by {@link #flushTouches()} and
+     * {@link #close()}.
+     */
+    public Builder touchFlushInterval(Duration interval) {
+      if (interval.isNegative()) {
+        throw invalid("touchFlushInterval must not be negative, was " + interval);
+      }
+      this.touchFlushInterval = interval;
+      return this;
+    }
+
+    /** At most this many devices' touches are buffered between flushes (default 100 000). */
+    public Builder maxBufferedTouches(int max) {
+      if (max < 1) {
+        throw invalid("maxBufferedTouches must be >= 1, was " + max);
+      }
+      this.maxBufferedTouches = max;
+      return this;
+    }
+
+    /** How long {@link #build()} waits for another instance's migration (default 1 minute). */
+    public Builder migrationLockTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw invalid("migrationLockTimeout must be positive, was " + timeout);
+      }
+      this.migrationLockTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Connects, detects the dialect, migrates (or checks) the schema and returns the store.
+     *
+     * @throws StoreException if the database cannot be reached (retryable), the schema is newer
+     *     than this library or a required table is missing (not retryable)
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an unsupported
+     *     database
+     */
+    public JdbcPairingStore build() {
+      Dialect d = dialect;
+      boolean inMemory;
+      try (Connection c = dataSource.getConnection()) {
+        DatabaseMetaData md = c.getMetaData();
+        if (d == null) {
+          try {
+            d = Dialect.detect(md);
+          } catch (IllegalArgumentException e) {
+            throw new PairgateException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
+          }
+        }
+        String url = String.valueOf(md.getURL()).toLowerCase(Locale.ROOT);
+        inMemory = url.contains(":mem:") || url.contains(":memory:");
+        if (d == Dialect.SQLITE && !inMemory) {
+          enableWal(c);
+        }
+      } catch (SQLException e) {
+        Dialect forErrors = d == null ? Dialect.POSTGRESQL : d;
+        throw SqlErrors.failure("connecting to the pairing database",
+            SqlErrors.classify(forErrors, e), e);
+      }
+      if (migrate) {
+        new Migrator(dataSource, d, d.schemaLocation(), Migrator.MIGRATIONS, clock,
+            migrationLockTimeout, "pid " + ProcessHandle.current().pid()).migrate();
+      } else {
+        checkSchema(d);
+      }
+      return new JdbcPairingStore(this, d, inMemory);
+    }
+
+    private void enableWal(Connection c) throws SQLException {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+          "PRAGMA journal_mode = WAL")) {
+        String mode = rs.next() ? rs.getString(1) : "?";
+        if (!"wal".equalsIgnoreCase(mode)) {
+          LOG.warn("SQLite refused WAL journaling (journal_mode is {}); commits still fsync with "
+              + "synchronous=FULL, at a higher cost", mode);
+        }
+      }
+    }
+
+    private void checkSchema(Dialect d) {
+      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        s.executeQuery("SELECT device_id, version, record_json, pending_expires_at, updated_at"
+            + " FROM pairgate_device WHERE 1 = 0").close();
+        s.executeQuery("SELECT request_id, device_id FROM pairgate_request WHERE 1 = 0").close();
+        s.executeQuery("SELECT device_id, role_name, at_ms, at_nanos FROM pairgate_touch"
+            + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        SqlErrors.Kind kind = SqlErrors.classify(d, e);
+        if (kind == SqlErrors.Kind.TRANSIENT) {
+          throw SqlErrors.failure("checking the pairing schema", kind, e);
+        }
+        throw new StoreException("the pairing tables are missing or incomplete ("
+            + SqlErrors.describe(e) + "); apply the scripts in classpath:" + d.schemaLocation()
+            + " (Flyway/Liquibase) or build the store with migrate(true): " + e.getMessage(),
+            false, e);
+      }
+    }
+
+    private static PairgateException invalid(String message) {
+      return new PairgateException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+  }
+}

@@ -1,0 +1,637 @@
+package io.pairgate.store.jdbc;
+
+import io.pairgate.ClientInfo;
+import io.pairgate.DeviceId;
+import io.pairgate.DevicePublicKey;
+import io.pairgate.DeviceToken;
+import io.pairgate.PairedDevice;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.Scope;
+import io.pairgate.ScopeSet;
+import io.pairgate.UpgradeReason;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.ResolvedRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The text form of a {@link DeviceRecord} in the {@code record_json} column: a small, strict JSON
+ * document. Every field round-trips exactly: instants as ISO-8601 strings with full nanosecond
+ * precision, strings with every character outside printable ASCII escaped (so the column content is
+ * pure ASCII whatever the database's character set, and even unpaired surrogates survive). The
+ * reader accepts exactly what the writer produces: known keys only, each exactly once, with the
+ * right types; anything else is an {@link IllegalArgumentException} that the store reports as a
+ * {@link io.pairgate.StoreCorruptException}.
+ *
+ * <p>The device id and version are not in the document; they live in their own columns.
+ */
+final class RecordCodec {
+  /** The format version written into every document as {@code "v"}. */
+  static final int FORMAT_VERSION = 1;
+
+  private static final Set<String> RECORD_KEYS =
+      Set.of("v", "blocked", "paired", "pending", "resolved");
+  private static final Set<String> PAIRED_KEYS =
+      Set.of("publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAt",
+          "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress");
+  private static final Set<String> TOKEN_KEYS =
+      Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
+  private static final Set<String> PENDING_KEYS =
+      Set.of("requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
+          "createdAt", "refreshedAt", "expiresAt", "repair", "reason");
+  private static final Set<String> CLIENT_KEYS =
+      Set.of("clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
+  private static final Set<String> RESOLVED_KEYS =
+      Set.of("requestId", "outcome", "successorRequestId", "resolvedAt");
+
+  private RecordCodec() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // writing
+
+  static String encode(DeviceRecord r) {
+    StringBuilder b = new StringBuilder(512);
+    b.append("{\"v\":").append(FORMAT_VERSION);
+    b.append(",\"blocked\":").append(r.blocked());
+    b.append(",\"paired\":");
+    PairedDevice p = r.paired();
+    if (p == null) {
+      b.append("null");
+    } else {
+      writePaired(b, p);
+    }
+    b.append(",\"pending\":");
+    PendingRequest q = r.pending();
+    if (q == null) {
+      b.append("null");
+    } else {
+      writePending(b, q);
+    }
+    b.append(",\"resolved\":[");
+    boolean first = true;
+    for (ResolvedRequest rr : r.resolved()) {
+      if (!first) {
+        b.append(',');
+      }
+      first = false;
+      b.append('{');
+      field(b, "requestId", rr.requestId(), true);
+      field(b, "outcome", rr.outcome().wireName(), false);
+      field(b, "successorRequestId", rr.successorRequestId(), false);
+      instantField(b, "resolvedAt", rr.resolvedAt());
+      b.append('}');
+    }
+    b.append("]}");
+    return b.toString();
+  }
+
+  private static void writePaired(StringBuilder b, PairedDevice p) {
+    b.append('{');
+    field(b, "publicKey", p.publicKey().base64Url(), true);
+    b.append(",\"roles\":");
+    writeRoles(b, p.roles());
+    b.append(",\"approvedScopes\":");
+    writeScopes(b, p.approvedScopes());
+    b.append(",\"client\":");
+    writeClient(b, p.client());
+    field(b, "label", p.label(), false);
+    b.append(",\"tokens\":{");
+    boolean first = true;
+    for (Map.Entry<Role, DeviceToken> e : p.tokens().entrySet()) {
+      if (!first) {
+        b.append(',');
+      }
+      first = false;
+      writeString(b, e.getKey().name());
+      b.append(':');
+      DeviceToken t = e.getValue();
+      b.append('{');
+      field(b, "role", t.role().name(), true);
+      b.append(",\"scopes\":");
+      writeScopes(b, t.scopes());
+      field(b, "secret", t.secret(), false);
+      instantField(b, "createdAt", t.createdAt());
+      instantField(b, "rotatedAt", t.rotatedAt());
+      instantField(b, "revokedAt", t.revokedAt());
+      instantField(b, "lastUsedAt", t.lastUsedAt());
+      b.append('}');
+    }
+    b.append('}');
+    instantField(b, "createdAt", p.createdAt());
+    instantField(b, "approvedAt", p.approvedAt());
+    instantField(b, "lastSeenAt", p.lastSeenAt());
+    field(b, "approvedVia", p.approvedVia(), false);
+    field(b, "remoteAddress", p.remoteAddress(), false);
+    b.append('}');
+  }
+
+  private static void writePending(StringBuilder b, PendingRequest q) {
+    b.append('{');
+    field(b, "requestId", q.requestId(), true);
+    field(b, "publicKey", q.publicKey().base64Url(), false);
+    field(b, "role", q.role().name(), false);
+    b.append(",\"roles\":");
+    writeRoles(b, q.roles());
+    b.append(",\"scopes\":");
+    writeScopes(b, q.scopes());
+    b.append(",\"client\":");
+    writeClient(b, q.client());
+    field(b, "remoteAddress", q.remoteAddress(), false);
+    instantField(b, "createdAt", q.createdAt());
+    instantField(b, "refreshedAt", q.refreshedAt());
+    instantField(b, "expiresAt", q.expiresAt());
+    b.append(",\"repair\":").append(q.repair());
+    field(b, "reason", q.reason().wireName(), false);
+    b.append('}');
+  }
+
+  private static void writeClient(StringBuilder b, ClientInfo c) {
+    b.append('{');
+    field(b, "clientId", c.clientId(), true);
+    field(b, "clientMode", c.clientMode(), false);
+    field(b, "platform", c.platform(), false);
+    field(b, "deviceFamily", c.deviceFamily(), false);
+    field(b, "displayName", c.displayName(), false);
+    field(b, "version", c.version(), false);
+    b.append('}');
+  }
+
+  private static void writeRoles(StringBuilder b, List<Role> roles) {
+    b.append('[');
+    for (int i = 0; i < roles.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      writeString(b, roles.get(i).name());
+    }
+    b.append(']');
+  }
+
+  private static void writeScopes(StringBuilder b, ScopeSet scopes) {
+    b.append('[');
+    boolean first = true;
+    for (Scope s : scopes) {
+      if (!first) {
+        b.append(',');
+      }
+      first = false;
+      writeString(b, s.value());
+    }
+    b.append(']');
+  }
+
+  private static void field(StringBuilder b, String name, String value, boolean first) {
+    if (!first) {
+      b.append(',');
+    }
+    b.append('"').append(name).append("\":");
+    writeString(b, value);
+  }
+
+  private static void instantField(StringBuilder b, String name, @Nullable Instant value) {
+    b.append(",\"").append(name).append("\":");
+    if (value == null) {
+      b.append("null");
+    } else {
+      b.append('"').append(value).append('"');
+    }
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  static void writeString(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c >= 0x20 && c < 0x7f) {
+        b.append(c);
+      } else {
+        b.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
+            .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+      }
+    }
+    b.append('"');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reading
+
+  /**
+   * Parses a document written by {@link #encode}.
+   *
+   * @throws IllegalArgumentException (or another runtime exception from the model's validation)
+   *     if the text is not exactly such a document
+   */
+  static DeviceRecord decode(DeviceId deviceId, long version, String text) {
+    Obj root = Obj.of(new Parser(text).parseDocument(), "record");
+    root.requireKeys(RECORD_KEYS);
+    long v = root.integer("v");
+    if (v != FORMAT_VERSION) {
+      throw new IllegalArgumentException("record format version " + v
+          + (v > FORMAT_VERSION ? " was written by a newer Pairgate" : " is unknown")
+          + "; this version reads format " + FORMAT_VERSION);
+    }
+    Obj pairedObj = root.nullableObj("paired");
+    Obj pendingObj = root.nullableObj("pending");
+    List<ResolvedRequest> resolved = new ArrayList<>();
+    for (Object o : root.array("resolved")) {
+      Obj r = Obj.of(o, "resolved[]");
+      r.requireKeys(RESOLVED_KEYS);
+      resolved.add(new ResolvedRequest(
+          r.string("requestId"), ResolvedRequest.Outcome.fromWireName(r.string("outcome")),
+          r.string("successorRequestId"), r.instant("resolvedAt")));
+    }
+    return new DeviceRecord(
+        deviceId, version,
+        pairedObj == null ? null : readPaired(deviceId, pairedObj),
+        pendingObj == null ? null : readPending(deviceId, pendingObj),
+        root.bool("blocked"), resolved);
+  }
+
+  private static PairedDevice readPaired(DeviceId id, Obj p) {
+    p.requireKeys(PAIRED_KEYS);
+    Map<Role, DeviceToken> tokens = new HashMap<>();
+    Obj tokenMap = p.obj("tokens");
+    for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
+      Obj t = Obj.of(e.getValue(), "tokens." + e.getKey());
+      t.requireKeys(TOKEN_KEYS);
+      tokens.put(Role.of(e.getKey()), new DeviceToken(
+          Role.of(t.string("role")), scopes(t.array("scopes")), t.string("secret"),
+          t.instant("createdAt"), t.nullableInstant("rotatedAt"), t.nullableInstant("revokedAt"),
+          t.nullableInstant("lastUsedAt")));
+    }
+    return new PairedDevice(
+        id, DevicePublicKey.parse(p.string("publicKey")), roles(p.array("roles")),
+        scopes(p.array("approvedScopes")), client(p.obj("client")), p.string("label"), tokens,
+        p.instant("createdAt"), p.instant("approvedAt"), p.nullableInstant("lastSeenAt"),
+        p.string("approvedVia"), p.string("remoteAddress"));
+  }
+
+  private static PendingRequest readPending(DeviceId id, Obj q) {
+    q.requireKeys(PENDING_KEYS);
+    return new PendingRequest(
+        q.string("requestId"), id, DevicePublicKey.parse(q.string("publicKey")),
+        Role.of(q.string("role")), roles(q.array("roles")), scopes(q.array("scopes")),
+        client(q.obj("client")), q.string("remoteAddress"), q.instant("createdAt"),
+        q.instant("refreshedAt"), q.instant("expiresAt"), q.bool("repair"),
+        UpgradeReason.fromWireName(q.string("reason")));
+  }
+
+  private static ClientInfo client(Obj c) {
+    c.requireKeys(CLIENT_KEYS);
+    return new ClientInfo(c.string("clientId"), c.string("clientMode"), c.string("platform"),
+        c.string("deviceFamily"), c.string("displayName"), c.string("version"));
+  }
+
+  private static List<Role> roles(List<@Nullable Object> names) {
+    List<Role> out = new ArrayList<>(names.size());
+    for (Object o : names) {
+      out.add(Role.of(asString(o, "role")));
+    }
+    return out;
+  }
+
+  private static ScopeSet scopes(List<@Nullable Object> names) {
+    List<String> out = new ArrayList<>(names.size());
+    for (Object o : names) {
+      out.add(asString(o, "scope"));
+    }
+    return ScopeSet.parse(out);
+  }
+
+  private static String asString(@Nullable Object o, String what) {
+    if (o instanceof String s) {
+      return s;
+    }
+    throw new IllegalArgumentException(what + " must be a string, found " + describe(o));
+  }
+
+  private static String describe(@Nullable Object o) {
+    if (o == null) {
+      return "null";
+    }
+    if (o instanceof String) {
+      return "a string";
+    }
+    if (o instanceof Boolean) {
+      return "a boolean";
+    }
+    if (o instanceof Long) {
+      return "a number";
+    }
+    if (o instanceof List) {
+      return "an array";
+    }
+    return "an object";
+  }
+
+  /** A parsed JSON object with strict typed accessors. */
+  private static final class Obj {
+    final Map<String, @Nullable Object> map;
+    final String path;
+
+    private Obj(Map<String, @Nullable Object> map, String path) {
+      this.map = map;
+      this.path = path;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Obj of(@Nullable Object o, String path) {
+      if (o instanceof Map) {
+        return new Obj((Map<String, @Nullable Object>) o, path);
+      }
+      throw new IllegalArgumentException(path + " must be an object, found " + describe(o));
+    }
+
+    void requireKeys(Set<String> keys) {
+      for (String k : keys) {
+        if (!map.containsKey(k)) {
+          throw new IllegalArgumentException(path + " lacks \"" + k + "\"");
+        }
+      }
+      for (String k : map.keySet()) {
+        if (!keys.contains(k)) {
+          throw new IllegalArgumentException(path + " has unknown key \"" + k + "\"");
+        }
+      }
+    }
+
+    private @Nullable Object get(String k) {
+      if (!map.containsKey(k)) {
+        throw new IllegalArgumentException(path + " lacks \"" + k + "\"");
+      }
+      return map.get(k);
+    }
+
+    String string(String k) {
+      return asString(get(k), path + "." + k);
+    }
+
+    boolean bool(String k) {
+      Object o = get(k);
+      if (o instanceof Boolean b) {
+        return b;
+      }
+      throw new IllegalArgumentException(path + "." + k + " must be a boolean, found " + describe(o));
+    }
+
+    long integer(String k) {
+      Object o = get(k);
+      if (o instanceof Long l) {
+        return l;
+      }
+      throw new IllegalArgumentException(path + "." + k + " must be a number, found " + describe(o));
+    }
+
+    Instant instant(String k) {
+      Instant i = nullableInstant(k);
+      if (i == null) {
+        throw new IllegalArgumentException(path + "." + k + " must not be null");
+      }
+      return i;
+    }
+
+    @Nullable Instant nullableInstant(String k) {
+      Object o = get(k);
+      if (o == null) {
+        return null;
+      }
+      return Instant.parse(asString(o, path + "." + k));
+    }
+
+    @SuppressWarnings("unchecked")
+    List<@Nullable Object> array(String k) {
+      Object o = get(k);
+      if (o instanceof List) {
+        return (List<@Nullable Object>) o;
+      }
+      throw new IllegalArgumentException(path + "." + k + " must be an array, found " + describe(o));
+    }
+
+    Obj obj(String k) {
+      return of(get(k), path + "." + k);
+    }
+
+    @Nullable Obj nullableObj(String k) {
+      Object o = get(k);
+      return o == null ? null : of(o, path + "." + k);
+    }
+  }
+
+  /**
+   * A strict JSON parser for the subset the writer produces: objects (no duplicate keys), arrays,
+   * strings, {@code true}/{@code false}/{@code null} and integers.
+   */
+  private static final class Parser {
+    private final String s;
+    private int i;
+
+    Parser(String s) {
+      this.s = s;
+    }
+
+    @Nullable Object parseDocument() {
+      skipWs();
+      Object v = value();
+      skipWs();
+      if (i != s.length()) {
+        throw error("trailing characters");
+      }
+      return v;
+    }
+
+    private @Nullable Object value() {
+      if (i >= s.length()) {
+        throw error("unexpected end of text");
+      }
+      char c = s.charAt(i);
+      switch (c) {
+        case '{':
+          return object();
+        case '[':
+          return array();
+        case '"':
+          return string();
+        case 't':
+          literal("true");
+          return Boolean.TRUE;
+        case 'f':
+          literal("false");
+          return Boolean.FALSE;
+        case 'n':
+          literal("null");
+          return null;
+        default:
+          if (c == '-' || (c >= '0' && c <= '9')) {
+            return number();
+          }
+          throw error("unexpected character '" + c + "'");
+      }
+    }
+
+    private Map<String, @Nullable Object> object() {
+      i++; // {
+      Map<String, @Nullable Object> m = new LinkedHashMap<>();
+      skipWs();
+      if (peek() == '}') {
+        i++;
+        return m;
+      }
+      while (true) {
+        skipWs();
+        if (peek() != '"') {
+          throw error("expected a key");
+        }
+        String k = string();
+        skipWs();
+        expect(':');
+        skipWs();
+        Object v = value();
+        if (m.containsKey(k)) {
+          throw error("duplicate key \"" + k + "\"");
+        }
+        m.put(k, v);
+        skipWs();
+        char c = next();
+        if (c == '}') {
+          return m;
+        }
+        if (c != ',') {
+          throw error("expected ',' or '}'");
+        }
+      }
+    }
+
+    private List<@Nullable Object> array() {
+      i++; // [
+      List<@Nullable Object> out = new ArrayList<>();
+      skipWs();
+      if (peek() == ']') {
+        i++;
+        return out;
+      }
+      while (true) {
+        skipWs();
+        out.add(value());
+        skipWs();
+        char c = next();
+        if (c == ']') {
+          return out;
+        }
+        if (c != ',') {
+          throw error("expected ',' or ']'");
+        }
+      }
+    }
+
+    private String string() {
+      i++; // opening quote
+      StringBuilder b = new StringBuilder();
+      while (true) {
+        char c = next();
+        if (c == '"') {
+          return b.toString();
+        }
+        if (c < 0x20) {
+          throw error("unescaped control character in string");
+        }
+        if (c != '\\') {
+          b.append(c);
+          continue;
+        }
+        char e = next();
+        switch (e) {
+          case '"', '\\', '/' -> b.append(e);
+          case 'b' -> b.append('\b');
+          case 'f' -> b.append('\f');
+          case 'n' -> b.append('\n');
+          case 'r' -> b.append('\r');
+          case 't' -> b.append('\t');
+          case 'u' -> {
+            if (i + 4 > s.length()) {
+              throw error("truncated \\u escape");
+            }
+            int cp = 0;
+            for (int k = 0; k < 4; k++) {
+              int d = Character.digit(s.charAt(i++), 16);
+              if (d < 0) {
+                throw error("bad \\u escape");
+              }
+              cp = (cp << 4) | d;
+            }
+            b.append((char) cp);
+          }
+          default -> throw error("bad escape \\" + e);
+        }
+      }
+    }
+
+    private Long number() {
+      int start = i;
+      if (peek() == '-') {
+        i++;
+      }
+      while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        i++;
+      }
+      if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+        throw error("only integers are expected");
+      }
+      try {
+        return Long.parseLong(s.substring(start, i));
+      } catch (NumberFormatException e) {
+        throw error("bad number");
+      }
+    }
+
+    private void literal(String word) {
+      if (!s.startsWith(word, i)) {
+        throw error("unexpected token");
+      }
+      i += word.length();
+    }
+
+    private void skipWs() {
+      while (i < s.length()) {
+        char c = s.charAt(i);
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+          return;
+        }
+        i++;
+      }
+    }
+
+    private char peek() {
+      if (i >= s.length()) {
+        throw error("unexpected end of text");
+      }
+      return s.charAt(i);
+    }
+
+    private char next() {
+      char c = peek();
+      i++;
+      return c;
+    }
+
+    private void expect(char c) {
+      if (next() != c) {
+        throw error("expected '" + c + "'");
+      }
+    }
+
+    private IllegalArgumentException error(String what) {
+      return new IllegalArgumentException("malformed JSON at offset " + Math.min(i, s.length())
+          + ": " + what);
+    }
+  }
+}

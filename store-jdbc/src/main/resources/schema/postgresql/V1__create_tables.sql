@@ -1,0 +1,34 @@
+-- Pairgate JDBC store, schema version 1 (PostgreSQL 12+).
+-- Applied by JdbcPairingStore's built-in migrator, or by Flyway/Liquibase from
+-- classpath:schema/postgresql. Times are BIGINT epoch milliseconds.
+
+-- One row per device aggregate (io.pairgate.spi.DeviceRecord). record_json holds the whole
+-- aggregate; version is the compare-and-set counter; pending_expires_at mirrors the pending
+-- request's expiry for the pending listing.
+CREATE TABLE pairgate_device (
+  device_id          VARCHAR(64) COLLATE "C" NOT NULL PRIMARY KEY,
+  version            BIGINT NOT NULL,
+  record_json        TEXT NOT NULL,
+  pending_expires_at BIGINT,
+  updated_at         BIGINT NOT NULL
+);
+
+CREATE INDEX pairgate_device_pending ON pairgate_device (pending_expires_at)
+  WHERE pending_expires_at IS NOT NULL;
+
+-- Every request id a device record holds (its pending id and its remembered, resolved ids).
+CREATE TABLE pairgate_request (
+  request_id VARCHAR(128) COLLATE "C" NOT NULL PRIMARY KEY,
+  device_id  VARCHAR(64) COLLATE "C" NOT NULL
+);
+
+CREATE INDEX pairgate_request_device ON pairgate_request (device_id);
+
+-- Best-effort access times (PairingStore.touch), kept out of the versioned row.
+CREATE TABLE pairgate_touch (
+  device_id VARCHAR(64) COLLATE "C" NOT NULL,
+  role_name VARCHAR(64) COLLATE "C" NOT NULL,
+  at_ms     BIGINT NOT NULL,
+  at_nanos  INTEGER NOT NULL,
+  PRIMARY KEY (device_id, role_name)
+);
