@@ -1,0 +1,396 @@
+package io.pairgate.store.json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.UnexpectedEndOfInputException;
+import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * JSON for the store files: a strict parser (duplicate keys, trailing tokens and lossy numbers are
+ * errors) and a writer that emits keys sorted, two-space indented, one value per line, like
+ * {@code JSON.stringify(value, null, 2)} with sorted keys. Values are trees of {@link Map}s (written
+ * in key order), {@link List}s, {@link String}s, {@link Long}s, {@link BigDecimal}s,
+ * {@link Boolean}s and {@code null}.
+ */
+final class Json {
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+  private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+  private Json() {}
+
+  /** A parse failure: {@link #truncated} says whether the input ended early. */
+  static final class ParseFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    final boolean truncated;
+
+    ParseFailure(String message, boolean truncated, @Nullable Throwable cause) {
+      super(message, cause);
+      this.truncated = truncated;
+    }
+  }
+
+  /** A schema violation at a JSON path such as {@code paired.tokens.operator.createdAtMs}. */
+  static class SchemaViolation extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SchemaViolation(String message) {
+      super(message);
+    }
+
+    SchemaViolation(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Parses one JSON document. */
+  static JsonNode parse(byte[] bytes) throws ParseFailure {
+    if (bytes.length == 0) {
+      throw new ParseFailure("file is empty (truncated)", true, null);
+    }
+    try {
+      return MAPPER.readTree(bytes);
+    } catch (UnexpectedEndOfInputException e) {
+      throw new ParseFailure("JSON ends unexpectedly (truncated): " + firstLine(e), true, e);
+    } catch (JacksonException e) {
+      boolean eof = e.getMessage() != null && e.getMessage().contains("end-of-input");
+      throw new ParseFailure((eof ? "JSON ends unexpectedly (truncated): " : "not valid JSON: ")
+          + firstLine(e), eof, e);
+    }
+  }
+
+  private static String firstLine(JacksonException e) {
+    String m = e.getOriginalMessage();
+    if (m == null) {
+      m = String.valueOf(e.getMessage());
+    }
+    int nl = m.indexOf('\n');
+    String loc = e.getLocation() == null ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    return (nl < 0 ? m : m.substring(0, nl)) + loc;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // writing
+
+  /** A new map whose entries are written in key order. */
+  static Map<String, @Nullable Object> object() {
+    return new TreeMap<>();
+  }
+
+  /** Serializes a tree, followed by a newline. */
+  static byte[] write(@Nullable Object value) {
+    StringBuilder b = new StringBuilder(1024);
+    write(b, value, 0);
+    b.append('\n');
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void write(StringBuilder b, @Nullable Object v, int indent) {
+    if (v == null) {
+      b.append("null");
+    } else if (v instanceof String s) {
+      b.append('"');
+      JsonStringEncoder.getInstance().quoteAsString(s, b);
+      b.append('"');
+    } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer
+        || v instanceof BigInteger) {
+      b.append(v);
+    } else if (v instanceof BigDecimal d) {
+      b.append(d.toPlainString());
+    } else if (v instanceof Map<?, ?> m) {
+      if (m.isEmpty()) {
+        b.append("{}");
+        return;
+      }
+      Map<?, ?> sorted = m instanceof TreeMap<?, ?> ? m : new TreeMap<>(m);
+      b.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : sorted.entrySet()) {
+        b.append(first ? "\n" : ",\n");
+        first = false;
+        indent(b, indent + 1);
+        write(b, (String) e.getKey(), 0);
+        b.append(": ");
+        write(b, e.getValue(), indent + 1);
+      }
+      b.append('\n');
+      indent(b, indent);
+      b.append('}');
+    } else if (v instanceof Collection<?> c) {
+      if (c.isEmpty()) {
+        b.append("[]");
+        return;
+      }
+      b.append('[');
+      boolean first = true;
+      for (Object o : c) {
+        b.append(first ? "\n" : ",\n");
+        first = false;
+        indent(b, indent + 1);
+        write(b, o, indent + 1);
+      }
+      b.append('\n');
+      indent(b, indent);
+      b.append(']');
+    } else {
+      throw new IllegalArgumentException("cannot write " + v.getClass());
+    }
+  }
+
+  private static void indent(StringBuilder b, int n) {
+    for (int i = 0; i < n; i++) {
+      b.append("  ");
+    }
+  }
+
+  /**
+   * An instant as epoch milliseconds: a {@link Long} when it is a whole millisecond, else a
+   * {@link BigDecimal} with up to six fraction digits (exact to the nanosecond).
+   */
+  static Object epochMs(Instant t) {
+    int nano = t.getNano();
+    if (nano % 1_000_000 == 0) {
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1000L), nano / 1_000_000);
+    }
+    return BigDecimal.valueOf(t.getEpochSecond()).multiply(THOUSAND)
+        .add(BigDecimal.valueOf(nano, 6)).stripTrailingZeros();
+  }
+
+  /** An instant as whole epoch milliseconds (sub-millisecond precision is dropped). */
+  static long epochMsTruncated(Instant t) {
+    return Math.floorDiv(t.getEpochSecond() * 1_000_000_000L + t.getNano(), 1_000_000L);
+  }
+
+  /** Parses {@link #epochMs}. */
+  static Instant instant(JsonNode n, String path) {
+    try {
+      if (n.isIntegralNumber()) {
+        if (!n.canConvertToLong()) {
+          throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n);
+        }
+        return Instant.ofEpochMilli(n.longValue());
+      }
+      if (n.isNumber()) {
+        BigDecimal ms = n.decimalValue();
+        BigDecimal nanos = ms.multiply(BigDecimal.valueOf(1_000_000L));
+        BigInteger whole;
+        try {
+          whole = nanos.toBigIntegerExact();
+        } catch (ArithmeticException e) {
+          throw new SchemaViolation(path + ": epoch milliseconds finer than a nanosecond: " + n);
+        }
+        BigInteger[] qr = whole.divideAndRemainder(BigInteger.valueOf(1_000_000_000L));
+        long sec = qr[0].longValueExact();
+        long nano = qr[1].longValueExact();
+        return Instant.ofEpochSecond(sec, nano);
+      }
+    } catch (DateTimeException | ArithmeticException e) {
+      throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n, e);
+    }
+    throw new SchemaViolation(path + ": expected epoch milliseconds (a number), found " + kind(n));
+  }
+
+  static String kind(JsonNode n) {
+    if (n.isMissingNode()) {
+      return "nothing";
+    }
+    return switch (n.getNodeType()) {
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      default -> String.valueOf(n.getNodeType()).toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reading
+
+  /** A JSON object being read, with its path for error messages. */
+  static final class Obj {
+    final JsonNode node;
+    final String path;
+
+    private Obj(JsonNode node, String path) {
+      this.node = node;
+      this.path = path;
+    }
+
+    /** Wraps {@code node}, which must be an object. */
+    static Obj of(JsonNode node, String path) {
+      if (!node.isObject()) {
+        throw new SchemaViolation(where(path) + "expected an object, found " + kind(node));
+      }
+      return new Obj(node, path);
+    }
+
+    private static String where(String path) {
+      return path.isEmpty() ? "" : path + ": ";
+    }
+
+    String at(String key) {
+      return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** Fails if the object has a key outside {@code allowed}. */
+    Obj only(Set<String> allowed) {
+      for (String k : node.propertyNames()) {
+        if (!allowed.contains(k)) {
+          throw new SchemaViolation(at(k) + ": unknown field (allowed: " + new TreeSet<>(allowed)
+              + ")");
+        }
+      }
+      return this;
+    }
+
+    boolean has(String key) {
+      return node.has(key);
+    }
+
+    JsonNode required(String key) {
+      JsonNode n = node.get(key);
+      if (n == null) {
+        throw new SchemaViolation(at(key) + ": required field is missing");
+      }
+      return n;
+    }
+
+    /** A string, or {@code null} when the key is absent or null. */
+    @Nullable String optString(String key) {
+      JsonNode n = node.get(key);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isString()) {
+        throw new SchemaViolation(at(key) + ": expected a string, found " + kind(n));
+      }
+      return n.stringValue();
+    }
+
+    String string(String key) {
+      JsonNode n = required(key);
+      if (!n.isString()) {
+        throw new SchemaViolation(at(key) + ": expected a string, found " + kind(n));
+      }
+      return n.stringValue();
+    }
+
+    boolean bool(String key) {
+      JsonNode n = required(key);
+      if (!n.isBoolean()) {
+        throw new SchemaViolation(at(key) + ": expected true or false, found " + kind(n));
+      }
+      return n.booleanValue();
+    }
+
+    @Nullable Boolean optBool(String key) {
+      JsonNode n = node.get(key);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isBoolean()) {
+        throw new SchemaViolation(at(key) + ": expected true or false, found " + kind(n));
+      }
+      return n.booleanValue();
+    }
+
+    long integer(String key) {
+      JsonNode n = required(key);
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        throw new SchemaViolation(at(key) + ": expected an integer, found " + kind(n)
+            + (n.isNumber() ? " " + n : ""));
+      }
+      return n.longValue();
+    }
+
+    Instant instant(String key) {
+      return Json.instant(required(key), at(key));
+    }
+
+    /** An instant, or {@code null} when the value is null; the key must be present. */
+    @Nullable Instant nullableInstant(String key) {
+      JsonNode n = required(key);
+      return n.isNull() ? null : Json.instant(n, at(key));
+    }
+
+    /** An instant, or {@code null} when the key is absent or null. */
+    @Nullable Instant optInstant(String key) {
+      JsonNode n = node.get(key);
+      return n == null || n.isNull() ? null : Json.instant(n, at(key));
+    }
+
+    Obj object(String key) {
+      return Obj.of(required(key), at(key));
+    }
+
+    /** An object, or {@code null} when the value is null; the key must be present. */
+    @Nullable Obj nullableObject(String key) {
+      JsonNode n = required(key);
+      return n.isNull() ? null : Obj.of(n, at(key));
+    }
+
+    /** An object, or {@code null} when the key is absent or null. */
+    @Nullable Obj optObject(String key) {
+      JsonNode n = node.get(key);
+      return n == null || n.isNull() ? null : Obj.of(n, at(key));
+    }
+
+    List<JsonNode> array(String key) {
+      JsonNode n = required(key);
+      if (!n.isArray()) {
+        throw new SchemaViolation(at(key) + ": expected an array, found " + kind(n));
+      }
+      List<JsonNode> out = new ArrayList<>(n.size());
+      for (JsonNode e : n) {
+        out.add(e);
+      }
+      return out;
+    }
+
+    List<String> strings(String key) {
+      List<JsonNode> a = array(key);
+      List<String> out = new ArrayList<>(a.size());
+      for (int i = 0; i < a.size(); i++) {
+        JsonNode e = a.get(i);
+        if (!e.isString()) {
+          throw new SchemaViolation(at(key) + "[" + i + "]: expected a string, found " + kind(e));
+        }
+        out.add(e.stringValue());
+      }
+      return out;
+    }
+
+    /** A string array, or {@code null} when the key is absent or null. */
+    @Nullable List<String> optStrings(String key) {
+      JsonNode n = node.get(key);
+      return n == null || n.isNull() ? null : strings(key);
+    }
+
+    /** The entries of an object-valued field, in file order. */
+    List<Map.Entry<String, JsonNode>> entries() {
+      return new ArrayList<>(node.properties());
+    }
+  }
+}

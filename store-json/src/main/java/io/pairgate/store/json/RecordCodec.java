@@ -1,0 +1,308 @@
+package io.pairgate.store.json;
+
+import io.pairgate.ClientInfo;
+import io.pairgate.DeviceId;
+import io.pairgate.DevicePublicKey;
+import io.pairgate.DeviceToken;
+import io.pairgate.PairedDevice;
+import io.pairgate.PairgateException;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.ScopeSet;
+import io.pairgate.StoreCorruptException;
+import io.pairgate.UpgradeReason;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.ResolvedRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Device files: {@link DeviceRecord} to JSON and back, exactly (every field, nanosecond instants,
+ * empty and null values). Reading is strict: a missing, unknown or malformed field is a
+ * {@link StoreCorruptException} naming the file and the JSON path.
+ */
+final class RecordCodec {
+  private static final Set<String> TOP = Set.of(
+      "format", "formatVersion", "deviceId", "version", "blocked", "paired", "pending", "resolved");
+  private static final Set<String> PAIRED = Set.of(
+      "publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAtMs",
+      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress");
+  private static final Set<String> TOKEN = Set.of(
+      "scopes", "secret", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
+  private static final Set<String> CLIENT = Set.of(
+      "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
+  private static final Set<String> PENDING = Set.of(
+      "requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
+      "createdAtMs", "refreshedAtMs", "expiresAtMs", "repair", "reason");
+  private static final Set<String> RESOLVED = Set.of(
+      "requestId", "outcome", "successorRequestId", "resolvedAtMs");
+
+  private RecordCodec() {}
+
+  /** A device file whose content belongs to another device. */
+  static final class Misplaced extends Json.SchemaViolation {
+    private static final long serialVersionUID = 1L;
+
+    Misplaced(String message) {
+      super(message);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // encode
+
+  static byte[] encode(DeviceRecord r) {
+    Map<String, @Nullable Object> m = Json.object();
+    m.put("format", Layout.DEVICE_FORMAT);
+    m.put("formatVersion", Layout.FORMAT_VERSION);
+    m.put("deviceId", r.deviceId().value());
+    m.put("version", r.version());
+    m.put("blocked", r.blocked());
+    m.put("paired", r.paired() == null ? null : paired(r.paired()));
+    m.put("pending", r.pending() == null ? null : pending(r.pending()));
+    List<Object> resolved = new ArrayList<>(r.resolved().size());
+    for (ResolvedRequest x : r.resolved()) {
+      Map<String, @Nullable Object> e = Json.object();
+      e.put("requestId", x.requestId());
+      e.put("outcome", x.outcome().wireName());
+      e.put("successorRequestId", x.successorRequestId());
+      e.put("resolvedAtMs", Json.epochMs(x.resolvedAt()));
+      resolved.add(e);
+    }
+    m.put("resolved", resolved);
+    return Json.write(m);
+  }
+
+  private static Map<String, @Nullable Object> paired(PairedDevice p) {
+    Map<String, @Nullable Object> m = Json.object();
+    m.put("publicKey", p.publicKey().base64Url());
+    m.put("roles", roleNames(p.roles()));
+    m.put("approvedScopes", p.approvedScopes().names());
+    m.put("client", client(p.client()));
+    m.put("label", p.label());
+    Map<String, @Nullable Object> tokens = Json.object();
+    for (Map.Entry<Role, DeviceToken> e : p.tokens().entrySet()) {
+      DeviceToken t = e.getValue();
+      Map<String, @Nullable Object> tm = Json.object();
+      tm.put("scopes", t.scopes().names());
+      tm.put("secret", t.secret());
+      tm.put("createdAtMs", Json.epochMs(t.createdAt()));
+      tm.put("rotatedAtMs", optMs(t.rotatedAt()));
+      tm.put("revokedAtMs", optMs(t.revokedAt()));
+      tm.put("lastUsedAtMs", optMs(t.lastUsedAt()));
+      tokens.put(e.getKey().name(), tm);
+    }
+    m.put("tokens", tokens);
+    m.put("createdAtMs", Json.epochMs(p.createdAt()));
+    m.put("approvedAtMs", Json.epochMs(p.approvedAt()));
+    m.put("lastSeenAtMs", optMs(p.lastSeenAt()));
+    m.put("approvedVia", p.approvedVia());
+    m.put("remoteAddress", p.remoteAddress());
+    return m;
+  }
+
+  private static Map<String, @Nullable Object> pending(PendingRequest p) {
+    Map<String, @Nullable Object> m = Json.object();
+    m.put("requestId", p.requestId());
+    m.put("publicKey", p.publicKey().base64Url());
+    m.put("role", p.role().name());
+    m.put("roles", roleNames(p.roles()));
+    m.put("scopes", p.scopes().names());
+    m.put("client", client(p.client()));
+    m.put("remoteAddress", p.remoteAddress());
+    m.put("createdAtMs", Json.epochMs(p.createdAt()));
+    m.put("refreshedAtMs", Json.epochMs(p.refreshedAt()));
+    m.put("expiresAtMs", Json.epochMs(p.expiresAt()));
+    m.put("repair", p.repair());
+    m.put("reason", p.reason().wireName());
+    return m;
+  }
+
+  private static Map<String, @Nullable Object> client(ClientInfo c) {
+    Map<String, @Nullable Object> m = Json.object();
+    m.put("clientId", c.clientId());
+    m.put("clientMode", c.clientMode());
+    m.put("platform", c.platform());
+    m.put("deviceFamily", c.deviceFamily());
+    m.put("displayName", c.displayName());
+    m.put("version", c.version());
+    return m;
+  }
+
+  private static List<String> roleNames(List<Role> roles) {
+    List<String> out = new ArrayList<>(roles.size());
+    for (Role r : roles) {
+      out.add(r.name());
+    }
+    return out;
+  }
+
+  private static @Nullable Object optMs(@Nullable Instant t) {
+    return t == null ? null : Json.epochMs(t);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // decode
+
+  /**
+   * Reads a device file.
+   *
+   * @param file for error messages
+   * @param expectedId the id the file name claims, or {@code null} not to check
+   * @throws StoreCorruptException if the content is truncated, unparsable or violates the schema
+   * @throws StoreFormatException if it was written by a newer Pairgate
+   */
+  static DeviceRecord decode(byte[] bytes, String file, @Nullable String expectedId) {
+    JsonNode root;
+    try {
+      root = Json.parse(bytes);
+    } catch (Json.ParseFailure e) {
+      throw new StoreCorruptException(file, e.getMessage(), e);
+    }
+    try {
+      Json.Obj o = Json.Obj.of(root, "");
+      checkFormat(o, file, Layout.DEVICE_FORMAT);
+      o.only(TOP);
+      String id = o.string("deviceId");
+      DeviceId deviceId = parse("deviceId", () -> DeviceId.parse(id));
+      if (expectedId != null && !expectedId.equals(id)) {
+        throw new Misplaced("deviceId: the file holds device " + id
+            + " but its name says " + expectedId);
+      }
+      long version = o.integer("version");
+      if (version < 1) {
+        throw new Json.SchemaViolation("version: must be >= 1, found " + version);
+      }
+      boolean blocked = o.bool("blocked");
+      Json.Obj po = o.nullableObject("paired");
+      PairedDevice paired = po == null ? null : paired(po, deviceId);
+      Json.Obj qo = o.nullableObject("pending");
+      PendingRequest pending = qo == null ? null : pending(qo, deviceId);
+      List<JsonNode> ra = o.array("resolved");
+      List<ResolvedRequest> resolved = new ArrayList<>(ra.size());
+      for (int i = 0; i < ra.size(); i++) {
+        resolved.add(resolved(Json.Obj.of(ra.get(i), "resolved[" + i + "]")));
+      }
+      DeviceRecord r = new DeviceRecord(deviceId, version, paired, pending, blocked, resolved);
+      if (r.isEmpty()) {
+        throw new Json.SchemaViolation("the record is empty (no paired device, no pending "
+            + "request, not blocked, no remembered requests); the store deletes such records");
+      }
+      return r;
+    } catch (Json.SchemaViolation e) {
+      throw new StoreCorruptException(file, "schema violation at " + e.getMessage(), e);
+    } catch (StoreFormatException e) {
+      throw e;
+    } catch (IllegalArgumentException | PairgateException e) {
+      throw new StoreCorruptException(file, "schema violation: " + e.getMessage(), e);
+    }
+  }
+
+  /** Checks {@code format} and {@code formatVersion} of a store file. */
+  static void checkFormat(Json.Obj o, String file, String expectedFormat) {
+    String format = o.string("format");
+    long fv = o.integer("formatVersion");
+    if (!format.equals(expectedFormat)) {
+      throw new StoreFormatException(file, format, fv, "format is \"" + format
+          + "\", expected \"" + expectedFormat + "\"");
+    }
+    if (fv > Layout.FORMAT_VERSION) {
+      throw new StoreFormatException(file, format, fv, "formatVersion " + fv
+          + " was written by a newer Pairgate; this version reads formatVersion <= "
+          + Layout.FORMAT_VERSION + " (upgrade Pairgate to open this store)");
+    }
+    if (fv < 1) {
+      throw new Json.SchemaViolation("formatVersion: must be >= 1, found " + fv);
+    }
+  }
+
+  private static PairedDevice paired(Json.Obj o, DeviceId id) {
+    o.only(PAIRED);
+    DevicePublicKey key = key(o, "publicKey");
+    List<Role> roles = roles(o, "roles");
+    ScopeSet approved = scopes(o, "approvedScopes");
+    ClientInfo client = client(o.object("client"));
+    String label = o.string("label");
+    Json.Obj to = o.object("tokens");
+    Map<Role, DeviceToken> tokens = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> e : to.entries()) {
+      String rp = to.at(e.getKey());
+      Role role = parse(rp, () -> Role.of(e.getKey()));
+      Json.Obj t = Json.Obj.of(e.getValue(), rp).only(TOKEN);
+      tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), t.string("secret"),
+          t.instant("createdAtMs"), t.nullableInstant("rotatedAtMs"),
+          t.nullableInstant("revokedAtMs"), t.nullableInstant("lastUsedAtMs")));
+    }
+    return new PairedDevice(id, key, roles, approved, client, label, tokens,
+        o.instant("createdAtMs"), o.instant("approvedAtMs"), o.nullableInstant("lastSeenAtMs"),
+        o.string("approvedVia"), o.string("remoteAddress"));
+  }
+
+  private static PendingRequest pending(Json.Obj o, DeviceId id) {
+    o.only(PENDING);
+    String reason = o.string("reason");
+    UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
+    String role = o.string("role");
+    return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
+        parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),
+        client(o.object("client")), o.string("remoteAddress"), o.instant("createdAtMs"),
+        o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r);
+  }
+
+  private static ResolvedRequest resolved(Json.Obj o) {
+    o.only(RESOLVED);
+    String outcome = o.string("outcome");
+    ResolvedRequest.Outcome out =
+        parse(o.at("outcome"), () -> ResolvedRequest.Outcome.fromWireName(outcome));
+    if (!outcome.equals(out.wireName())) {
+      throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \"" + outcome + "\"");
+    }
+    return new ResolvedRequest(o.string("requestId"), out, o.string("successorRequestId"),
+        o.instant("resolvedAtMs"));
+  }
+
+  private static ClientInfo client(Json.Obj o) {
+    o.only(CLIENT);
+    return new ClientInfo(o.string("clientId"), o.string("clientMode"), o.string("platform"),
+        o.string("deviceFamily"), o.string("displayName"), o.string("version"));
+  }
+
+  private static DevicePublicKey key(Json.Obj o, String k) {
+    String s = o.string(k);
+    DevicePublicKey key = parse(o.at(k), () -> DevicePublicKey.parse(s));
+    if (!key.base64Url().equals(s)) {
+      throw new Json.SchemaViolation(o.at(k) + ": not in canonical unpadded base64url form");
+    }
+    return key;
+  }
+
+  private static List<Role> roles(Json.Obj o, String k) {
+    List<String> names = o.strings(k);
+    List<Role> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i);
+      out.add(parse(o.at(k) + "[" + i + "]", () -> Role.of(n)));
+    }
+    return out;
+  }
+
+  private static ScopeSet scopes(Json.Obj o, String k) {
+    List<String> names = o.strings(k);
+    return parse(o.at(k), () -> ScopeSet.parse(names));
+  }
+
+  /** Runs a model constructor, turning its validation failure into a schema violation at path. */
+  static <T> T parse(String path, java.util.function.Supplier<T> f) {
+    try {
+      return f.get();
+    } catch (PairgateException | IllegalArgumentException e) {
+      throw new Json.SchemaViolation(path + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.pairgate.store.json;
+
+import io.pairgate.StoreCorruptException;
+import io.pairgate.spi.DeviceRecord;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Reads every device file of a store, in parallel over the shard directories: what the index is
+ * built from at open, and what {@link JsonPairingStore#check()} reports on.
+ */
+final class Scan {
+  final Index index = new Index();
+  /** Unreadable device files by device id. */
+  final ConcurrentHashMap<String, StoreProblem> corrupt = new ConcurrentHashMap<>();
+  final ConcurrentLinkedQueue<StoreProblem> problems = new ConcurrentLinkedQueue<>();
+  final ConcurrentLinkedQueue<Path> tempFiles = new ConcurrentLinkedQueue<>();
+
+  private Scan() {}
+
+  /**
+   * Scans {@code layout.devices} with {@code threads} threads, calling {@code onRecord} for every
+   * readable record (from several threads).
+   */
+  static Scan run(Layout layout, int threads, Consumer<DeviceRecord> onRecord) throws IOException {
+    Scan scan = new Scan();
+    List<Path> shards = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.devices)) {
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (Layout.isShardName(name) && Files.isDirectory(p)) {
+          shards.add(p);
+        } else if (Layout.isTempFileName(name)) {
+          scan.tempFiles.add(p);
+        } else {
+          scan.problems.add(new StoreProblem(p, StoreProblem.Kind.UNEXPECTED_FILE,
+              "not a shard directory (two lowercase hex digits); ignored"));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return scan;
+    }
+    shards.sort(Comparator.naturalOrder());
+    int n = Math.max(1, Math.min(threads, shards.size()));
+    if (n == 1) {
+      for (Path s : shards) {
+        scan.shard(s, onRecord);
+      }
+      return scan;
+    }
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "pairgate-json-scan");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        fs.add(pool.submit(() -> {
+          int k;
+          while ((k = next.getAndIncrement()) < shards.size()) {
+            scan.shard(shards.get(k), onRecord);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : fs) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof IOException io) {
+            throw io;
+          }
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IOException(c);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while scanning " + layout.devices, e);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return scan;
+  }
+
+  private void shard(Path dir, Consumer<DeviceRecord> onRecord) throws IOException {
+    String shard = dir.getFileName().toString();
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        files.add(p);
+      }
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    for (Path p : files) {
+      String name = p.getFileName().toString();
+      if (Layout.isTempFileName(name)) {
+        tempFiles.add(p);
+        continue;
+      }
+      if (!Layout.isDeviceFileName(name)) {
+        problems.add(new StoreProblem(p, StoreProblem.Kind.UNEXPECTED_FILE,
+            "not a device file (<64 lowercase hex digits>.json); ignored"));
+        continue;
+      }
+      String id = Layout.deviceIdOf(name);
+      if (!id.startsWith(shard)) {
+        StoreProblem pr = new StoreProblem(p, StoreProblem.Kind.MISPLACED,
+            "device file in the wrong directory: it belongs in " + id.substring(0, 2) + "/");
+        problems.add(pr);
+        corrupt.put(id, pr);
+        continue;
+      }
+      DeviceRecord r = read(p, id);
+      if (r != null) {
+        index.put(id, r);
+        onRecord.accept(r);
+      }
+    }
+  }
+
+  private DeviceRecord read(Path p, String id) {
+    byte[] bytes;
+    try {
+      bytes = Fs.readIfExists(p);
+    } catch (IOException e) {
+      add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "cannot read: " + e));
+      return null;
+    }
+    if (bytes == null) {
+      return null; // deleted since listed
+    }
+    try {
+      return RecordCodec.decode(bytes, p.toString(), id);
+    } catch (StoreCorruptException e) {
+      add(id, problemOf(p, e));
+    } catch (StoreFormatException e) {
+      add(id, new StoreProblem(p, StoreProblem.Kind.NEWER_FORMAT, message(e, p)));
+    }
+    return null;
+  }
+
+  private void add(String id, StoreProblem p) {
+    problems.add(p);
+    corrupt.put(id, p);
+  }
+
+  /** The problem a corrupt-file exception describes. */
+  static StoreProblem problemOf(Path p, StoreCorruptException e) {
+    StoreProblem.Kind kind = StoreProblem.Kind.SCHEMA;
+    if (e.getCause() instanceof Json.ParseFailure pf) {
+      kind = pf.truncated ? StoreProblem.Kind.TRUNCATED : StoreProblem.Kind.UNPARSABLE;
+    } else if (e.getCause() instanceof RecordCodec.Misplaced) {
+      kind = StoreProblem.Kind.MISPLACED;
+    }
+    return new StoreProblem(p, kind, message(e, p));
+  }
+
+  /** The exception message without the leading {@code "<file>: "}. */
+  static String message(Exception e, Path p) {
+    String m = String.valueOf(e.getMessage());
+    String prefix = p + ": ";
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+
+  /** Problems sorted by file name. */
+  List<StoreProblem> sortedProblems() {
+    List<StoreProblem> out = new ArrayList<>(problems);
+    out.sort(Comparator.comparing((StoreProblem x) -> x.file().toString())
+        .thenComparing(StoreProblem::kind));
+    return Collections.unmodifiableList(out);
+  }
+}
