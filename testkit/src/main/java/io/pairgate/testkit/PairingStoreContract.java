@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The conformance suite for {@link PairingStore} implementations, in the style of the Reactive
@@ -96,6 +99,14 @@ public interface PairingStoreContract {
   /** How many successful increments each concurrent writer commits (default 50). */
   default int incrementsPerWriter() {
     return 50;
+  }
+
+  /**
+   * How many random model-based sequences {@link #modelBasedSequences_matchReferenceModel()} runs
+   * against this store (default 40; {@code -Dpairgate.cases} overrides it).
+   */
+  default int modelBasedCases() {
+    return 40;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -589,6 +600,20 @@ public interface PairingStoreContract {
       ConcurrencyHarness.run(List.of(one, two), concurrentWriters(), concurrentWriters(),
           incrementsPerWriter(), false);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // model-based
+
+  /**
+   * Random device and operator action sequences run against a {@code PairingService} over this
+   * store and against Pairgate's reference model in lockstep; every outcome and the visible state
+   * after every step must agree. A restart in a sequence reopens the store when
+   * {@link #supportsReopen()} is declared. See {@link ModelBasedTests}.
+   */
+  @TestFactory
+  default Stream<DynamicTest> modelBasedSequences_matchReferenceModel() {
+    return ModelBasedTests.againstStore(this);
   }
 
   // ---------------------------------------------------------------------------------------------
