@@ -1,0 +1,155 @@
+package io.pairgate.cli;
+
+import io.pairgate.DeviceId;
+import io.pairgate.ErrorCode;
+import io.pairgate.PairedDeviceSummary;
+import io.pairgate.PairgateException;
+import io.pairgate.PairingListing;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.Scope;
+import io.pairgate.ScopePolicy;
+import io.pairgate.ScopeSet;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.PairingStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** Questions about requests and devices that several commands ask. */
+final class Requests {
+  private Requests() {}
+
+  /** Whether some role of the request can hold {@code s} and the request's scopes imply it. */
+  static boolean requestImplies(ScopePolicy policy, List<Role> roles, ScopeSet scopes, Scope s) {
+    for (Role r : roles) {
+      if (policy.admissible(r, s) && policy.implies(r, s, scopes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The request's scopes that the baseline does not imply (all of them when not paired). */
+  static List<Scope> missing(ScopePolicy policy, PendingRequest p,
+      @Nullable PairedDeviceSummary paired) {
+    if (paired == null || !paired.publicKey().equals(p.publicKey())) {
+      return p.scopes().scopes();
+    }
+    List<Scope> out = new ArrayList<>();
+    for (Scope s : p.scopes()) {
+      if (!requestImplies(policy, p.roles(), paired.approvedScopes(), s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** Roles of the request the device is not approved for (all of them when not paired). */
+  static List<Role> newRoles(PendingRequest p, @Nullable PairedDeviceSummary paired) {
+    if (paired == null || !paired.publicKey().equals(p.publicKey())) {
+      return p.roles();
+    }
+    List<Role> out = new ArrayList<>(p.roles());
+    out.removeAll(paired.roles());
+    return out;
+  }
+
+  static @Nullable PairedDeviceSummary pairedOf(PairingListing l, DeviceId id) {
+    for (PairedDeviceSummary d : l.paired()) {
+      if (d.deviceId().equals(id)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  static @Nullable PendingRequest find(PairingListing l, String requestId) {
+    for (PendingRequest p : l.pending()) {
+      if (p.requestId().equals(requestId)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Resolves a device id, or a unique prefix of at least 6 hex digits of a device the store
+   * holds.
+   */
+  static DeviceId device(PairingStore store, String arg) {
+    String a = arg.strip().toLowerCase(java.util.Locale.ROOT);
+    if (DeviceId.isWellFormed(a)) {
+      return DeviceId.parse(a);
+    }
+    if (a.length() < 6 || !a.matches("[0-9a-f]+")) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
+          "not a device id (64 hex digits, or a unique prefix of at least 6): " + arg);
+    }
+    List<DeviceRecord> page = store.list(a.substring(0, a.length() - 1)
+        + (char) (a.charAt(a.length() - 1) - 1) + "z", 3);
+    List<DeviceId> matches = new ArrayList<>();
+    for (DeviceRecord r : page) {
+      if (r.deviceId().value().startsWith(a)) {
+        matches.add(r.deviceId());
+      }
+    }
+    if (matches.isEmpty()) {
+      throw new PairgateException(ErrorCode.UNKNOWN_DEVICE, "no device id starts with " + a);
+    }
+    if (matches.size() > 1) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
+          "device id prefix " + a + " is ambiguous: " + matches.get(0) + ", " + matches.get(1)
+              + (page.size() > 2 ? ", …" : ""));
+    }
+    return matches.get(0);
+  }
+
+  /**
+   * Narrows the live pending request {@code requestId} to {@code subset} (each scope must be
+   * implied by the request) with one compare-and-set of the device's record, so that a following
+   * approve grants only the subset. The request id stays the same. Returns the narrowed request,
+   * or empty when the id is not a live request (the caller's approve then reports why).
+   */
+  static Optional<PendingRequest> narrow(
+      PairingStore store, ScopePolicy policy, String requestId, ScopeSet subset, Instant now) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      Optional<DeviceRecord> found = store.findByRequestId(requestId);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      DeviceRecord rec = found.get();
+      PendingRequest p = rec.pending();
+      if (p == null || !p.requestId().equals(requestId) || p.isExpired(now)) {
+        return Optional.empty();
+      }
+      List<String> outside = new ArrayList<>();
+      for (Scope s : subset) {
+        if (!requestImplies(policy, p.roles(), p.scopes(), s)) {
+          outside.add(s.value());
+        }
+      }
+      if (!outside.isEmpty()) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
+            "--as-scopes may only narrow the request: " + String.join(",", outside)
+                + " is not part of request " + requestId + " (it asks for " + Out.scopes(p.scopes())
+                + ")");
+      }
+      if (subset.equals(p.scopes())) {
+        return Optional.of(p);
+      }
+      PendingRequest narrowed = new PendingRequest(
+          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), subset, p.client(),
+          p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
+      DeviceRecord next = new DeviceRecord(rec.deviceId(), rec.version() + 1, rec.paired(),
+          narrowed, rec.blocked(), rec.resolved());
+      if (store.compareAndSet(rec.version(), next)) {
+        return Optional.of(narrowed);
+      }
+    }
+    throw new PairgateException(ErrorCode.STORE_FAILURE,
+        "request " + requestId + " kept changing while it was being narrowed; try again");
+  }
+}
