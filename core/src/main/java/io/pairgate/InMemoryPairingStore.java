@@ -2,6 +2,7 @@ package io.pairgate;
 
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,9 @@ public final class InMemoryPairingStore implements PairingStore {
   private static final int STRIPES = 64;
   private final ConcurrentSkipListMap<String, DeviceRecord> records = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<String, DeviceId> byRequestId = new ConcurrentHashMap<>();
+  /** Every stored pending request (expired or not), by device id, for {@link #countPending}. */
+  private final ConcurrentHashMap<String, PendingRequest> pendingByDevice =
+      new ConcurrentHashMap<>();
   private final Object[] locks = new Object[STRIPES];
 
   /** An empty store. */
@@ -65,6 +69,11 @@ public final class InMemoryPairingStore implements PairingStore {
         records.remove(id.value());
       } else {
         records.put(id.value(), next);
+      }
+      if (next.pending() == null || next.isEmpty()) {
+        pendingByDevice.remove(id.value());
+      } else {
+        pendingByDevice.put(id.value(), next.pending());
       }
       List<String> newIds = next.isEmpty() ? List.of() : next.requestIds();
       for (String rid : newIds) {
@@ -119,6 +128,22 @@ public final class InMemoryPairingStore implements PairingStore {
             current.pending(), current.blocked(), current.resolved()));
       }
     }
+  }
+
+  /** Counts by scanning only the stored pending requests, not every device. */
+  @Override
+  public PendingCount countPending(String remoteAddress, Instant now) {
+    int total = 0;
+    int fromAddress = 0;
+    for (PendingRequest p : pendingByDevice.values()) {
+      if (!p.isExpired(now)) {
+        total++;
+        if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
+          fromAddress++;
+        }
+      }
+    }
+    return new PendingCount(total, fromAddress);
   }
 
   /** The number of devices held. */

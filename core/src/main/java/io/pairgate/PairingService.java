@@ -1,12 +1,20 @@
 package io.pairgate;
 
+import io.pairgate.audit.AuditListener;
 import io.pairgate.internal.Engine;
+import io.pairgate.policy.ClientKind;
+import io.pairgate.policy.StandingApproval;
+import io.pairgate.policy.TrustedProxies;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.RandomSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Decides, for each connecting device, whether it may connect, and carries out the operator's
@@ -125,6 +133,36 @@ public interface PairingService {
   ScopePolicy scopePolicy();
 
   /**
+   * Explains what {@link #connect} would decide for this attempt, without doing it: a dry run that
+   * writes nothing, consumes no challenge nonce (the same attempt can still be used to connect),
+   * mints no request id or token, and emits no audit event. The answer names the deciding rule of
+   * {@code docs/semantics.md}, every check made, what was requested, approved and missing, the
+   * resolved client address and the proxy hops used, the locality class, why an automatic approval
+   * did or did not apply, and whether pairing is switched off.
+   *
+   * @throws StoreException if the store fails
+   */
+  Explanation explain(ConnectAttempt attempt);
+
+  /**
+   * Explains a request id: whether it is pending, expired, approved, rejected, superseded (and by
+   * what) or unknown; for a pending request, its reason, what is missing and exactly what
+   * approving it would grant. Reads only.
+   *
+   * @throws StoreException if the store fails
+   */
+  RequestExplanation explainRequest(String requestId);
+
+  /**
+   * Explains a device: paired or not, blocked or not, its effective and revoked roles, tokens
+   * wider than the baseline, its pending request (explained as by {@link #explainRequest}) and its
+   * remembered request ids. Reads only.
+   *
+   * @throws StoreException if the store fails
+   */
+  DeviceExplanation explainDevice(DeviceId deviceId);
+
+  /**
    * Configures a {@link PairingService}. Every option has a default; {@link #build()} validates
    * them.
    */
@@ -140,6 +178,16 @@ public interface PairingService {
     private int maxResolvedPerDevice = 32;
     private Duration touchInterval = Duration.ofMinutes(1);
     private int maxConflictRetries = 100;
+    private TrustedProxies trustedProxies = TrustedProxies.none();
+    private boolean allowRealIpFallback;
+    private boolean autoApproveLocal = true;
+    private final List<StandingApproval> standingApprovals = new ArrayList<>();
+    private int maxPending = 1000;
+    private int maxPendingPerAddress = 16;
+    private final List<AuditListener> auditListeners = new ArrayList<>();
+    private boolean auditLogging = true;
+    private boolean pairingRequired = true;
+    private Function<ClientInfo, ClientKind> clientKinds = ClientKind::of;
 
     private Builder(PairingStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -216,12 +264,162 @@ public interface PairingService {
       return this;
     }
 
-    /** Builds the service. */
+    /**
+     * The reverse proxies whose forwarding headers are believed (default: none), as IPv4/IPv6
+     * addresses or CIDR ranges, e.g. {@code List.of("127.0.0.1", "172.17.0.0/16", "fd00::/8")}.
+     * Replaces any earlier list. Only a connection whose socket peer is listed may name the real
+     * client through {@code X-Forwarded-For} or {@code Forwarded}; headers from other peers are
+     * ignored and make the connection remote (R10). Host names are refused: no DNS lookup is made.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+     *     entry
+     */
+    public Builder trustedProxies(List<String> proxies) {
+      this.trustedProxies = TrustedProxies.parse(Objects.requireNonNull(proxies, "proxies"));
+      return this;
+    }
+
+    /**
+     * The trusted proxies as addresses or CIDR ranges; see {@link #trustedProxies(List)}.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+     *     entry
+     */
+    public Builder trustedProxies(String... proxies) {
+      return trustedProxies(Arrays.asList(proxies));
+    }
+
+    /**
+     * Whether {@code X-Real-IP} from a trusted proxy may name the client when the proxy sent no
+     * {@code X-Forwarded-For} or {@code Forwarded} header (default false).
+     */
+    public Builder allowRealIpFallback(boolean allow) {
+      this.allowRealIpFallback = allow;
+      return this;
+    }
+
+    /**
+     * Whether local connections may be approved silently (default true, R11.2): first pairing,
+     * role upgrades and (with auth none, shared token or password) scope upgrades of a client on
+     * the gateway's own host. With false, only the metadata refresh of a local native app or CLI
+     * stays silent.
+     */
+    public Builder autoApproveLocal(boolean autoApprove) {
+      this.autoApproveLocal = autoApprove;
+      return this;
+    }
+
+    /**
+     * Adds a standing approval (R11.3): requests matching it are approved without an operator,
+     * recorded with {@code approvedVia = "standing"}. Names must be unique.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the name is taken
+     */
+    public Builder standingApproval(StandingApproval approval) {
+      Objects.requireNonNull(approval, "approval");
+      for (StandingApproval s : standingApprovals) {
+        if (s.name().equals(approval.name())) {
+          throw invalid("a standing approval named '" + approval.name() + "' was already added");
+        }
+      }
+      standingApprovals.add(approval);
+      return this;
+    }
+
+    /**
+     * At most this many unexpired pending requests in total (default 1000, R12): a connect that
+     * would create one more is rejected with {@link ErrorCode#TOO_MANY_PENDING}.
+     */
+    public Builder maxPending(int max) {
+      if (max < 1) {
+        throw invalid("maxPending must be >= 1, was " + max);
+      }
+      this.maxPending = max;
+      return this;
+    }
+
+    /**
+     * At most this many unexpired pending requests from one client address (default 16, R12).
+     */
+    public Builder maxPendingPerAddress(int max) {
+      if (max < 1) {
+        throw invalid("maxPendingPerAddress must be >= 1, was " + max);
+      }
+      this.maxPendingPerAddress = max;
+      return this;
+    }
+
+    /**
+     * Adds an audit listener (R14). Listeners receive events in the order they were added, after
+     * the logging listener (see {@link #auditLogging(boolean)}).
+     */
+    public Builder auditListener(AuditListener listener) {
+      auditListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Whether the default {@link AuditListener#logging() logging listener} is on (default true):
+     * one INFO line per event on the logger {@code io.pairgate.audit}.
+     */
+    public Builder auditLogging(boolean enabled) {
+      this.auditLogging = enabled;
+      return this;
+    }
+
+    /**
+     * Whether devices need an approval at all (default true). With false, pairing is switched off
+     * (R13): a connect with a valid proof is allowed with the role and scopes it asks for and the
+     * device is recorded as paired with {@code approvedVia = "pairing-disabled"} (visible,
+     * revocable, removable); blocks still reject, and a role whose token an operator revoked still
+     * needs an operator's approval. {@link #build()} logs a warning. For private, trusted networks
+     * only.
+     */
+    public Builder pairingRequired(boolean required) {
+      this.pairingRequired = required;
+      return this;
+    }
+
+    /**
+     * How clients are classified for locality and silent approval (default {@link ClientKind#of}).
+     * Gateways whose clients use other ids or modes can map them here.
+     */
+    public Builder clientKinds(Function<ClientInfo, ClientKind> classifier) {
+      this.clientKinds = Objects.requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /**
+     * Builds the service. Logs a WARN line when pairing is switched off, and for a trusted proxy
+     * range that includes public addresses.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if a standing approval's
+     *     scope ceiling holds a scope none of its roles can hold under the scope policy
+     */
     public PairingService build() {
+      for (StandingApproval s : standingApprovals) {
+        for (Scope scope : s.maxScopes()) {
+          boolean admissible = false;
+          for (Role r : s.roles()) {
+            admissible |= scopePolicy.admissible(r, scope);
+          }
+          if (!admissible) {
+            throw invalid("standing approval '" + s.name() + "': scope " + scope
+                + " can never be held by its roles " + s.roles());
+          }
+        }
+      }
+      List<AuditListener> listeners = new ArrayList<>();
+      if (auditLogging) {
+        listeners.add(AuditListener.logging());
+      }
+      listeners.addAll(auditListeners);
       return new Engine(
           new Engine.Config(
               store, clock, scopePolicy, random, pendingTtl, signatureSkew, challengeTtl,
-              resolvedRetention, maxResolvedPerDevice, touchInterval, maxConflictRetries));
+              resolvedRetention, maxResolvedPerDevice, touchInterval, maxConflictRetries,
+              trustedProxies, allowRealIpFallback, autoApproveLocal, standingApprovals, maxPending,
+              maxPendingPerAddress, listeners, pairingRequired, clientKinds));
     }
 
     private static Duration positive(String name, Duration d) {

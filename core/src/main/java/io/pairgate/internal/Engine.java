@@ -11,10 +11,13 @@ import io.pairgate.ConnectResult.Allowed;
 import io.pairgate.ConnectResult.PairingRequired;
 import io.pairgate.ConnectResult.Rejected;
 import io.pairgate.ConnectResult.RequestChange;
+import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
+import io.pairgate.Explanation;
+import io.pairgate.Explanation.Status;
 import io.pairgate.ForbiddenException;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairedDeviceSummary;
@@ -22,6 +25,7 @@ import io.pairgate.PairgateException;
 import io.pairgate.PairingListing;
 import io.pairgate.PairingService;
 import io.pairgate.PendingRequest;
+import io.pairgate.RequestExplanation;
 import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.ScopePolicy;
@@ -31,8 +35,19 @@ import io.pairgate.SupersededException;
 import io.pairgate.TokenCheck;
 import io.pairgate.TokenSummary;
 import io.pairgate.UpgradeReason;
+import io.pairgate.audit.AuditEvent;
+import io.pairgate.audit.AuditListener;
+import io.pairgate.policy.ApprovalVerdict;
+import io.pairgate.policy.ClientAddress;
+import io.pairgate.policy.ClientKind;
+import io.pairgate.policy.IpRange;
+import io.pairgate.policy.Locality;
+import io.pairgate.policy.SilentApproval;
+import io.pairgate.policy.StandingApproval;
+import io.pairgate.policy.TrustedProxies;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import io.pairgate.spi.RandomSource;
 import io.pairgate.spi.ResolvedRequest;
 import io.pairgate.spi.ResolvedRequest.Outcome;
@@ -40,10 +55,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +84,23 @@ public final class Engine implements PairingService {
       Duration resolvedRetention,
       int maxResolvedPerDevice,
       Duration touchInterval,
-      int maxConflictRetries) {}
+      int maxConflictRetries,
+      TrustedProxies trustedProxies,
+      boolean allowRealIpFallback,
+      boolean autoApproveLocal,
+      List<StandingApproval> standingApprovals,
+      int maxPending,
+      int maxPendingPerAddress,
+      List<AuditListener> auditListeners,
+      boolean pairingRequired,
+      Function<ClientInfo, ClientKind> clientKinds) {
+
+    /** Copies the lists. */
+    public Config {
+      standingApprovals = List.copyOf(standingApprovals);
+      auditListeners = List.copyOf(auditListeners);
+    }
+  }
 
   private final Config cfg;
   private final PairingStore store;
@@ -75,7 +109,7 @@ public final class Engine implements PairingService {
   private final ProofVerifier proofs;
   private final Duration refreshInterval;
 
-  /** Creates the engine from validated options. */
+  /** Creates the engine from validated options; logs a warning when pairing is switched off. */
   public Engine(Config cfg) {
     this.cfg = cfg;
     this.store = cfg.store();
@@ -83,6 +117,17 @@ public final class Engine implements PairingService {
     this.policy = cfg.policy();
     this.proofs = new ProofVerifier(clock, cfg.signatureSkew(), cfg.challengeTtl(), cfg.random());
     this.refreshInterval = cfg.pendingTtl().dividedBy(10);
+    if (!cfg.pairingRequired()) {
+      LOG.warn("pairing is switched off (pairingRequired=false): every device with a valid proof is"
+          + " approved automatically with the role and scopes it asks for"
+          + " (approvedVia=pairing-disabled); use this only on a private, trusted network");
+    }
+    for (IpRange r : cfg.trustedProxies().ranges()) {
+      if (!r.isSingleAddress() && r.coversPublicAddresses()) {
+        LOG.warn("trusted proxy range {} includes public addresses: any host in it can claim any"
+            + " client address; list only your proxies", r);
+      }
+    }
   }
 
   @Override
@@ -96,75 +141,252 @@ public final class Engine implements PairingService {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // connect
+  // connect and explain
+
+  /** Per-attempt facts about the connection, computed on first use (not on the allowed path). */
+  private final class Ctx {
+    private final ConnectAttempt a;
+    private @Nullable ClientAddress address;
+    private @Nullable ClientKind kind;
+    private Locality.@Nullable Classification locality;
+
+    Ctx(ConnectAttempt a) {
+      this.a = a;
+    }
+
+    ClientAddress address() {
+      ClientAddress x = address;
+      if (x == null) {
+        x = ClientAddress.resolve(
+            a.peerAddress(), a.headers(), cfg.trustedProxies(), cfg.allowRealIpFallback());
+        address = x;
+      }
+      return x;
+    }
+
+    ClientKind kind() {
+      ClientKind k = kind;
+      if (k == null) {
+        k = cfg.clientKinds().apply(a.client());
+        kind = k;
+      }
+      return k;
+    }
+
+    Locality.Classification locality() {
+      Locality.Classification l = locality;
+      if (l == null) {
+        l = Locality.classify(address(), a.headers(), kind(), a.auth());
+        locality = l;
+      }
+      return l;
+    }
+
+    boolean browserOrigin() {
+      return a.headers().containsKey("origin");
+    }
+
+    AuthMethod auth() {
+      return a.auth();
+    }
+  }
 
   @Override
   public ConnectResult connect(ConnectAttempt a) {
     Instant now = clock.instant();
-    ProofVerifier.Outcome proof = proofs.verify(a, now);
-    if (proof.error() != null) {
-      return new Rejected(a.deviceId(), proof.error(), proof.message());
+    Ctx ctx = new Ctx(a);
+    ConnectResult r = evaluate(a, ctx, now, Trail.OFF);
+    if (r instanceof Rejected x) {
+      fire(List.of(new AuditEvent.ConnectRejected(
+          now, safeId(x.deviceId()), x.code(), x.message(), ctx.address().address())));
     }
+    return r;
+  }
+
+  @Override
+  public Explanation explain(ConnectAttempt a) {
+    Instant now = clock.instant();
+    Ctx ctx = new Ctx(a);
+    Trail t = Trail.dryRun();
+    if (!cfg.pairingRequired()) {
+      t.add("R13", "pairing switched off", Status.INFO, "pairingRequired(false): a device with a"
+          + " valid proof is approved automatically (approvedVia=pairing-disabled); blocks and"
+          + " revoked tokens still apply");
+    }
+    t.add("R10.3", "client address", Status.INFO, ctx.address().describe());
+    Locality.Classification loc = ctx.locality();
+    t.add("R10.5", "locality", Status.INFO, loc.locality().wireName() + ": " + loc.reason());
+    ConnectResult r = evaluate(a, ctx, now, t);
+    Explanation.Outcome outcome = r.fold(
+        x -> Explanation.Outcome.ALLOWED,
+        x -> Explanation.Outcome.PAIRING_REQUIRED,
+        x -> Explanation.Outcome.REJECTED);
+    ErrorCode rejection = r instanceof Rejected x ? x.code() : null;
+    RequestChange change = r instanceof PairingRequired p ? p.requestChange() : null;
+    String requestId = r instanceof PairingRequired p ? p.requestId() : t.requestId;
+    return new Explanation(
+        a.deviceId(), outcome, t.rule, rejection, t.reason, change, requestId, t.via, a.role(),
+        a.scopes(), t.approvedRoles, t.approvedScopes, t.missing, ctx.address(), loc.locality(),
+        loc.reason(), t.auto, cfg.pairingRequired(), t.checks);
+  }
+
+  /** Proof, validation, then the decision: for real (trail off) or as a dry run (trail on). */
+  private ConnectResult evaluate(ConnectAttempt a, Ctx ctx, Instant now, Trail t) {
+    ProofVerifier.Outcome proof = proofs.verify(a, now, !t.on);
+    ErrorCode error = proof.error();
     DevicePublicKey key = proof.key();
     DeviceId id = proof.deviceId();
+    if (error != null || key == null || id == null) {
+      ErrorCode code = error == null ? ErrorCode.PUBLIC_KEY_INVALID : error;
+      String rule = proofRule(code);
+      t.add(rule, "proof of possession", Status.FAIL, code.wireName() + ": " + proof.message());
+      t.decide(rule);
+      return new Rejected(a.deviceId(), code, proof.message());
+    }
+    t.add("R1.3", "proof of possession", Status.PASS,
+        t.on ? "signature verified; the challenge nonce was left unused (dry run)" : "");
     Role role = a.role();
     ScopeSet requested;
     try {
       requested = ScopeSet.parse(a.scopes());
     } catch (PairgateException e) {
-      return new Rejected(id.value(), ErrorCode.INVALID_SCOPE, e.getMessage());
+      return invalidScope(id, e.getMessage(), t);
     }
     for (Scope s : requested) {
       if (!policy.admissible(role, s)) {
-        return new Rejected(
-            id.value(), ErrorCode.INVALID_SCOPE,
-            "scope " + s + " can never be held by role " + role);
+        return invalidScope(id, "scope " + s + " can never be held by role " + role, t);
       }
     }
-    String address = a.peerAddress();
-    return retry(id, rec -> decide(rec, a, key, role, requested, address, now));
+    t.add("R3.1", "scopes well-formed and admissible", Status.PASS, "");
+    if (!t.on) {
+      return retry(id, rec -> decide(rec, a, key, role, requested, ctx, now, t));
+    }
+    DeviceRecord rec = store.load(id).orElseGet(() -> DeviceRecord.absent(id));
+    return decide(rec, a, key, role, requested, ctx, now, t).result();
   }
 
-  /** One attempt of the decision on one snapshot of the record. */
+  private static Rejected invalidScope(DeviceId id, String message, Trail t) {
+    t.add("R3.1", "scopes well-formed and admissible", Status.FAIL, message);
+    t.decide("R3.1");
+    return new Rejected(id.value(), ErrorCode.INVALID_SCOPE, message);
+  }
+
+  private static String proofRule(ErrorCode code) {
+    return switch (code) {
+      case DEVICE_ID_MISMATCH -> "R1.3.2";
+      case SIGNATURE_EXPIRED -> "R1.3.4";
+      case NONCE_REQUIRED -> "R1.3.5";
+      case NONCE_MISMATCH -> "R1.3.6";
+      case SIGNATURE_INVALID -> "R1.3.7";
+      default -> "R1.3.1";
+    };
+  }
+
+  /** One attempt of the decision on one snapshot of the record (R4). */
   private Step<ConnectResult> decide(
       DeviceRecord rec, ConnectAttempt a, DevicePublicKey key, Role role, ScopeSet requested,
-      String address, Instant now) {
+      Ctx ctx, Instant now, Trail t) {
     String id = rec.deviceId().value();
-    if (rec.blocked()) {
-      return Step.done(new Rejected(id, ErrorCode.BLOCKED, "device is blocked"));
-    }
     PairedDevice paired = rec.paired();
     boolean keyMatches = paired != null && paired.publicKey().equals(key);
+    if (t.on) {
+      t.approvedRoles = keyMatches ? paired.roles() : List.of();
+      t.approvedScopes = keyMatches ? paired.approvedScopes() : null;
+      t.missing = keyMatches
+          ? policy.missing(role, requested, paired.approvedScopes()) : requested.scopes();
+    }
+    if (rec.blocked()) {
+      t.add("R4.1", "not blocked", Status.FAIL,
+          "an operator blocked this device; unblock it to let it connect or ask again");
+      t.decide("R4.1");
+      return Step.done(new Rejected(id, ErrorCode.BLOCKED, "device is blocked"));
+    }
+    t.add("R4.1", "not blocked", Status.PASS, "");
     if (a.auth() == AuthMethod.DEVICE_TOKEN) {
       TokenCheck check =
           keyMatches ? checkToken(paired, role, a.token(), requested) : TokenCheck.NOT_PAIRED;
       if (!check.ok()) {
+        t.add("R4.2", "device token", Status.FAIL,
+            check.name() + " -> " + check.errorCode().wireName());
+        t.decide("R4.2");
         return Step.done(new Rejected(id, check.errorCode(), "device token: " + check.name()));
       }
-    }
-    UpgradeReason reason = null;
-    MetadataPins.Verdict pin = MetadataPins.Verdict.MATCH;
-    if (!keyMatches) {
-      reason = UpgradeReason.NOT_PAIRED;
+      t.add("R4.2", "device token", Status.PASS, "");
     } else {
-      pin = MetadataPins.compare(paired.client(), a.client());
-      if (pin == MetadataPins.Verdict.MISMATCH) {
-        reason = UpgradeReason.METADATA_UPGRADE;
-      } else if (!paired.effectiveRoles().contains(role)) {
-        reason = UpgradeReason.ROLE_UPGRADE;
-      } else if (!policy.allows(role, requested, paired.approvedScopes())) {
-        reason = UpgradeReason.SCOPE_UPGRADE;
-      }
+      t.add("R4.2", "device token", Status.SKIP, t.on ? "auth is " + a.auth().wireName() : "");
     }
+    Verdict v = reasonFor(paired, keyMatches, role, requested, a.client(), t);
+    UpgradeReason reason = v.reason();
     if (reason == null) {
-      return allow(rec, paired, role, requested, a.client(), pin, now);
+      t.decide("R4.8");
+      return allow(rec, paired, role, requested, a.client(), v.pin(), now, t);
     }
-    return requirePairing(rec, paired, keyMatches, key, role, requested, a.client(), address, reason, now);
+    if (t.on) {
+      t.reason = reason;
+    }
+    return requirePairing(rec, paired, keyMatches, key, role, requested, a, ctx, reason, now, t);
   }
 
-  private Step<ConnectResult> allow(
-      DeviceRecord rec, PairedDevice paired, Role role, ScopeSet requested, ClientInfo client,
-      MetadataPins.Verdict pin, Instant now) {
+  /** The first of R4.3–R4.6 that holds, or none; and the metadata pin verdict (R4.7). */
+  private record Verdict(@Nullable UpgradeReason reason, MetadataPins.Verdict pin) {}
+
+  private Verdict reasonFor(
+      @Nullable PairedDevice paired, boolean keyMatches, Role role, ScopeSet requested,
+      ClientInfo client, Trail t) {
+    if (!keyMatches || paired == null) {
+      t.add("R4.3", "paired with this key", Status.FAIL,
+          paired == null ? "the device is not paired" : "the device is paired with another key");
+      return new Verdict(UpgradeReason.NOT_PAIRED, MetadataPins.Verdict.MATCH);
+    }
+    t.add("R4.3", "paired with this key", Status.PASS, "");
+    MetadataPins.Verdict pin = MetadataPins.compare(paired.client(), client);
+    if (pin == MetadataPins.Verdict.MISMATCH) {
+      t.add("R4.4", "pinned platform and device family", Status.FAIL, t.on
+          ? "pinned platform=" + quote(paired.client().platform()) + " deviceFamily="
+              + quote(paired.client().deviceFamily()) + ", connect sent platform="
+              + quote(client.platform()) + " deviceFamily=" + quote(client.deviceFamily())
+          : "");
+      return new Verdict(UpgradeReason.METADATA_UPGRADE, pin);
+    }
+    t.add("R4.4", "pinned platform and device family", Status.PASS,
+        pin == MetadataPins.Verdict.REFRESH ? "tolerated change; the pin is refreshed" : "");
+    List<Role> effective = paired.effectiveRoles();
+    if (!effective.contains(role)) {
+      t.add("R4.5", "role is effective", Status.FAIL, t.on
+          ? role + " is not among the effective roles " + effective + roleDetail(paired, role)
+          : "");
+      return new Verdict(UpgradeReason.ROLE_UPGRADE, pin);
+    }
+    t.add("R4.5", "role is effective", Status.PASS, "");
+    if (!policy.allows(role, requested, paired.approvedScopes())) {
+      t.add("R4.6", "scopes within the approved baseline", Status.FAIL, t.on
+          ? "missing " + policy.missing(role, requested, paired.approvedScopes())
+              + " from the baseline [" + paired.approvedScopes() + "]"
+          : "");
+      return new Verdict(UpgradeReason.SCOPE_UPGRADE, pin);
+    }
+    t.add("R4.6", "scopes within the approved baseline", Status.PASS, "");
+    return new Verdict(null, pin);
+  }
+
+  private static String roleDetail(PairedDevice paired, Role role) {
+    if (!paired.roles().contains(role)) {
+      return " (never approved)";
+    }
+    DeviceToken tk = paired.token(role);
+    return tk != null && tk.isRevoked() ? " (its token was revoked)" : " (it has no token)";
+  }
+
+  private static String quote(String s) {
+    return '"' + s + '"';
+  }
+
+  /** The token an allowed connect uses, and the paired device after it (R4.8). */
+  private record Allow(PairedDevice next, DeviceToken token, boolean issued) {}
+
+  private Allow computeAllow(
+      PairedDevice paired, Role role, ScopeSet requested, ClientInfo client,
+      MetadataPins.Verdict pin, Instant now, boolean dry) {
     ScopeSet baseline = paired.approvedScopes();
     DeviceToken t = paired.token(role);
     DeviceToken token;
@@ -182,11 +404,10 @@ public final class Engine implements PairingService {
       ScopeSet scopes = kept.union(requested);
       if (t == null || t.isRevoked()) {
         token = new DeviceToken(
-            role, scopes, Ids.tokenSecret(cfg.random()), t == null ? now : t.createdAt(),
-            t == null ? null : now, null, t == null ? null : t.lastUsedAt());
+            role, scopes, secret(dry), t == null ? now : t.createdAt(), t == null ? null : now,
+            null, t == null ? null : t.lastUsedAt());
       } else {
-        token = new DeviceToken(
-            role, scopes, t.secret(), t.createdAt(), now, null, t.lastUsedAt());
+        token = new DeviceToken(role, scopes, t.secret(), t.createdAt(), now, null, t.lastUsedAt());
       }
       issued = true;
     }
@@ -200,64 +421,190 @@ public final class Engine implements PairingService {
       next = next.withClient(
           paired.client().withPlatform(client.platform()).withDeviceFamily(client.deviceFamily()));
     }
-    Allowed result = new Allowed(rec.deviceId().value(), role, requested, token, issued);
-    if (next == paired) {
-      Instant seen = paired.lastSeenAt();
-      if (seen == null || !seen.plus(cfg.touchInterval()).isAfter(now)) {
-        store.touch(rec.deviceId(), role, now);
+    return new Allow(next, token, issued);
+  }
+
+  private Step<ConnectResult> allow(
+      DeviceRecord rec, PairedDevice paired, Role role, ScopeSet requested, ClientInfo client,
+      MetadataPins.Verdict pin, Instant now, Trail t) {
+    Allow al = computeAllow(paired, role, requested, client, pin, now, t.on);
+    Allowed result = new Allowed(rec.deviceId().value(), role, requested, al.token(), al.issued());
+    if (al.next() == paired) {
+      t.add("R4.9", "allowed without a write", Status.INFO, "the device token is reused");
+      if (!t.on) {
+        Instant seen = paired.lastSeenAt();
+        if (seen == null || !seen.plus(cfg.touchInterval()).isAfter(now)) {
+          store.touch(rec.deviceId(), role, now);
+        }
       }
       return Step.done(result);
     }
+    t.add("R4.8", "allowed", Status.INFO, al.issued()
+        ? "the device token would be reissued or widened within the baseline"
+        : "the metadata pin would be refreshed");
     return Step.write(
-        new DeviceRecord(rec.deviceId(), rec.version() + 1, next.withLastSeenAt(now), rec.pending(),
-            rec.blocked(), rec.resolved()),
+        new DeviceRecord(rec.deviceId(), rec.version() + 1, al.next().withLastSeenAt(now),
+            rec.pending(), rec.blocked(), rec.resolved()),
         result);
+  }
+
+  /** The device's pending request after a pairing-required connect (R5). */
+  private record Reconciled(
+      PendingRequest next,
+      RequestChange change,
+      List<ResolvedRequest> resolved,
+      @Nullable PendingRequest expired,
+      @Nullable PendingRequest superseded) {}
+
+  private Reconciled reconcile(
+      DeviceRecord rec, @Nullable PairedDevice paired, DevicePublicKey key, Role role,
+      ScopeSet requested, ClientInfo client, String address, UpgradeReason reason, Instant now,
+      boolean dry) {
+    List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
+    PendingRequest p = rec.pending();
+    PendingRequest expired = null;
+    if (p != null && p.isExpired(now)) {
+      resolved.add(new ResolvedRequest(p.requestId(), Outcome.EXPIRED, "", now));
+      expired = p;
+      p = null;
+    }
+    if (p != null && covers(p, key, role, requested, client)) {
+      if (now.isBefore(p.refreshedAt().plus(refreshInterval))) {
+        return new Reconciled(p, RequestChange.UNCHANGED, resolved, null, null);
+      }
+      PendingRequest next = new PendingRequest(
+          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), p.scopes(), p.client(),
+          p.remoteAddress(), p.createdAt(), now, now.plus(cfg.pendingTtl()), p.repair(), p.reason());
+      return new Reconciled(next, RequestChange.REFRESHED, resolved, null, null);
+    }
+    String newId = dry ? "" : Ids.uuid(cfg.random());
+    List<Role> roles = new ArrayList<>();
+    roles.add(role);
+    ScopeSet scopes = requested;
+    boolean repair = paired != null;
+    RequestChange change = RequestChange.CREATED;
+    if (p != null) {
+      roles.addAll(p.roles());
+      scopes = p.scopes().union(requested);
+      repair |= p.repair();
+      resolved.add(new ResolvedRequest(p.requestId(), Outcome.SUPERSEDED, newId, now));
+      change = RequestChange.SUPERSEDED;
+    }
+    PendingRequest next = new PendingRequest(
+        newId, rec.deviceId(), key, role, roles, scopes, client, address, now, now,
+        now.plus(cfg.pendingTtl()), repair, reason);
+    return new Reconciled(next, change, resolved, expired, p);
   }
 
   private Step<ConnectResult> requirePairing(
       DeviceRecord rec, @Nullable PairedDevice paired, boolean keyMatches, DevicePublicKey key,
-      Role role, ScopeSet requested, ClientInfo client, String address, UpgradeReason reason,
-      Instant now) {
-    List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
-    PendingRequest p = rec.pending();
-    if (p != null && p.isExpired(now)) {
-      resolved.add(new ResolvedRequest(p.requestId(), Outcome.EXPIRED, "", now));
-      p = null;
+      Role role, ScopeSet requested, ConnectAttempt a, Ctx ctx, UpgradeReason reason, Instant now,
+      Trail t) {
+    t.decide(ruleOf(reason));
+    Reconciled q = reconcile(rec, paired, key, role, requested, a.client(),
+        ctx.address().address(), reason, now, t.on);
+    if (t.on) {
+      t.requestId = q.next().requestId();
+      t.add("R5", "pending request", Status.INFO, describe(q));
     }
-    PendingRequest next;
-    RequestChange change;
-    if (p != null && covers(p, key, role, requested, client)) {
-      if (now.isBefore(p.refreshedAt().plus(refreshInterval))) {
-        return Step.done(pairingRequired(rec, paired, keyMatches, role, requested, reason, p,
-            RequestChange.UNCHANGED, now));
+    Auto auto = autoApproval(paired, keyMatches, q.next(), reason, ctx, t);
+    if (auto != null) {
+      Step<ConnectResult> approved =
+          approveAndAllow(rec, paired, keyMatches, q, auto, role, requested, a.client(), now, t);
+      if (approved != null) {
+        return approved;
       }
-      next = new PendingRequest(
-          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), p.scopes(), p.client(),
-          p.remoteAddress(), p.createdAt(), now, now.plus(cfg.pendingTtl()), p.repair(), p.reason());
-      change = RequestChange.REFRESHED;
+    }
+    if (q.change() == RequestChange.CREATED) {
+      Rejected over = floodLimit(rec, ctx, now, t);
+      if (over != null) {
+        return Step.done(over);
+      }
     } else {
-      String newId = Ids.uuid(cfg.random());
-      List<Role> roles = new ArrayList<>();
-      roles.add(role);
-      ScopeSet scopes = requested;
-      boolean repair = paired != null;
-      if (p != null) {
-        roles.addAll(p.roles());
-        scopes = p.scopes().union(requested);
-        repair |= p.repair();
-        resolved.add(new ResolvedRequest(p.requestId(), Outcome.SUPERSEDED, newId, now));
-        change = RequestChange.SUPERSEDED;
-      } else {
-        change = RequestChange.CREATED;
-      }
-      next = new PendingRequest(
-          newId, rec.deviceId(), key, role, roles, scopes, client, address, now, now,
-          now.plus(cfg.pendingTtl()), repair, reason);
+      t.add("R12.1", "request flood limit", Status.SKIP,
+          "only a connect that creates a new request is limited");
+    }
+    PairingRequired result = pairingRequired(
+        rec, paired, keyMatches, role, requested, reason, q.next(), q.change(), now);
+    if (q.change() == RequestChange.UNCHANGED) {
+      return Step.done(result);
+    }
+    String id = rec.deviceId().value();
+    List<AuditEvent> events = new ArrayList<>(3);
+    lifecycleEvents(id, q, now, events);
+    if (q.change() == RequestChange.REFRESHED) {
+      events.add(new AuditEvent.RequestRefreshed(
+          now, id, q.next().requestId(), q.next().expiresAt()));
+    } else {
+      events.add(requestedEvent(paired, keyMatches, q.next(), reason, role, requested, ctx, now));
     }
     DeviceRecord written = new DeviceRecord(
-        rec.deviceId(), rec.version() + 1, rec.paired(), next, rec.blocked(), prune(resolved, now));
-    return Step.write(written,
-        pairingRequired(rec, paired, keyMatches, role, requested, reason, next, change, now));
+        rec.deviceId(), rec.version() + 1, rec.paired(), q.next(), rec.blocked(),
+        prune(q.resolved(), now));
+    return Step.write(written, result, events);
+  }
+
+  private static String ruleOf(UpgradeReason reason) {
+    return switch (reason) {
+      case NOT_PAIRED -> "R4.3";
+      case METADATA_UPGRADE -> "R4.4";
+      case ROLE_UPGRADE -> "R4.5";
+      case SCOPE_UPGRADE -> "R4.6";
+    };
+  }
+
+  private static String describe(Reconciled q) {
+    String ex = q.expired() == null ? "" : "expired request " + q.expired().requestId()
+        + " is replaced (R5.2); ";
+    return ex + switch (q.change()) {
+      case CREATED -> "a new request would be created (R5.5)";
+      case REFRESHED -> "the pending request " + q.next().requestId()
+          + " covers the connect and would be refreshed (R5.3)";
+      case UNCHANGED -> "the pending request " + q.next().requestId()
+          + " covers the connect and was refreshed recently: nothing is written (R5.3)";
+      case SUPERSEDED -> "the pending request " + requireNonNull(q.superseded()).requestId()
+          + " does not cover the connect and would be superseded by a new request for roles "
+          + q.next().roles() + " scopes [" + q.next().scopes() + "] (R5.4)";
+    };
+  }
+
+  private static <T> T requireNonNull(@Nullable T value) {
+    if (value == null) {
+      throw new IllegalStateException("missing value");
+    }
+    return value;
+  }
+
+  private static void lifecycleEvents(
+      String id, Reconciled q, Instant now, List<AuditEvent> events) {
+    PendingRequest expired = q.expired();
+    if (expired != null) {
+      events.add(new AuditEvent.RequestExpired(now, id, expired.requestId(), expired.expiresAt()));
+    }
+    PendingRequest superseded = q.superseded();
+    if (superseded != null) {
+      events.add(new AuditEvent.RequestSuperseded(
+          now, id, superseded.requestId(), q.next().requestId()));
+    }
+  }
+
+  private AuditEvent requestedEvent(
+      @Nullable PairedDevice paired, boolean keyMatches, PendingRequest p, UpgradeReason reason,
+      Role role, ScopeSet requested, Ctx ctx, Instant now) {
+    String id = p.deviceId().value();
+    String locality = ctx.locality().locality().wireName();
+    if (!keyMatches || paired == null) {
+      return new AuditEvent.PairingRequested(now, id, p.requestId(), role, p.roles(), p.scopes(),
+          p.remoteAddress(), locality, p.client().clientId(), p.client().platform());
+    }
+    TreeSet<Role> rolesTo = new TreeSet<>(paired.roles());
+    rolesTo.addAll(p.roles());
+    return new AuditEvent.UpgradeRequested(now, id, p.requestId(), reason, paired.roles(),
+        new ArrayList<>(rolesTo), paired.approvedScopes(),
+        paired.approvedScopes().union(p.scopes()),
+        policy.missing(role, requested, paired.approvedScopes()), paired.client().platform(),
+        p.client().platform(), paired.client().deviceFamily(), p.client().deviceFamily(),
+        p.remoteAddress(), locality);
   }
 
   /** Whether pending request {@code p} already asks for everything this connect asks for. */
@@ -274,10 +621,11 @@ public final class Engine implements PairingService {
       DeviceRecord rec, @Nullable PairedDevice paired, boolean keyMatches, Role role,
       ScopeSet requested, UpgradeReason reason, PendingRequest pending, RequestChange change,
       Instant now) {
-    List<Role> approvedRoles = keyMatches ? paired.roles() : List.of();
-    ScopeSet approvedScopes = keyMatches ? paired.approvedScopes() : null;
+    boolean matched = keyMatches && paired != null;
+    List<Role> approvedRoles = matched ? paired.roles() : List.of();
+    ScopeSet approvedScopes = matched ? paired.approvedScopes() : null;
     List<Scope> missing =
-        keyMatches ? policy.missing(role, requested, paired.approvedScopes()) : requested.scopes();
+        matched ? policy.missing(role, requested, paired.approvedScopes()) : requested.scopes();
     long pendingForMs = Math.max(0, now.toEpochMilli() - pending.createdAt().toEpochMilli());
     Duration retryAfter =
         Duration.ofMillis(Math.min(30_000, Math.max(1_000, pendingForMs / 10)));
@@ -287,7 +635,202 @@ public final class Engine implements PairingService {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // automatic approval (R11, R13) and flood limits (R12)
+
+  /** An automatic approval that applies: how it is recorded and which rule decided. */
+  private record Auto(String via, String approver, String rule) {}
+
+  private @Nullable Auto autoApproval(
+      @Nullable PairedDevice paired, boolean keyMatches, PendingRequest q, UpgradeReason reason,
+      Ctx ctx, Trail t) {
+    if (keyMatches && paired != null) {
+      for (Role r : q.roles()) {
+        DeviceToken tk = paired.token(r);
+        if (paired.roles().contains(r) && tk != null && tk.isRevoked()) {
+          t.auto("R11.4", false, "no automatic approval: the " + r + " token was revoked by an"
+              + " operator, and only an operator's approval restores it");
+          return null;
+        }
+      }
+    }
+    if (!cfg.pairingRequired()) {
+      t.auto("R13", true, "approved automatically: pairing is switched off (pairingRequired=false)");
+      return new Auto("pairing-disabled", "pairing-disabled", "R13");
+    }
+    Set<UpgradeReason> aspects = aspects(paired, keyMatches, q, reason);
+    ApprovalVerdict silent = silentVerdict(aspects, ctx);
+    if (silent.applies()) {
+      t.auto("R11.2", true, "silent local approval applies: " + silent.reason());
+      return new Auto("silent", "silent", "R11.2");
+    }
+    t.auto("R11.2", false, "silent local approval does not apply: " + silent.reason());
+    for (StandingApproval s : cfg.standingApprovals()) {
+      ApprovalVerdict v = s.check(ctx.address(), ctx.auth(), ctx.kind(), ctx.browserOrigin(),
+          aspects, q.roles(), q.scopes(), policy);
+      if (v.applies()) {
+        t.auto("R11.3", true, "applies: " + v.reason());
+        return new Auto("standing", "standing:" + s.name(), "R11.3");
+      }
+      t.auto("R11.3", false, "does not apply: " + v.reason());
+    }
+    if (cfg.standingApprovals().isEmpty()) {
+      t.auto("R11.3", false, "no standing approvals are configured");
+    }
+    return null;
+  }
+
+  /**
+   * What approving {@code q} would change for the device (R11.1): {@code not-paired}, or the
+   * upgrades among role, scope and metadata.
+   */
+  private Set<UpgradeReason> aspects(
+      @Nullable PairedDevice paired, boolean keyMatches, PendingRequest q, UpgradeReason reason) {
+    if (!keyMatches || paired == null) {
+      return EnumSet.of(UpgradeReason.NOT_PAIRED);
+    }
+    EnumSet<UpgradeReason> s = EnumSet.noneOf(UpgradeReason.class);
+    if (MetadataPins.compare(paired.client(), q.client()) == MetadataPins.Verdict.MISMATCH) {
+      s.add(UpgradeReason.METADATA_UPGRADE);
+    }
+    List<Role> effective = paired.effectiveRoles();
+    for (Role r : q.roles()) {
+      if (!effective.contains(r)) {
+        s.add(UpgradeReason.ROLE_UPGRADE);
+      }
+      if (!policy.allows(r, policy.admissibleFor(r, q.scopes()), paired.approvedScopes())) {
+        s.add(UpgradeReason.SCOPE_UPGRADE);
+      }
+    }
+    if (s.isEmpty()) {
+      s.add(reason);
+    }
+    return s;
+  }
+
+  private ApprovalVerdict silentVerdict(Set<UpgradeReason> aspects, Ctx ctx) {
+    Locality locality = ctx.locality().locality();
+    ApprovalVerdict last = ApprovalVerdict.no("nothing to approve");
+    for (UpgradeReason r : aspects) {
+      ApprovalVerdict v = SilentApproval.decide(
+          locality, ctx.auth(), r, ctx.kind(), ctx.browserOrigin(), cfg.autoApproveLocal());
+      if (!v.applies()) {
+        return aspects.size() > 1 ? ApprovalVerdict.no(r.wireName() + ": " + v.reason()) : v;
+      }
+      last = v;
+    }
+    return last;
+  }
+
+  /** Approves {@code q} as R6.3 and decides the connect again on the approved record (R11.1). */
+  private @Nullable Step<ConnectResult> approveAndAllow(
+      DeviceRecord rec, @Nullable PairedDevice paired, boolean keyMatches, Reconciled q, Auto auto,
+      Role role, ScopeSet requested, ClientInfo client, Instant now, Trail t) {
+    Approved ap = approveEffect(rec.deviceId(), rec.paired(), q.next(), auto.via(), now, t.on);
+    Verdict after = reasonFor(ap.device(), true, role, requested, client, Trail.OFF);
+    if (after.reason() != null) {
+      LOG.warn("automatic approval of request {} would not allow the connect of device {} ({});"
+          + " leaving the request pending", q.next().requestId(), rec.deviceId(), after.reason());
+      return null;
+    }
+    Allow al = computeAllow(ap.device(), role, requested, client, after.pin(), now, t.on);
+    DeviceToken before = keyMatches && paired != null ? paired.token(role) : null;
+    boolean issued = !al.token().equals(before);
+    List<ResolvedRequest> resolved = new ArrayList<>(q.resolved());
+    resolved.add(new ResolvedRequest(q.next().requestId(), Outcome.APPROVED, "", now));
+    DeviceRecord next = new DeviceRecord(rec.deviceId(), rec.version() + 1,
+        al.next().withLastSeenAt(now), null, rec.blocked(), prune(resolved, now));
+    String id = rec.deviceId().value();
+    List<AuditEvent> events = new ArrayList<>(3);
+    lifecycleEvents(id, q, now, events);
+    events.add(approvedEvent(id, q.next(), auto.approver(), auto.via(), ap, now));
+    t.decide(auto.rule());
+    if (t.on) {
+      t.via = auto.via();
+    }
+    return Step.write(next, new Allowed(id, role, requested, al.token(), issued), events);
+  }
+
+  private @Nullable Rejected floodLimit(DeviceRecord rec, Ctx ctx, Instant now, Trail t) {
+    String address = ctx.address().address();
+    PendingCount c = store.countPending(address, now);
+    String id = rec.deviceId().value();
+    String message = null;
+    if (c.total() >= cfg.maxPending()) {
+      message = "too many pending pairing requests (" + c.total() + ", maxPending="
+          + cfg.maxPending() + "); an operator should review or reject pending requests";
+    } else if (!address.isEmpty() && c.fromAddress() >= cfg.maxPendingPerAddress()) {
+      message = "too many pending pairing requests from " + address + " (" + c.fromAddress()
+          + ", maxPendingPerAddress=" + cfg.maxPendingPerAddress()
+          + "); an operator should review or reject pending requests";
+    }
+    if (message != null) {
+      t.add("R12.1", "request flood limit", Status.FAIL, message);
+      t.decide("R12.1");
+      return new Rejected(id, ErrorCode.TOO_MANY_PENDING, message);
+    }
+    t.add("R12.1", "request flood limit", Status.PASS, t.on
+        ? c.total() + " of " + cfg.maxPending() + " pending in total, " + c.fromAddress() + " of "
+            + cfg.maxPendingPerAddress() + " from " + (address.isEmpty() ? "(unknown)" : address)
+        : "");
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // operator actions
+
+  /** A paired device after an approval (R6.3), and what the approval added. */
+  private record Approved(PairedDevice device, List<Role> addedRoles, ScopeSet addedScopes) {}
+
+  private Approved approveEffect(
+      DeviceId deviceId, @Nullable PairedDevice current, PendingRequest p, String via, Instant now,
+      boolean dry) {
+    PairedDevice old = current;
+    if (old != null && !old.publicKey().equals(p.publicKey())) {
+      old = null; // a different key is a new identity: start from nothing (R6.4)
+    }
+    TreeSet<Role> roles = new TreeSet<>(p.roles());
+    ScopeSet baseline = p.scopes();
+    Map<Role, DeviceToken> tokens = new HashMap<>();
+    List<Role> addedRoles = new ArrayList<>(p.roles());
+    ScopeSet addedScopes = p.scopes();
+    if (old != null) {
+      roles.addAll(old.roles());
+      baseline = old.approvedScopes().union(p.scopes());
+      tokens.putAll(old.tokens());
+      addedRoles.removeAll(old.roles());
+      addedScopes = p.scopes().minus(old.approvedScopes());
+    }
+    for (Role r : p.roles()) {
+      ScopeSet forRole = policy.admissibleFor(r, p.scopes());
+      DeviceToken t = tokens.get(r);
+      if (t != null && !t.isRevoked()) {
+        ScopeSet grown = t.scopes().union(forRole);
+        if (!grown.equals(t.scopes())) {
+          tokens.put(r, new DeviceToken(r, grown, t.secret(), t.createdAt(), now, null,
+              t.lastUsedAt()));
+        }
+      } else {
+        tokens.put(r, new DeviceToken(r, forRole, secret(dry), t == null ? now : t.createdAt(),
+            t == null ? null : now, null, t == null ? null : t.lastUsedAt()));
+      }
+    }
+    PairedDevice device = new PairedDevice(
+        deviceId, p.publicKey(), new ArrayList<>(roles), baseline, p.client(),
+        old == null ? "" : old.label(), tokens, old == null ? now : old.createdAt(), now,
+        old == null ? null : old.lastSeenAt(), via, p.remoteAddress());
+    return new Approved(device, addedRoles, addedScopes);
+  }
+
+  private static AuditEvent approvedEvent(
+      String id, PendingRequest p, String approver, String via, Approved ap, Instant now) {
+    return new AuditEvent.RequestApproved(now, id, p.requestId(), approver, via,
+        ap.device().roles(), ap.device().approvedScopes(), ap.addedRoles(), ap.addedScopes(),
+        p.remoteAddress());
+  }
+
+  private String secret(boolean dry) {
+    return dry ? "" : Ids.tokenSecret(cfg.random());
+  }
 
   @Override
   public Approval approve(String requestId, Approver approver) {
@@ -308,64 +851,36 @@ public final class Engine implements PairingService {
       throw new PairgateException(ErrorCode.EXPIRED, "request " + requestId + " expired at "
           + p.expiresAt() + "; the device must connect again to ask anew");
     }
+    List<Scope> missing = approverMissing(p, approver.scopes());
+    if (!missing.isEmpty()) {
+      throw new ForbiddenException(requestId, missing);
+    }
+    Approved ap = approveEffect(rec.deviceId(), rec.paired(), p, "operator", now, false);
+    List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
+    resolved.add(new ResolvedRequest(requestId, Outcome.APPROVED, "", now));
+    return Step.write(
+        new DeviceRecord(rec.deviceId(), rec.version() + 1, ap.device(), null, rec.blocked(),
+            prune(resolved, now)),
+        new Approval(requestId, ap.device(), false, ap.addedRoles(), ap.addedScopes()),
+        List.of(approvedEvent(rec.deviceId().value(), p, approver.name(), "operator", ap, now)));
+  }
+
+  /** The scopes an approver lacks to approve {@code p} (R6.2). */
+  private List<Scope> approverMissing(PendingRequest p, ScopeSet held) {
     List<Scope> missing = new ArrayList<>();
-    ScopeSet held = approver.scopes();
     for (Role r : p.roles()) {
       if (!r.equals(Role.OPERATOR) && !policy.implies(Role.OPERATOR, Scope.OPERATOR_ADMIN, held)) {
         missing.add(Scope.OPERATOR_ADMIN);
         break;
       }
     }
-    for (Scope s : policy.missing(Role.OPERATOR, policy.admissibleFor(Role.OPERATOR, p.scopes()), held)) {
+    for (Scope s : policy.missing(
+        Role.OPERATOR, policy.admissibleFor(Role.OPERATOR, p.scopes()), held)) {
       if (!missing.contains(s)) {
         missing.add(s);
       }
     }
-    if (!missing.isEmpty()) {
-      throw new ForbiddenException(requestId, missing);
-    }
-    PairedDevice old = rec.paired();
-    if (old != null && !old.publicKey().equals(p.publicKey())) {
-      old = null; // a different key is a new identity: start from nothing
-    }
-    TreeSet<Role> roles = new TreeSet<>(p.roles());
-    ScopeSet baseline = p.scopes();
-    Map<Role, DeviceToken> tokens = new HashMap<>();
-    List<Role> addedRoles = new ArrayList<>(p.roles());
-    ScopeSet addedScopes = p.scopes();
-    if (old != null) {
-      roles.addAll(old.roles());
-      baseline = old.approvedScopes().union(p.scopes());
-      tokens.putAll(old.tokens());
-      addedRoles.removeAll(old.roles());
-      addedScopes = p.scopes().minus(old.approvedScopes());
-    }
-    for (Role r : p.roles()) {
-      ScopeSet forRole = policy.admissibleFor(r, p.scopes());
-      DeviceToken t = tokens.get(r);
-      if (t != null && !t.isRevoked()) {
-        ScopeSet grown = t.scopes().union(forRole);
-        if (!grown.equals(t.scopes())) {
-          tokens.put(r, new DeviceToken(r, grown, t.secret(), t.createdAt(), now, null, t.lastUsedAt()));
-        }
-      } else {
-        tokens.put(r, new DeviceToken(r, forRole, Ids.tokenSecret(cfg.random()),
-            t == null ? now : t.createdAt(), t == null ? null : now, null,
-            t == null ? null : t.lastUsedAt()));
-      }
-    }
-    PairedDevice device = new PairedDevice(
-        rec.deviceId(), p.publicKey(), new ArrayList<>(roles), baseline, p.client(),
-        old == null ? "" : old.label(), tokens, old == null ? now : old.createdAt(), now,
-        old == null ? null : old.lastSeenAt(), "operator", p.remoteAddress());
-    List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
-    resolved.add(new ResolvedRequest(requestId, Outcome.APPROVED, "", now));
-    LOG.debug("device pairing approved device={} requestId={} by={} roles={} scopes={}",
-        rec.deviceId(), requestId, approver.name(), device.roles(), device.approvedScopes());
-    return Step.write(
-        new DeviceRecord(rec.deviceId(), rec.version() + 1, device, null, rec.blocked(),
-            prune(resolved, now)),
-        new Approval(requestId, device, false, addedRoles, addedScopes));
+    return missing;
   }
 
   @Override
@@ -381,7 +896,8 @@ public final class Engine implements PairingService {
       return Step.write(
           new DeviceRecord(rec.deviceId(), rec.version() + 1, rec.paired(), null, rec.blocked(),
               prune(resolved, now)),
-          p);
+          p,
+          List.of(new AuditEvent.RequestRejected(now, rec.deviceId().value(), requestId)));
     });
   }
 
@@ -393,8 +909,15 @@ public final class Engine implements PairingService {
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, null, null, rec.blocked(),
               dropPending(rec, now)),
-          paired.summary());
+          paired.summary(),
+          List.of(new AuditEvent.DeviceRemoved(
+              now, deviceId.value(), paired.roles(), pendingId(rec))));
     });
+  }
+
+  private static String pendingId(DeviceRecord rec) {
+    PendingRequest p = rec.pending();
+    return p == null ? "" : p.requestId();
   }
 
   @Override
@@ -403,10 +926,14 @@ public final class Engine implements PairingService {
       if (rec.blocked() && rec.pending() == null) {
         return Step.done(Boolean.FALSE);
       }
+      Instant now = clock.instant();
+      List<AuditEvent> events = rec.blocked()
+          ? List.of()
+          : List.of(new AuditEvent.DeviceBlocked(now, deviceId.value(), pendingId(rec)));
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, rec.paired(), null, true,
-              dropPending(rec, clock.instant())),
-          Boolean.TRUE);
+              dropPending(rec, now)),
+          Boolean.TRUE, events);
     });
   }
 
@@ -419,7 +946,8 @@ public final class Engine implements PairingService {
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, rec.paired(), rec.pending(), false,
               rec.resolved()),
-          Boolean.TRUE);
+          Boolean.TRUE,
+          List.of(new AuditEvent.DeviceUnblocked(clock.instant(), deviceId.value())));
     });
   }
 
@@ -454,7 +982,8 @@ public final class Engine implements PairingService {
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, paired.withTokens(tokens), rec.pending(),
               rec.blocked(), rec.resolved()),
-          token);
+          token,
+          List.of(new AuditEvent.TokenRotated(now, deviceId.value(), role, target)));
     });
   }
 
@@ -470,14 +999,16 @@ public final class Engine implements PairingService {
       if (t.isRevoked()) {
         return Step.done(t.summary());
       }
+      Instant now = clock.instant();
       DeviceToken revoked = new DeviceToken(role, t.scopes(), t.secret(), t.createdAt(),
-          t.rotatedAt(), clock.instant(), t.lastUsedAt());
+          t.rotatedAt(), now, t.lastUsedAt());
       Map<Role, DeviceToken> tokens = new HashMap<>(paired.tokens());
       tokens.put(role, revoked);
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, paired.withTokens(tokens), rec.pending(),
               rec.blocked(), rec.resolved()),
-          revoked.summary());
+          revoked.summary(),
+          List.of(new AuditEvent.TokenRevoked(now, deviceId.value(), role)));
     });
   }
 
@@ -492,7 +1023,8 @@ public final class Engine implements PairingService {
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, next, rec.pending(), rec.blocked(),
               rec.resolved()),
-          next.summary());
+          next.summary(),
+          List.of(new AuditEvent.DeviceRenamed(clock.instant(), deviceId.value(), label)));
     });
   }
 
@@ -570,6 +1102,115 @@ public final class Engine implements PairingService {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // explaining stored state
+
+  @Override
+  public RequestExplanation explainRequest(String requestId) {
+    Instant now = clock.instant();
+    Optional<DeviceRecord> found = store.findByRequestId(requestId);
+    if (found.isEmpty()) {
+      return RequestExplanation.unknown(requestId);
+    }
+    DeviceRecord rec = found.get();
+    PendingRequest p = rec.pending();
+    if (p != null && p.requestId().equals(requestId)) {
+      return explainPending(rec, p, now);
+    }
+    for (ResolvedRequest r : rec.resolved()) {
+      if (r.requestId().equals(requestId)) {
+        RequestExplanation.Status status = switch (r.outcome()) {
+          case APPROVED -> RequestExplanation.Status.APPROVED;
+          case REJECTED -> RequestExplanation.Status.REJECTED;
+          case SUPERSEDED -> RequestExplanation.Status.SUPERSEDED;
+          case EXPIRED -> RequestExplanation.Status.EXPIRED;
+        };
+        String successor = r.outcome() != Outcome.SUPERSEDED
+            ? "" : p != null ? p.requestId() : r.successorRequestId();
+        PairedDevice paired = rec.paired();
+        return new RequestExplanation(requestId, status, rec.deviceId(), successor, null,
+            paired == null ? List.of() : paired.roles(),
+            paired == null ? null : paired.approvedScopes(), List.of(), List.of(), List.of(), null,
+            Map.of(), List.of(), ScopeSet.empty(), ScopeSet.empty(), false);
+      }
+    }
+    return RequestExplanation.unknown(requestId);
+  }
+
+  private RequestExplanation explainPending(DeviceRecord rec, PendingRequest p, Instant now) {
+    PairedDevice old = rec.paired();
+    boolean keyMatches = old != null && old.publicKey().equals(p.publicKey());
+    List<Role> missingRoles = new ArrayList<>();
+    List<Scope> missingScopes = new ArrayList<>();
+    for (Role r : p.roles()) {
+      if (!keyMatches || !old.effectiveRoles().contains(r)) {
+        missingRoles.add(r);
+      }
+      ScopeSet forRole = policy.admissibleFor(r, p.scopes());
+      List<Scope> miss = keyMatches
+          ? policy.missing(r, forRole, old.approvedScopes()) : forRole.scopes();
+      for (Scope s : miss) {
+        if (!missingScopes.contains(s)) {
+          missingScopes.add(s);
+        }
+      }
+    }
+    Approved ap = approveEffect(rec.deviceId(), old, p, "operator", now, true);
+    Map<Role, ScopeSet> tokens = new TreeMap<>();
+    for (Role r : p.roles()) {
+      DeviceToken t = ap.device().token(r);
+      tokens.put(r, t == null ? ScopeSet.empty() : t.scopes());
+    }
+    ScopeSet needs = policy.admissibleFor(Role.OPERATOR, p.scopes());
+    for (Role r : p.roles()) {
+      if (!r.equals(Role.OPERATOR)) {
+        needs = needs.union(ScopeSet.of(List.of(Scope.OPERATOR_ADMIN)));
+      }
+    }
+    return new RequestExplanation(
+        p.requestId(),
+        p.isExpired(now) ? RequestExplanation.Status.EXPIRED : RequestExplanation.Status.PENDING,
+        rec.deviceId(), "", p, keyMatches ? old.roles() : List.of(),
+        keyMatches ? old.approvedScopes() : null, missingRoles, missingScopes,
+        ap.device().roles(), ap.device().approvedScopes(), tokens, ap.addedRoles(),
+        ap.addedScopes(), needs, old != null && !keyMatches);
+  }
+
+  @Override
+  public DeviceExplanation explainDevice(DeviceId deviceId) {
+    Instant now = clock.instant();
+    Optional<DeviceRecord> found = store.load(deviceId);
+    if (found.isEmpty()) {
+      return new DeviceExplanation(deviceId, false, false, null, List.of(), List.of(), List.of(),
+          List.of(), null, List.of());
+    }
+    DeviceRecord rec = found.get();
+    PairedDevice paired = rec.paired();
+    List<Role> revoked = new ArrayList<>();
+    List<Role> noToken = new ArrayList<>();
+    List<Role> beyond = new ArrayList<>();
+    if (paired != null) {
+      for (Role r : paired.roles()) {
+        DeviceToken t = paired.token(r);
+        if (t == null) {
+          noToken.add(r);
+        } else {
+          if (t.isRevoked()) {
+            revoked.add(r);
+          }
+          if (!policy.allows(r, t.scopes(), paired.approvedScopes())) {
+            beyond.add(r);
+          }
+        }
+      }
+    }
+    PendingRequest p = rec.pending();
+    return new DeviceExplanation(deviceId, true, rec.blocked(),
+        paired == null ? null : paired.summary(),
+        paired == null ? List.of() : paired.effectiveRoles(), revoked, noToken, beyond,
+        p == null ? null : explainPending(rec, p, now), rec.resolved());
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // helpers
 
   private static PairedDevice requirePaired(DeviceRecord rec) {
@@ -629,14 +1270,47 @@ public final class Engine implements PairingService {
     return excess > 0 ? kept.subList(excess, kept.size()) : kept;
   }
 
-  /** What one attempt on a record snapshot decided: a result, and maybe a record to write. */
-  private record Step<T>(@Nullable DeviceRecord write, T result) {
+  /** A claimed device id safe for logs: as is when well-formed, else sanitized and shortened. */
+  private static String safeId(String claimed) {
+    if (DeviceId.isWellFormed(claimed)) {
+      return claimed;
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < claimed.length() && i < 64; i++) {
+      char c = claimed.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return claimed.length() > 64 ? b.append("...").toString() : b.toString();
+  }
+
+  /** Delivers events to every listener; a failing listener is logged and skipped (R14). */
+  private void fire(List<AuditEvent> events) {
+    for (AuditEvent e : events) {
+      for (AuditListener l : cfg.auditListeners()) {
+        try {
+          l.onEvent(e);
+        } catch (RuntimeException ex) {
+          LOG.warn("audit listener {} failed on a {} event: {}", l, e.type(), ex.toString());
+        }
+      }
+    }
+  }
+
+  /**
+   * What one attempt on a record snapshot decided: a result, maybe a record to write, and the
+   * audit events to deliver once the write (if any) committed.
+   */
+  private record Step<T>(@Nullable DeviceRecord write, T result, List<AuditEvent> events) {
     static <T> Step<T> done(T result) {
-      return new Step<>(null, result);
+      return new Step<>(null, result, List.of());
     }
 
     static <T> Step<T> write(DeviceRecord next, T result) {
-      return new Step<>(next, result);
+      return new Step<>(next, result, List.of());
+    }
+
+    static <T> Step<T> write(DeviceRecord next, T result, List<AuditEvent> events) {
+      return new Step<>(next, result, events);
     }
   }
 
@@ -645,6 +1319,7 @@ public final class Engine implements PairingService {
       DeviceRecord rec = store.load(id).orElseGet(() -> DeviceRecord.absent(id));
       Step<T> step = body.apply(rec);
       if (step.write() == null || store.compareAndSet(rec.version(), step.write())) {
+        fire(step.events());
         return step.result();
       }
     }
@@ -658,6 +1333,7 @@ public final class Engine implements PairingService {
           .orElseThrow(() -> unknownRequest(requestId, ""));
       Step<T> step = body.apply(rec);
       if (step.write() == null || store.compareAndSet(rec.version(), step.write())) {
+        fire(step.events());
         return step.result();
       }
     }

@@ -61,7 +61,11 @@ final class ProofVerifier {
     return new Challenge(nonce, now);
   }
 
-  Outcome verify(ConnectAttempt a, Instant now) {
+  /**
+   * Runs the checks. With {@code consume} the challenge is used up (R1.4); without (a dry run) it
+   * is only looked at and stays usable.
+   */
+  Outcome verify(ConnectAttempt a, Instant now, boolean consume) {
     DevicePublicKey key;
     try {
       key = DevicePublicKey.parse(a.publicKey());
@@ -89,7 +93,8 @@ final class ProofVerifier {
       return Outcome.fail(ErrorCode.NONCE_REQUIRED, "device nonce required");
     }
     Challenge c = a.challenge();
-    if (!a.nonce().equals(c.nonce()) || !consume(c.nonce(), now)) {
+    if (!a.nonce().equals(c.nonce())
+        || !(consume ? consume(c.nonce(), now) : isOutstanding(c.nonce(), now))) {
       return Outcome.fail(ErrorCode.NONCE_MISMATCH, "device nonce mismatch");
     }
     byte[] sig = decodeSignature(a.signature());
@@ -102,6 +107,11 @@ final class ProofVerifier {
 
   private boolean consume(String nonce, Instant now) {
     Long issued = outstanding.remove(nonce);
+    return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
+  }
+
+  private boolean isOutstanding(String nonce, Instant now) {
+    Long issued = outstanding.get(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }
 

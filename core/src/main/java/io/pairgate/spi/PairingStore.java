@@ -1,6 +1,7 @@
 package io.pairgate.spi;
 
 import io.pairgate.DeviceId;
+import io.pairgate.PendingRequest;
 import io.pairgate.Role;
 import io.pairgate.StoreException;
 import java.time.Instant;
@@ -63,6 +64,38 @@ public interface PairingStore extends AutoCloseable {
    * does nothing.
    */
   default void touch(DeviceId deviceId, Role role, Instant at) {}
+
+  /**
+   * Counts the pending requests that are unexpired at {@code now} ({@code now} is before their
+   * {@code expiresAt}): all of them, and those whose {@code remoteAddress} equals
+   * {@code remoteAddress} (none when it is empty). The service calls this only when a connect would
+   * create a new request, to enforce {@code maxPending} and {@code maxPendingPerAddress}.
+   *
+   * <p>The default pages through {@link #list} and is therefore linear in the number of devices;
+   * a store with an index or a query language should override it (for example with a
+   * {@code COUNT} over pending rows). The count may be slightly stale under concurrent writes.
+   */
+  default PendingCount countPending(String remoteAddress, Instant now) {
+    int total = 0;
+    int fromAddress = 0;
+    String after = "";
+    while (true) {
+      List<DeviceRecord> page = list(after, 500);
+      for (DeviceRecord r : page) {
+        PendingRequest p = r.pending();
+        if (p != null && !p.isExpired(now)) {
+          total++;
+          if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
+            fromAddress++;
+          }
+        }
+      }
+      if (page.size() < 500) {
+        return new PendingCount(total, fromAddress);
+      }
+      after = page.get(page.size() - 1).deviceId().value();
+    }
+  }
 
   /** Releases resources (files, connections, listener threads). The default does nothing. */
   @Override
