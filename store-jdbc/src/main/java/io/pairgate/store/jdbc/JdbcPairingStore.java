@@ -133,6 +133,7 @@ public final class JdbcPairingStore implements PairingStore {
   private final TouchBuffer touches;
   private final @Nullable ScheduledExecutorService flusher;
   private final Object flushLock = new Object();
+  private final @Nullable UrlDataSource ownedDataSource;
   private volatile boolean closed;
 
   private JdbcPairingStore(Builder b, Dialect dialect, boolean inMemoryDatabase) {
@@ -147,6 +148,7 @@ public final class JdbcPairingStore implements PairingStore {
         + " WHERE EXISTS (SELECT 1 FROM pairgate_device WHERE device_id = ?)"
         + " AND NOT EXISTS (SELECT 1 FROM pairgate_touch WHERE device_id = ? AND role_name = ?)";
     this.touches = new TouchBuffer(b.maxBufferedTouches);
+    this.ownedDataSource = b.ownedDataSource;
     if (b.touchFlushInterval.isZero()) {
       this.flusher = null;
     } else {
@@ -171,15 +173,17 @@ public final class JdbcPairingStore implements PairingStore {
   /**
    * A builder for the embedded default: an SQLite database in {@code file} (created if missing),
    * opened through the {@code sqlite-jdbc} driver with WAL journaling, {@code synchronous=FULL} and
-   * a busy timeout. Each operation opens its own connection (about 0.1 ms); for many connects per
-   * second, pass a pooled data source to {@link #builder(DataSource)} instead.
+   * a busy timeout. The store keeps a few idle connections open for reuse and closes them in
+   * {@link #close()}.
    */
   public static Builder sqlite(Path file) {
     Properties p = new Properties();
     p.setProperty("journal_mode", "WAL");
     p.setProperty("synchronous", "FULL");
     p.setProperty("busy_timeout", "5000");
-    return builder(new UrlDataSource("jdbc:sqlite:" + file.toAbsolutePath(), p));
+    Builder b = builder(new UrlDataSource("jdbc:sqlite:" + file.toAbsolutePath(), p));
+    b.ownedDataSource = (UrlDataSource) b.dataSource;
+    return b;
   }
 
   /** The dialect in use (detected from the connection metadata, or as set on the builder). */
@@ -633,7 +637,8 @@ public final class JdbcPairingStore implements PairingStore {
 
   /**
    * Stops the touch flusher, writes the buffered touches (best effort: a failure is logged) and
-   * releases the store. The data source is the caller's to close.
+   * releases the store. A data source passed to {@link #builder(DataSource)} is the caller's to
+   * close; the one made by {@link #sqlite(Path)} is closed here.
    */
   @Override
   public void close() {
@@ -656,6 +661,10 @@ public final class JdbcPairingStore implements PairingStore {
       flushTouches();
     } catch (RuntimeException e) {
       LOG.warn("could not write buffered access times on close: {}", e.getMessage());
+    } finally {
+      if (ownedDataSource != null) {
+        ownedDataSource.close();
+      }
     }
   }
 
@@ -738,6 +747,7 @@ public final class JdbcPairingStore implements PairingStore {
     private Duration touchFlushInterval = Duration.ofSeconds(1);
     private Duration migrationLockTimeout = Duration.ofMinutes(1);
     private int maxBufferedTouches = 100_000;
+    private @Nullable UrlDataSource ownedDataSource;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -828,6 +838,17 @@ public final class JdbcPairingStore implements PairingStore {
      *     database
      */
     public JdbcPairingStore build() {
+      try {
+        return buildOrThrow();
+      } catch (RuntimeException e) {
+        if (ownedDataSource != null) {
+          ownedDataSource.close();
+        }
+        throw e;
+      }
+    }
+
+    private JdbcPairingStore buildOrThrow() {
       Dialect d = dialect;
       boolean inMemory;
       try (Connection c = dataSource.getConnection()) {

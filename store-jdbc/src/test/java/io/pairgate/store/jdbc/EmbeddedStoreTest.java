@@ -1,0 +1,426 @@
+package io.pairgate.store.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pairgate.Approver;
+import io.pairgate.AuthMethod;
+import io.pairgate.ConnectResult;
+import io.pairgate.DeviceKeyPair;
+import io.pairgate.PairingService;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.StoreCorruptException;
+import io.pairgate.StoreException;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.testkit.SampleRecords;
+import io.pairgate.testkit.VirtualClock;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Behaviour of the store on the embedded databases (H2, SQLite) beyond the testkit contract. */
+class EmbeddedStoreTest {
+  @TempDir Path dir;
+
+  /** The embedded databases, each as a file in the test's temporary directory. */
+  enum Db {
+    H2, SQLITE;
+
+    DataSource open(Path dir) {
+      return this == H2
+          ? TestDatabases.h2File(dir, "pairing")
+          : TestDatabases.sqliteFile(dir.resolve("pairing.db"));
+    }
+  }
+
+  private static void closeDataSource(DataSource ds) {
+    if (ds instanceof HikariDataSource h) {
+      h.close();
+    } else if (ds instanceof UrlDataSource u) {
+      u.close();
+    }
+  }
+
+  private static void exec(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static long count(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static JdbcPairingStore.Builder quiet(DataSource ds) {
+    return JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void dialect_isDetectedFromMetadata(Db db) {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).build()) {
+      assertEquals(db == Db.H2 ? Dialect.H2 : Dialect.SQLITE, store.dialect());
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void unreadableRow_isStoreCorruptException_namingTableAndDevice_neverAbsent(Db db)
+      throws SQLException {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).build()) {
+      DeviceKeyPair k = SampleRecords.keyPair("corrupt");
+      String id = k.deviceId().value();
+      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, pending_expires_at,"
+          + " updated_at) VALUES ('" + id + "', 3, '{\"v\":1,\"blocked\":', NULL, 0)");
+      exec(ds, "INSERT INTO pairgate_request (request_id, device_id) VALUES ('r-1', '" + id + "')");
+
+      StoreCorruptException e =
+          assertThrows(StoreCorruptException.class, () -> store.load(k.deviceId()));
+      assertTrue(e.location().contains("pairgate_device") && e.location().contains(id),
+          e.location());
+      assertFalse(e.retryable());
+      assertThrows(StoreCorruptException.class, () -> store.findByRequestId("r-1"));
+      assertThrows(StoreCorruptException.class, () -> store.list("", 10));
+      // Treating the row as absent would let a create overwrite it: it must conflict instead.
+      assertFalse(store.compareAndSet(0, SampleRecords.paired(k, 1, "overwrite")));
+      PairingService service = PairingService.builder(store).build();
+      assertThrows(StoreCorruptException.class,
+          () -> Devices.connect(service, k, Role.OPERATOR, List.of("operator.read")));
+
+      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, pending_expires_at,"
+          + " updated_at) VALUES ('NOT-A-DEVICE-ID', 1, '{}', NULL, 0)");
+      exec(ds, "DELETE FROM pairgate_device WHERE device_id = '" + id + "'");
+      StoreCorruptException bad =
+          assertThrows(StoreCorruptException.class, () -> store.list("", 10));
+      assertTrue(bad.location().contains("NOT-A-DEVICE-ID"), bad.location());
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void connectOfUnchangedPairedDevice_writesNothing_touchIsBufferedThenFlushed(Db db) {
+    DataSource ds = db.open(dir);
+    RecordingDataSource rec = new RecordingDataSource(ds);
+    VirtualClock clock = VirtualClock.atScenarioEpoch();
+    try (JdbcPairingStore store = quiet(rec).clock(clock).build()) {
+      PairingService service = PairingService.builder(store).clock(clock).build();
+      DeviceKeyPair k = SampleRecords.keyPair("no-write");
+      List<String> scopes = List.of("operator.read");
+      ConnectResult.PairingRequired required = assertInstanceOf(ConnectResult.PairingRequired.class,
+          Devices.connect(service, k, Role.OPERATOR, scopes));
+      String token = service.approve(required.requestId(), Approver.admin("test")).device()
+          .token(Role.OPERATOR).secret();
+      long version = store.load(k.deviceId()).orElseThrow().version();
+
+      rec.clear();
+      for (int i = 0; i < 4; i++) {
+        clock.advance(Duration.ofMinutes(2)); // past the engine's touch interval every time
+        ConnectResult.Allowed a = assertInstanceOf(ConnectResult.Allowed.class,
+            Devices.connect(service, k, Role.OPERATOR, scopes));
+        assertFalse(a.tokenIssued());
+        assertInstanceOf(ConnectResult.Allowed.class, Devices.connect(
+            service, k, Role.OPERATOR, scopes, AuthMethod.DEVICE_TOKEN, token));
+      }
+      assertEquals(List.of(), rec.writes(),
+          "connects of an unchanged paired device must not write: " + rec.writes());
+      DeviceRecord seen = store.load(k.deviceId()).orElseThrow();
+      assertEquals(version, seen.version(), "touch must not bump the version");
+      assertEquals(clock.instant(), seen.paired().lastSeenAt(), "buffered touch visible at once");
+      assertEquals(clock.instant(), seen.paired().token(Role.OPERATOR).lastUsedAt());
+
+      store.flushTouches();
+      assertFalse(rec.writes().isEmpty(), "flushTouches writes the buffered access times");
+      try (JdbcPairingStore other = quiet(ds).build()) {
+        DeviceRecord there = other.load(k.deviceId()).orElseThrow();
+        assertEquals(clock.instant(), there.paired().lastSeenAt());
+        assertEquals(version, there.version());
+      }
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void flushedTouches_areDroppedByTheNextChange_andNeverCreateRows(Db db) throws SQLException {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).build()) {
+      DeviceKeyPair k = SampleRecords.keyPair("touch-rows");
+      DeviceKeyPair absent = SampleRecords.keyPair("touch-absent");
+      DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
+      assertTrue(store.compareAndSet(0, v1));
+      Instant nanos = SampleRecords.at(5_000).plusNanos(123_456);
+      store.touch(k.deviceId(), Role.OPERATOR, nanos);
+      store.touch(absent.deviceId(), Role.OPERATOR, SampleRecords.at(5_000));
+      store.flushTouches();
+      assertEquals(1, count(ds, "SELECT COUNT(*) FROM pairgate_touch"));
+      assertEquals(0, count(ds, "SELECT COUNT(*) FROM pairgate_device WHERE device_id = '"
+          + absent.deviceId() + "'"));
+      try (JdbcPairingStore other = quiet(ds).build()) {
+        assertEquals(nanos, other.load(k.deviceId()).orElseThrow().paired().lastSeenAt(),
+            "flushed access times keep nanoseconds");
+      }
+      DeviceRecord loaded = store.load(k.deviceId()).orElseThrow();
+      assertTrue(store.compareAndSet(1, SampleRecords.relabelled(loaded, 2, "v2")));
+      assertEquals(0, count(ds, "SELECT COUNT(*) FROM pairgate_touch"),
+          "a change carries the access times it loaded; the touch rows go");
+      assertEquals(nanos, store.load(k.deviceId()).orElseThrow().paired().lastSeenAt());
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @Test
+  void sqlite_commitsRunWithSynchronousFull_inWalMode() throws SQLException {
+    UrlDataSource ds = TestDatabases.sqliteFile(dir.resolve("durable.db"));
+    RecordingDataSource rec = new RecordingDataSource(ds);
+    List<Integer> syncLevels = new CopyOnWriteArrayList<>();
+    rec.beforeCommit(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+        rs.next();
+        syncLevels.add(rs.getInt(1));
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // a data source whose connections default to synchronous=NORMAL: the store must override it
+    java.util.Properties relaxed = new java.util.Properties();
+    relaxed.setProperty("synchronous", "NORMAL");
+    UrlDataSource normal = new UrlDataSource(ds.url(), relaxed);
+    RecordingDataSource recNormal = new RecordingDataSource(normal);
+    recNormal.beforeCommit(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+        rs.next();
+        syncLevels.add(rs.getInt(1));
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    try (JdbcPairingStore store = quiet(rec).build();
+        JdbcPairingStore second = quiet(recNormal).build()) {
+      DeviceKeyPair k = SampleRecords.keyPair("sqlite-durable");
+      DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
+      assertTrue(store.compareAndSet(0, v1));
+      assertTrue(second.compareAndSet(1, SampleRecords.relabelled(v1, 2, "v2")));
+      assertEquals(List.of(2, 2), syncLevels, "PRAGMA synchronous at each commit (2 = FULL)");
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+        rs.next();
+        assertEquals("wal", rs.getString(1));
+      }
+    } finally {
+      ds.close();
+      normal.close();
+    }
+  }
+
+  @Test
+  void h2_everyCommittedWriteIsFollowedByCheckpointSync_unlessTurnedOff() {
+    HikariDataSource ds = TestDatabases.h2File(dir, "checkpoint");
+    try {
+      for (boolean durable : new boolean[] {true, false}) {
+        RecordingDataSource rec = new RecordingDataSource(ds);
+        try (JdbcPairingStore store = quiet(rec).durableCommits(durable).build()) {
+          DeviceKeyPair k = SampleRecords.keyPair("h2-durable-" + durable);
+          rec.clear();
+          DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
+          assertTrue(store.compareAndSet(0, v1));
+          assertFalse(store.compareAndSet(0, v1), "a conflict commits nothing");
+          assertTrue(store.compareAndSet(1, SampleRecords.relabelled(v1, 2, "v2")));
+          List<String> afterCommits = new ArrayList<>();
+          List<String> events = rec.events();
+          for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).equals("commit")) {
+              afterCommits.add(i + 1 < events.size() ? events.get(i + 1) : "<end>");
+            }
+          }
+          assertEquals(2, afterCommits.size(), events.toString());
+          for (String next : afterCommits) {
+            assertEquals(durable, next.equals("sql:CHECKPOINT SYNC"), events.toString());
+          }
+        }
+      }
+    } finally {
+      ds.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void migrateOff_onEmptyDatabase_failsNamingTheScripts(Db db) {
+    DataSource ds = db.open(dir);
+    try {
+      StoreException e =
+          assertThrows(StoreException.class, () -> quiet(ds).migrate(false).build());
+      assertFalse(e.retryable());
+      assertTrue(e.getMessage().contains("classpath:schema/" + (db == Db.H2 ? "h2" : "sqlite")),
+          e.getMessage());
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void migrateOff_afterScriptsAppliedExternally_likeFlyway_works(Db db) throws SQLException {
+    DataSource ds = db.open(dir);
+    try {
+      Dialect dialect = db == Db.H2 ? Dialect.H2 : Dialect.SQLITE;
+      String script = Migrator.load(dialect.schemaLocation() + "/V1__create_tables.sql");
+      for (String sql : Migrator.statements(script)) {
+        exec(ds, sql);
+      }
+      try (JdbcPairingStore store = quiet(ds).migrate(false).build()) {
+        DeviceRecord r = SampleRecords.full(SampleRecords.keyPair("flyway"), 1, "fw", false);
+        assertTrue(store.compareAndSet(0, r));
+        assertEquals(Optional.of(r), store.load(r.deviceId()));
+      }
+      assertThrows(SQLException.class,
+          () -> count(ds, "SELECT COUNT(*) FROM " + Migrator.HISTORY_TABLE),
+          "with migrate(false) the store creates no history table");
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void migrator_appliesOnce_refusesNewerSchemaAndChangedScripts(Db db) throws SQLException {
+    DataSource ds = db.open(dir);
+    try {
+      quiet(ds).build().close();
+      quiet(ds).build().close();
+      assertEquals(1, count(ds, "SELECT COUNT(*) FROM " + Migrator.HISTORY_TABLE));
+      assertEquals(Migrator.MIGRATIONS.size(),
+          count(ds, "SELECT MAX(version) FROM " + Migrator.HISTORY_TABLE));
+
+      exec(ds, "UPDATE " + Migrator.HISTORY_TABLE + " SET checksum = 'edited' WHERE version = 1");
+      StoreException changed = assertThrows(StoreException.class, () -> quiet(ds).build());
+      assertFalse(changed.retryable());
+      assertTrue(changed.getMessage().contains("V1 differs"), changed.getMessage());
+
+      exec(ds, "DELETE FROM " + Migrator.HISTORY_TABLE);
+      exec(ds, "INSERT INTO " + Migrator.HISTORY_TABLE + " (version, description, checksum,"
+          + " applied_at, applied_by) VALUES (99, 'future', 'x', 0, 'test')");
+      StoreException newer = assertThrows(StoreException.class, () -> quiet(ds).build());
+      assertFalse(newer.retryable());
+      assertTrue(newer.getMessage().contains("newer"), newer.getMessage());
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void sqlErrorsOtherThanConflicts_areTypedNonRetryable_withSqlState(Db db) throws SQLException {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).build()) {
+      DeviceKeyPair k = SampleRecords.keyPair("fatal");
+      DeviceRecord v1 = SampleRecords.full(k, 1, "fatal", false);
+      assertTrue(store.compareAndSet(0, v1));
+      exec(ds, "DROP TABLE pairgate_request");
+      StoreException e = assertThrows(StoreException.class,
+          () -> store.compareAndSet(1, SampleRecords.relabelled(v1, 2, "v2")));
+      assertFalse(e.retryable());
+      assertTrue(e.getMessage().contains("SQLState"), e.getMessage());
+      assertTrue(e.getMessage().contains("rolled back"), e.getMessage());
+      assertEquals(1, store.load(k.deviceId()).orElseThrow().version(),
+          "the failed change was rolled back");
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void pendingRequests_listsUnexpiredSoonestFirst(Db db) {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).build()) {
+      List<PendingRequest> expected = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        DeviceKeyPair k = SampleRecords.keyPair("pending-" + i);
+        PendingRequest p = new PendingRequest(SampleRecords.requestId("p" + i), k.deviceId(),
+            k.publicKey(), Role.OPERATOR, List.of(Role.OPERATOR),
+            io.pairgate.ScopeSet.of("operator.read"), Devices.CLIENT, "", SampleRecords.at(0),
+            SampleRecords.at(0), SampleRecords.at(10_000 - i * 1_000L).plusNanos(500), false,
+            io.pairgate.UpgradeReason.NOT_PAIRED);
+        assertTrue(store.compareAndSet(0,
+            new DeviceRecord(k.deviceId(), 1, null, p, false, List.of())));
+        expected.add(0, p);
+      }
+      assertTrue(store.compareAndSet(0, SampleRecords.paired(SampleRecords.keyPair("p-none"), 1,
+          "no request")));
+      assertEquals(expected, store.pendingRequests(SampleRecords.at(0), 10));
+      assertEquals(expected.subList(0, 2), store.pendingRequests(SampleRecords.at(0), 2));
+      // expiry is judged exactly: expiresAt = at(6000) + 500 ns is pending at at(6000), and
+      // expired 500 ns later, although both instants fall into the same epoch millisecond
+      assertEquals(expected, store.pendingRequests(SampleRecords.at(6_000), 10));
+      assertEquals(expected.subList(1, 5),
+          store.pendingRequests(SampleRecords.at(6_000).plusNanos(500), 10));
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  @Test
+  void sqliteConvenience_persistsAcrossReopen() {
+    Path file = dir.resolve("convenience.db");
+    DeviceRecord r = SampleRecords.full(SampleRecords.keyPair("convenience"), 1, "c", true);
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).build()) {
+      assertEquals(Dialect.SQLITE, store.dialect());
+      assertTrue(store.compareAndSet(0, r));
+    }
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).build()) {
+      assertEquals(Optional.of(r), store.load(r.deviceId()));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void closedStore_refusesOperations(Db db) {
+    DataSource ds = db.open(dir);
+    try {
+      JdbcPairingStore store = quiet(ds).build();
+      store.close();
+      DeviceKeyPair k = SampleRecords.keyPair("closed");
+      StoreException e = assertThrows(StoreException.class, () -> store.load(k.deviceId()));
+      assertFalse(e.retryable());
+      assertThrows(StoreException.class,
+          () -> store.compareAndSet(0, SampleRecords.paired(k, 1, "x")));
+      store.touch(k.deviceId(), Role.OPERATOR, SampleRecords.at(1)); // ignored, no failure
+      store.close(); // idempotent
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+}

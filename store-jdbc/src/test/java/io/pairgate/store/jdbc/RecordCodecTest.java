@@ -1,0 +1,139 @@
+package io.pairgate.store.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pairgate.ClientInfo;
+import io.pairgate.DeviceKeyPair;
+import io.pairgate.DeviceToken;
+import io.pairgate.PairedDevice;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.ScopeSet;
+import io.pairgate.UpgradeReason;
+import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.ResolvedRequest;
+import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.testkit.SampleRecords;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecordCodecTest {
+  private static final DeviceKeyPair KEY = SampleRecords.keyPair("codec");
+
+  private static DeviceRecord roundTrip(DeviceRecord r) {
+    String text = RecordCodec.encode(r);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      assertTrue(c >= 0x20 && c < 0x7f, "encoded text must be printable ASCII, found U+"
+          + Integer.toHexString(c) + " at " + i);
+    }
+    return RecordCodec.decode(r.deviceId(), r.version(), text);
+  }
+
+  @Test
+  void fullRecord_roundTripsExactly() {
+    for (boolean blocked : new boolean[] {false, true}) {
+      DeviceRecord r = SampleRecords.full(KEY, 7, "codec", blocked);
+      assertEquals(r, roundTrip(r));
+    }
+  }
+
+  @Test
+  void emptyPartsAndAbsentOptionals_roundTrip() {
+    DeviceRecord onlyBlocked = new DeviceRecord(KEY.deviceId(), 1, null, null, true, List.of());
+    assertEquals(onlyBlocked, roundTrip(onlyBlocked));
+    DeviceRecord paired = SampleRecords.paired(KEY, 2, "");
+    assertEquals(paired, roundTrip(paired));
+    PairedDevice noTokens = paired.paired().withTokens(Map.of());
+    DeviceRecord r = new DeviceRecord(KEY.deviceId(), 3, noTokens, null, false, List.of());
+    assertEquals(r, roundTrip(r));
+  }
+
+  @Test
+  void instants_keepNanosecondsAndExtremes() {
+    Instant[] instants = {
+      Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Instant.ofEpochSecond(-1, 1),
+      Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("+12026-01-01T00:00:00Z")
+    };
+    for (Instant at : instants) {
+      DeviceRecord r = new DeviceRecord(KEY.deviceId(), 1, null, null, false,
+          List.of(new ResolvedRequest("id-" + at.getEpochSecond(), Outcome.EXPIRED, "", at)));
+      assertEquals(r, roundTrip(r), "instant " + at);
+    }
+  }
+
+  @Test
+  void strings_withAnyCharacters_roundTrip() {
+    String nasty = "quote\" backslash\\ slash/ nul\u0000 tab\t nl\n del\u007f é ✓ 😀 lone\ud800"
+        + " low\udc00 bom\ufeff";
+    ClientInfo client = new ClientInfo(nasty, "ui", "iOS 18", "iPhone", nasty, nasty);
+    DeviceToken t = new DeviceToken(Role.of("custom-role_1"), ScopeSet.of("custom-role_1.x"),
+        nasty, SampleRecords.at(1), null, null, null);
+    PairedDevice p = new PairedDevice(KEY.deviceId(), KEY.publicKey(),
+        List.of(Role.of("custom-role_1")), ScopeSet.empty(), client, nasty,
+        Map.of(Role.of("custom-role_1"), t), SampleRecords.at(0), SampleRecords.at(0), null, nasty,
+        nasty);
+    PendingRequest q = new PendingRequest(nasty, KEY.deviceId(), KEY.publicKey(), Role.NODE,
+        List.of(Role.NODE), ScopeSet.of("node.exec"), client, nasty, SampleRecords.at(1),
+        SampleRecords.at(2), SampleRecords.at(3), true, UpgradeReason.METADATA_UPGRADE);
+    DeviceRecord r = new DeviceRecord(KEY.deviceId(), 9, p, q, false,
+        List.of(new ResolvedRequest(nasty + "2", Outcome.SUPERSEDED, nasty, SampleRecords.at(4))));
+    assertEquals(r, roundTrip(r));
+  }
+
+  @Test
+  void tokenKeyedByAnotherRole_roundTripsAsStored() {
+    DeviceToken nodeToken = new DeviceToken(Role.NODE, ScopeSet.of("node.exec"),
+        SampleRecords.tokenSecret("x"), SampleRecords.at(0), null, null, null);
+    PairedDevice p = SampleRecords.pairedDevice(KEY, "odd", "operator.read")
+        .withTokens(Map.of(Role.OPERATOR, nodeToken));
+    DeviceRecord r = new DeviceRecord(KEY.deviceId(), 1, p, null, false, List.of());
+    assertEquals(r, roundTrip(r));
+  }
+
+  @Test
+  void decode_rejectsAnythingButExactlyTheWrittenShape() {
+    DeviceRecord r = SampleRecords.full(KEY, 1, "strict", false);
+    String good = RecordCodec.encode(r);
+    String[] bad = {
+      "",
+      "null",
+      good + "x",
+      good.substring(0, good.length() - 1),
+      good.replace("\"blocked\":false", "\"blocked\":\"false\""),
+      good.replace("\"blocked\":false", "\"blocked\":false,\"blocked\":true"),
+      good.replace("\"blocked\":false", "\"blocked\":false,\"extra\":1"),
+      good.replace("\"blocked\":false,", ""),
+      good.replace("{\"v\":1", "{\"v\":2"),
+      good.replace("{\"v\":1", "{\"v\":1.0"),
+      good.replace("\"label\":", "\"labels\":"),
+      good.replace("\"outcome\":\"approved\"", "\"outcome\":\"maybe\""),
+      good.replace("\"reason\":\"scope-upgrade\"", "\"reason\":\"whim\""),
+      good.replace("\"role\":\"operator\"", "\"role\":\"Operator\""),
+      good.replace("\"operator.read\"", "\"bad scope\""),
+      good.replace("\"createdAt\":\"", "\"createdAt\":\"yesterday"),
+      good.replace("\"createdAt\":\"", "\"createdAt\":null,\"x\":\""),
+      good.replace("\"publicKey\":\"", "\"publicKey\":\"!"),
+      good.replace("\\u00eb", "\\u00g1"),
+      good.replace("\"resolved\":[", "\"resolved\":{"),
+    };
+    for (String text : bad) {
+      assertThrows(RuntimeException.class, () -> RecordCodec.decode(r.deviceId(), 1, text),
+          () -> "must reject: " + text);
+    }
+    assertEquals(r, RecordCodec.decode(r.deviceId(), 1, good));
+  }
+
+  @Test
+  void decode_newerFormat_saysSo() {
+    String text = RecordCodec.encode(SampleRecords.paired(KEY, 1, "x")).replace("{\"v\":1",
+        "{\"v\":3");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RecordCodec.decode(KEY.deviceId(), 1, text));
+    assertTrue(e.getMessage().contains("newer Pairgate"), e.getMessage());
+  }
+}
