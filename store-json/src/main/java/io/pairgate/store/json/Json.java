@@ -65,28 +65,39 @@ final class Json {
   /** Parses one JSON document. */
   static JsonNode parse(byte[] bytes) throws ParseFailure {
     if (bytes.length == 0) {
-      throw new ParseFailure("file is empty (truncated)", true, null);
+      throw new ParseFailure("truncated: the file is empty", true, null);
     }
     try {
       return MAPPER.readTree(bytes);
     } catch (UnexpectedEndOfInputException e) {
-      throw new ParseFailure("JSON ends unexpectedly (truncated): " + firstLine(e), true, e);
+      throw new ParseFailure("truncated: the JSON ends before the document is complete"
+          + location(e), true, e);
     } catch (JacksonException e) {
-      boolean eof = e.getMessage() != null && e.getMessage().contains("end-of-input");
-      throw new ParseFailure((eof ? "JSON ends unexpectedly (truncated): " : "not valid JSON: ")
-          + firstLine(e), eof, e);
+      String m = describe(e);
+      if (m.contains("end-of-input")) {
+        throw new ParseFailure("truncated: the JSON ends before the document is complete"
+            + location(e), true, e);
+      }
+      throw new ParseFailure("not valid JSON: " + m + location(e), false, e);
     }
   }
 
-  private static String firstLine(JacksonException e) {
+  private static String describe(JacksonException e) {
     String m = e.getOriginalMessage();
     if (m == null) {
       m = String.valueOf(e.getMessage());
     }
     int nl = m.indexOf('\n');
-    String loc = e.getLocation() == null ? ""
-        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-    return (nl < 0 ? m : m.substring(0, nl)) + loc;
+    m = nl < 0 ? m : m.substring(0, nl);
+    // Jackson's "(start marker at [Source: REDACTED ...])" says nothing to an operator.
+    return m.replaceAll("\\s*\\(start marker at \\[Source:.*", "")
+        .replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
+  }
+
+  private static String location(JacksonException e) {
+    return e.getLocation() == null ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+            + ")";
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -235,9 +235,8 @@ public final class JsonPairingStore implements PairingStore {
       }
       return new StoreFormatException(first.file().toString(), "", -1, first.message() + more);
     }
-    return new StoreCorruptException(first.file().toString(),
-        first.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + first.message() + more
-            + "; repair or quarantine the file, or open the store read-only");
+    return new StoreCorruptException(first.file().toString(), first.message() + more
+        + "; repair or quarantine the file, or open the store read-only");
   }
 
   /** Reads (or, when allowed, creates) {@code store.json} and checks the format. */
@@ -294,8 +293,7 @@ public final class JsonPairingStore implements PairingStore {
         StoreProblem p = bad.values().iterator().next();
         throw new StoreCorruptException(p.file().toString(), "request id " + requestId
             + " is not in any readable device file, and " + bad.size()
-            + " device file(s) cannot be read (" + p.kind().name().toLowerCase(java.util.Locale.ROOT)
-            + ": " + p.message() + ")");
+            + " device file(s) cannot be read (" + p.message() + ")");
       }
       return Optional.empty();
     }

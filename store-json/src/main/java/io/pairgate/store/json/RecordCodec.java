@@ -172,7 +172,7 @@ final class RecordCodec {
       String id = o.string("deviceId");
       DeviceId deviceId = parse("deviceId", () -> DeviceId.parse(id));
       if (expectedId != null && !expectedId.equals(id)) {
-        throw new Misplaced("deviceId: the file holds device " + id
+        throw new Misplaced("deviceId: misplaced: the file holds device " + id
             + " but its name says " + expectedId);
       }
       long version = o.integer("version");
@@ -191,8 +191,8 @@ final class RecordCodec {
       }
       DeviceRecord r = new DeviceRecord(deviceId, version, paired, pending, blocked, resolved);
       if (r.isEmpty()) {
-        throw new Json.SchemaViolation("the record is empty (no paired device, no pending "
-            + "request, not blocked, no remembered requests); the store deletes such records");
+        throw new Json.SchemaViolation("paired, pending, blocked, resolved: the record is empty "
+            + "(the store deletes empty records instead of writing them)");
       }
       return r;
     } catch (Json.SchemaViolation e) {

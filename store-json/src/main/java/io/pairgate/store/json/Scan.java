@@ -48,7 +48,7 @@ final class Scan {
           scan.tempFiles.add(p);
         } else {
           scan.problems.add(new StoreProblem(p, StoreProblem.Kind.UNEXPECTED_FILE,
-              "not a shard directory (two lowercase hex digits); ignored"));
+              "unexpected file: not a shard directory (two lowercase hex digits); ignored"));
         }
       }
     } catch (NoSuchFileException e) {
@@ -120,13 +120,14 @@ final class Scan {
       }
       if (!Layout.isDeviceFileName(name)) {
         problems.add(new StoreProblem(p, StoreProblem.Kind.UNEXPECTED_FILE,
-            "not a device file (<64 lowercase hex digits>.json); ignored"));
+            "unexpected file: not a device file (<64 lowercase hex digits>.json); ignored"));
         continue;
       }
       String id = Layout.deviceIdOf(name);
       if (!id.startsWith(shard)) {
         StoreProblem pr = new StoreProblem(p, StoreProblem.Kind.MISPLACED,
-            "device file in the wrong directory: it belongs in " + id.substring(0, 2) + "/");
+            "misplaced: a device file in the wrong directory (it belongs in " + id.substring(0, 2)
+                + "/)");
         problems.add(pr);
         corrupt.put(id, pr);
         continue;
@@ -144,7 +145,7 @@ final class Scan {
     try {
       bytes = Fs.readIfExists(p);
     } catch (IOException e) {
-      add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "cannot read: " + e));
+      add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: " + e));
       return null;
     }
     if (bytes == null) {

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  *
  * @param file the file (absolute path)
  * @param kind the kind of problem
- * @param message what is wrong, including where in the file
+ * @param message what is wrong, including where in the file (it starts with what kind of problem
+ *     it is, e.g. {@code truncated:} or {@code schema violation at paired.approvedAtMs:})
  */
 public record StoreProblem(Path file, Kind kind, String message) {
 
@@ -40,6 +41,6 @@ public record StoreProblem(Path file, Kind kind, String message) {
 
   @Override
   public String toString() {
-    return file + ": " + kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+    return file + ": " + message;
   }
 }
