@@ -1,0 +1,127 @@
+package io.pairgate.bench;
+
+import io.pairgate.AuthMethod;
+import io.pairgate.ConnectAttempt;
+import io.pairgate.ConnectResult;
+import io.pairgate.ConnectResult.RequestChange;
+import io.pairgate.DeviceKeyPair;
+import io.pairgate.InMemoryPairingStore;
+import io.pairgate.PairingService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * {@code connectUnknown}: an unknown device's connect, which verifies the proof and creates its
+ * pending request ({@link #connectUnknownCreate}: a new key every time, so its decoded key is not
+ * cached), or refreshes it ({@link #connectUnknownRefresh}: the same device again after the refresh
+ * interval, so the request's expiry is extended and stored). In-memory store. As in
+ * {@link ConnectBench}, the attempt (new key, challenge, client signature) is prepared untimed in
+ * {@code @Setup(Level.Invocation)}; compare with {@code ConnectBench.limitBcDecodeVerify}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Threads(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class UnknownDeviceBench {
+  static final int WARM_UP_CALLS = 4_000;
+
+  /** A new device per invocation; the store is emptied every iteration. */
+  @State(Scope.Thread)
+  public static class NewDevice {
+    final Clock clock = Clock.systemUTC();
+    final SplittableRandom random = new SplittableRandom(7);
+    PairingService service;
+    ConnectAttempt attempt;
+
+    /** Warms the create path (per-invocation preparation makes JMH's own warm-up slow). */
+    @Setup(Level.Trial)
+    public void warmUp() {
+      newStore();
+      for (int i = 0; i < WARM_UP_CALLS; i++) {
+        next();
+        expect(service.connect(attempt), RequestChange.CREATED);
+      }
+    }
+
+    /** A fresh service and store for each iteration, so the store does not grow without bound. */
+    @Setup(Level.Iteration)
+    public void newStore() {
+      service = PairingService.builder(new InMemoryPairingStore()).clock(clock).build();
+    }
+
+    /** A new key pair, a challenge and a signed first attempt. */
+    @Setup(Level.Invocation)
+    public void next() {
+      byte[] seed = new byte[32];
+      random.nextBytes(seed);
+      DeviceKeyPair key = DeviceKeyPair.fromSeed(seed);
+      attempt =
+          Fleet.attempt(
+              service, key, Fleet.SIX_SCOPES, Fleet.CLIENT, AuthMethod.SHARED_TOKEN, "", clock,
+              false);
+    }
+  }
+
+  /** One unknown device with a pending request; the clock moves past the refresh interval. */
+  @State(Scope.Thread)
+  public static class PendingDevice {
+    final SteppingClock clock = new SteppingClock(Instant.parse("2026-01-01T00:00:00Z"));
+    PairingService service;
+    DeviceKeyPair key;
+    ConnectAttempt attempt;
+
+    /** Creates the pending request. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      service = PairingService.builder(new InMemoryPairingStore()).clock(clock).build();
+      key = Fleet.key(1_000_000);
+      Fleet.request(service, key, clock);
+      for (int i = 0; i < WARM_UP_CALLS; i++) {
+        next();
+        expect(service.connect(attempt), RequestChange.REFRESHED);
+      }
+    }
+
+    /** Moves 31 s on (the default refresh interval is 30 s) and signs the next attempt. */
+    @Setup(Level.Invocation)
+    public void next() {
+      clock.advance(Duration.ofSeconds(31));
+      attempt =
+          Fleet.attempt(
+              service, key, Fleet.SIX_SCOPES, Fleet.CLIENT, AuthMethod.SHARED_TOKEN, "", clock,
+              false);
+    }
+  }
+
+  private static ConnectResult expect(ConnectResult r, RequestChange change) {
+    if (r instanceof ConnectResult.PairingRequired p && p.requestChange() == change) {
+      return r;
+    }
+    throw new IllegalStateException("expected pairing required / " + change + ", got " + r);
+  }
+
+  /** An unknown device's first connect: creates its pending request. */
+  @Benchmark
+  public ConnectResult connectUnknownCreate(NewDevice d) {
+    return expect(d.service.connect(d.attempt), RequestChange.CREATED);
+  }
+
+  /** The same unknown device again, past the refresh interval: refreshes its pending request. */
+  @Benchmark
+  public ConnectResult connectUnknownRefresh(PendingDevice d) {
+    return expect(d.service.connect(d.attempt), RequestChange.REFRESHED);
+  }
+}
