@@ -1,0 +1,130 @@
+package io.pairgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pairgate.client.DeviceIdentity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every error is one line on stderr with a non-zero exit code; a stack trace only with --verbose. */
+class ErrorPathsTest {
+  @TempDir Path tmp;
+  TestClock clock;
+  TestGateway gw;
+  CliRunner cli;
+  DeviceIdentity laptop;
+
+  @BeforeEach
+  void setUp() {
+    clock = new TestClock();
+    gw = new TestGateway(tmp.resolve("store"), clock);
+    cli = new CliRunner(tmp.resolve("store"), clock);
+    laptop = TestGateway.device(1, clock);
+  }
+
+  static void oneLineError(CliRunner.Result r, int code, String... fragments) {
+    assertEquals(code, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), "exactly one line on stderr:\n" + r.err());
+    assertTrue(r.err().startsWith("pairgate: "), r.err());
+    for (String f : fragments) {
+      assertTrue(r.err().contains(f), "stderr lacks \"" + f + "\":\n" + r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+  }
+
+  @Test
+  void unknownRequestId() {
+    gw.pairingRequired(laptop, "operator.read");
+    String bogus = "00000000-0000-4000-8000-000000000000";
+    oneLineError(cli.run("devices", "approve", bogus), 1, "unknown request id " + bogus,
+        "[unknown-request]");
+    oneLineError(cli.run("devices", "reject", bogus), 1, "[unknown-request]");
+    oneLineError(cli.run("devices", "explain", bogus), 1, "[unknown-request]");
+  }
+
+  @Test
+  void supersededIdNamesItsSuccessor() {
+    String old = gw.pairingRequired(laptop, "operator.read");
+    String successor = gw.pairingRequired(laptop, "operator.read", "operator.write");
+    oneLineError(cli.run("devices", "approve", old), 1,
+        "request " + old + " was superseded by " + successor, "[superseded]");
+    oneLineError(cli.run("devices", "reject", old), 1, successor, "[superseded]");
+  }
+
+  @Test
+  void expiredRequest() {
+    String id = gw.pairingRequired(laptop, "operator.read");
+    clock.advance(Duration.ofMinutes(6));
+    oneLineError(cli.run("devices", "approve", id), 1, "request " + id + " expired", "[expired]");
+  }
+
+  @Test
+  void forbiddenApproverNamesTheMissingScope() {
+    String id = gw.pairingRequired(laptop, "operator.admin");
+    oneLineError(cli.run("devices", "approve", id, "--approver-scopes", "operator.pairing"), 1,
+        "may not approve request " + id, "operator.admin", "[forbidden]");
+    assertTrue(cli.run("devices", "list", "--pending").out().contains(id), "nothing changed");
+  }
+
+  @Test
+  void corruptStoreNamesTheFile() throws Exception {
+    gw.pairingRequired(laptop, "operator.read");
+    Path file;
+    try (Stream<Path> s = Files.walk(tmp.resolve("store/devices"))) {
+      file = s.filter(p -> p.toString().endsWith(laptop.deviceId().value() + ".json")).findFirst()
+          .orElseThrow();
+    }
+    String text = Files.readString(file);
+    Files.writeString(file, text.substring(0, text.length() / 2));
+    CliRunner.Result r = cli.run("devices", "list");
+    oneLineError(r, 1, "store is corrupt", file.getFileName().toString(), "store check");
+
+    CliRunner.Result check = cli.run("store", "check");
+    assertEquals(1, check.code(), check.toString());
+    assertTrue(check.out().contains(file.toString()), check.out());
+    assertTrue(check.out().contains("truncated"), check.out());
+  }
+
+  @Test
+  void verboseAddsTheStackTrace() {
+    CliRunner.Result r = cli.run("--verbose", "devices", "approve", "00000000-0000-4000-8000-000000000001");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("pairgate: unknown request id"), r.err());
+    assertTrue(r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void operatorMistakes() {
+    String id = gw.pairingRequired(laptop, "operator.read");
+    cli.run("devices", "approve", id);
+    oneLineError(cli.run("devices", "rotate", "--device", laptop.deviceId().value(), "--role",
+        "operator", "--scope", "operator.admin"), 1, "outside the approved baseline",
+        "[scope-outside-baseline]");
+    oneLineError(cli.run("devices", "rotate", "--device", laptop.deviceId().value(), "--role",
+        "node"), 1, "[unknown-role]");
+    oneLineError(cli.run("devices", "remove", "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+        1, "[unknown-device]");
+    oneLineError(cli.run("devices", "remove", "abcdef12"), 1, "no device id starts with abcdef12");
+    oneLineError(cli.run("devices", "approve", "--latest"), 1, "no pending requests");
+    oneLineError(cli.run("devices", "rename", "--device", "xyz", "--name", "a"), 1, "not a device id");
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    oneLineError(cli.run("devices", "approve"), 2, "name the request to approve, or pass --latest");
+    oneLineError(cli.run("devices", "approve", "x", "--latest"), 2, "not both");
+    oneLineError(cli.run("devices", "rotate", "--role", "operator"), 2, "--device",
+        "pairgate devices rotate --help");
+    oneLineError(cli.run("devices", "frobnicate"), 2, "frobnicate");
+    oneLineError(cli.run("devices", "list", "--pending", "--paired"), 2, "mutually exclusive");
+    oneLineError(cli.runRaw("--store", "a", "--jdbc", "jdbc:sqlite:x", "devices", "list"), 1,
+        "choose one store");
+  }
+}
