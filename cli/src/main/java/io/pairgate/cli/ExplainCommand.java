@@ -1,21 +1,20 @@
 package io.pairgate.cli;
 
+import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
+import io.pairgate.PairingService;
 import io.pairgate.PendingRequest;
+import io.pairgate.RequestExplanation;
 import io.pairgate.Role;
-import io.pairgate.Scope;
-import io.pairgate.ScopePolicy;
 import io.pairgate.ScopeSet;
-import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -26,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code pairgate devices explain <requestId|deviceId>}: why a request is pending (reason,
- * missing scopes) and exactly what approving it would grant; or what became of a resolved
- * request; or a device's state.
+ * missing scopes) and exactly what approving it would grant, what became of a resolved request,
+ * or a device's state. The facts come from core's {@link PairingService#explainRequest} and
+ * {@link PairingService#explainDevice}.
  */
 @Command(name = "explain",
     description = "Why a request is pending and what approving it would grant (or a device's state).")
@@ -42,207 +42,228 @@ final class ExplainCommand implements Callable<Integer> {
     this.cli = cli;
   }
 
-  /** What approving {@code p} would do to one role's token. */
-  record TokenEffect(Role role, String action, ScopeSet before, ScopeSet after) {}
-
-  static List<TokenEffect> tokenEffects(ScopePolicy policy, PendingRequest p,
-      @Nullable PairedDevice paired) {
-    boolean sameKey = paired != null && paired.publicKey().equals(p.publicKey());
-    List<TokenEffect> out = new ArrayList<>();
-    for (Role r : p.roles()) {
-      ScopeSet forRole = policy.admissibleFor(r, p.scopes());
-      DeviceToken t = sameKey ? paired.token(r) : null;
-      if (t != null && !t.isRevoked()) {
-        ScopeSet grown = t.scopes().union(forRole);
-        out.add(new TokenEffect(r, grown.equals(t.scopes()) ? "unchanged" : "widened", t.scopes(),
-            grown));
-      } else {
-        out.add(new TokenEffect(r, "issued", ScopeSet.empty(), forRole));
-      }
-    }
-    return out;
-  }
-
   @Override
   public Integer call() {
     try (StoreHandle h = cli.openStore()) {
-      ScopePolicy policy = cli.service(h).scopePolicy();
-      Instant now = cli.clock.instant();
+      PairingService service = cli.service(h);
       String arg = target.strip();
-      Optional<DeviceRecord> byRequest = h.store().findByRequestId(arg);
-      if (byRequest.isPresent()) {
-        DeviceRecord rec = byRequest.get();
-        PendingRequest p = rec.pending();
-        if (p != null && p.requestId().equals(arg)) {
-          return pending(policy, rec, p, now);
-        }
-        for (ResolvedRequest r : rec.resolved()) {
-          if (r.requestId().equals(arg)) {
-            return resolved(rec, r);
-          }
-        }
-      }
+      Instant now = cli.clock.instant();
       if (arg.contains("-")) {
-        throw new PairgateException(ErrorCode.UNKNOWN_REQUEST, "unknown request id " + arg
-            + " (never seen, or forgotten after the retention period)");
+        RequestExplanation e = service.explainRequest(arg);
+        if (e.status() == RequestExplanation.Status.UNKNOWN) {
+          throw new PairgateException(ErrorCode.UNKNOWN_REQUEST, "unknown request id " + arg
+              + " (never seen, rejected and forgotten, or older than the retention period)");
+        }
+        PairedDevice paired = e.deviceId() == null ? null : service.device(e.deviceId()).orElse(null);
+        if (json) {
+          ObjectNode o = request(e);
+          o.put("kind", "request");
+          cli.out.println(Out.pretty(o));
+        } else {
+          printRequest(e, paired, now, "");
+        }
+        return Main.OK;
       }
       DeviceId id = Requests.device(h.store(), arg);
-      DeviceRecord rec = h.store().load(id).orElseThrow(() ->
-          new PairgateException(ErrorCode.UNKNOWN_DEVICE, "the store holds nothing about device " + id));
-      if (rec.pending() != null && !rec.pending().isExpired(now)) {
-        return pending(policy, rec, rec.pending(), now);
+      DeviceExplanation d = service.explainDevice(id);
+      if (json) {
+        cli.out.println(Out.pretty(device(d)));
+      } else {
+        printDevice(d, service.device(id).orElse(null), now);
       }
-      return device(rec, now);
+      return Main.OK;
     }
   }
 
-  private int pending(ScopePolicy policy, DeviceRecord rec, PendingRequest p, Instant now) {
-    PairedDevice paired = rec.paired();
-    boolean sameKey = paired != null && paired.publicKey().equals(p.publicKey());
-    io.pairgate.PairedDeviceSummary summary = sameKey ? paired.summary() : null;
-    List<Scope> missing = Requests.missing(policy, p, summary);
-    List<Role> newRoles = Requests.newRoles(p, summary);
-    List<TokenEffect> effects = tokenEffects(policy, p, paired);
-    boolean expired = p.isExpired(now);
-    if (json) {
-      ObjectNode o = Out.object();
-      o.put("kind", "pending");
-      o.put("expired", expired);
-      o.set("request", Out.pending(p, summary, missing));
-      o.put("blocked", rec.blocked());
-      ObjectNode grant = o.putObject("approvalWouldGrant");
-      Out.strings(grant.putArray("addedRoles"), newRoles);
-      Out.strings(grant.putArray("addedScopes"), missing);
-      Out.strings(grant.putArray("roles"), union(sameKey ? paired.roles() : List.of(), p.roles()));
-      Out.strings(grant.putArray("approvedScopes"),
-          (sameKey ? paired.approvedScopes().union(p.scopes()) : p.scopes()).names());
-      ArrayNode tokens = grant.putArray("tokens");
-      for (TokenEffect e : effects) {
-        ObjectNode t = tokens.addObject();
-        t.put("role", e.role().name());
-        t.put("action", e.action());
-        Out.strings(t.putArray("scopesBefore"), e.before().names());
-        Out.strings(t.putArray("scopesAfter"), e.after().names());
-      }
-      cli.out.println(Out.pretty(o));
-      return Main.OK;
+  /** The documented JSON form of a request explanation (without "kind"). */
+  static ObjectNode request(RequestExplanation e) {
+    ObjectNode o = Out.object();
+    o.put("kind", "request");
+    o.put("requestId", e.requestId());
+    o.put("status", e.status().name().toLowerCase(Locale.ROOT));
+    o.put("deviceId", e.deviceId() == null ? null : e.deviceId().value());
+    o.put("successorRequestId", e.successorRequestId());
+    PendingRequest r = e.request();
+    if (r == null) {
+      o.putNull("request");
+    } else {
+      ObjectNode ro = Out.object();
+      ro.put("reason", r.reason().wireName());
+      ro.put("role", r.role().name());
+      Out.strings(ro.putArray("roles"), r.roles());
+      Out.strings(ro.putArray("scopes"), r.scopes().names());
+      ro.set("client", Out.client(r.client()));
+      ro.put("remoteAddress", r.remoteAddress());
+      Out.time(ro, "createdAt", r.createdAt());
+      Out.time(ro, "expiresAt", r.expiresAt());
+      ro.put("repair", r.repair());
+      o.set("request", ro);
     }
-    cli.out.println("Request " + p.requestId() + (expired
-        ? " has expired (at " + p.expiresAt() + "); the device must connect again to ask anew."
-        : " is pending (created " + Out.age(p.createdAt(), now) + " ago, expires in "
-            + Out.age(now, p.expiresAt()) + ")."));
-    cli.out.println("  device    " + p.deviceId()
+    Out.strings(o.putArray("approvedRoles"), e.approvedRoles());
+    if (e.approvedScopes() == null) {
+      o.putNull("approvedScopes");
+    } else {
+      Out.strings(o.putArray("approvedScopes"), e.approvedScopes().names());
+    }
+    Out.strings(o.putArray("missingRoles"), e.missingRoles());
+    Out.strings(o.putArray("missingScopes"), e.missingScopes());
+    if (e.status() != RequestExplanation.Status.PENDING) {
+      o.putNull("approval");
+      return o;
+    }
+    ObjectNode a = o.putObject("approval");
+    Out.strings(a.putArray("roles"), e.rolesAfterApproval());
+    Out.strings(a.putArray("approvedScopes"),
+        e.scopesAfterApproval() == null ? java.util.List.of() : e.scopesAfterApproval().names());
+    Out.strings(a.putArray("addedRoles"), e.addedRoles());
+    Out.strings(a.putArray("addedScopes"), e.addedScopes().names());
+    ObjectNode tokens = a.putObject("tokens");
+    for (Map.Entry<Role, ScopeSet> t : e.tokenScopesAfterApproval().entrySet()) {
+      Out.strings(tokens.putArray(t.getKey().name()), t.getValue().names());
+    }
+    Out.strings(a.putArray("approverNeeds"), e.approverNeeds().names());
+    a.put("replacesPairedKey", e.replacesPairedKey());
+    return o;
+  }
+
+  static ObjectNode device(DeviceExplanation d) {
+    ObjectNode o = Out.object();
+    o.put("kind", "device");
+    o.put("deviceId", d.deviceId().value());
+    o.put("known", d.known());
+    o.put("blocked", d.blocked());
+    if (d.paired() == null) {
+      o.putNull("paired");
+    } else {
+      o.set("paired", Out.paired(d.paired(), d.blocked()));
+    }
+    Out.strings(o.putArray("effectiveRoles"), d.effectiveRoles());
+    Out.strings(o.putArray("revokedRoles"), d.revokedRoles());
+    Out.strings(o.putArray("rolesWithoutToken"), d.rolesWithoutToken());
+    Out.strings(o.putArray("tokensBeyondBaseline"), d.tokensBeyondBaseline());
+    if (d.pending() == null) {
+      o.putNull("pending");
+    } else {
+      o.set("pending", request(d.pending()));
+    }
+    ArrayNode h = o.putArray("history");
+    for (ResolvedRequest r : d.history()) {
+      ObjectNode ho = h.addObject();
+      ho.put("requestId", r.requestId());
+      ho.put("outcome", r.outcome().wireName());
+      ho.put("successorRequestId", r.successorRequestId());
+      Out.time(ho, "resolvedAt", r.resolvedAt());
+    }
+    return o;
+  }
+
+  private void printRequest(RequestExplanation e, @Nullable PairedDevice paired, Instant now,
+      String indent) {
+    PendingRequest p = e.request();
+    String id = e.requestId();
+    switch (e.status()) {
+      case PENDING -> cli.out.println(indent + "Request " + id + " is pending (created "
+          + Out.age(p.createdAt(), now) + " ago, expires in " + Out.age(now, p.expiresAt()) + ").");
+      case EXPIRED -> cli.out.println(indent + "Request " + id + " has expired; the device must"
+          + " connect again to ask anew.");
+      case APPROVED -> cli.out.println(indent + "Request " + id + " of device " + e.deviceId()
+          + " was approved; approving again changes nothing.");
+      case REJECTED -> cli.out.println(indent + "Request " + id + " of device " + e.deviceId()
+          + " was rejected (or dropped by block or remove); the device may ask again.");
+      case SUPERSEDED -> cli.out.println(indent + "Request " + id + " of device " + e.deviceId()
+          + " was superseded by " + e.successorRequestId()
+          + ", which asks for more; review and approve that one instead.");
+      case UNKNOWN -> cli.out.println(indent + "Request " + id + " is unknown.");
+    }
+    if (p == null) {
+      return;
+    }
+    cli.out.println(indent + "  device    " + p.deviceId()
         + (p.client().clientId().isEmpty() ? "" : " (" + p.client().clientId()
             + (p.client().platform().isEmpty() ? "" : ", " + p.client().platform()) + ")")
         + (p.remoteAddress().isEmpty() ? "" : " from " + p.remoteAddress()));
-    cli.out.println("  reason    " + p.reason().wireName() + ": " + p.reason().requirement());
-    cli.out.println("  asks for  role " + Out.roles(p.roles()) + ", scopes " + Out.scopes(p.scopes()));
-    if (sameKey) {
-      cli.out.println("  approved  role " + Out.roles(paired.roles()) + ", scopes "
-          + Out.scopes(paired.approvedScopes()));
-    } else if (paired != null) {
-      cli.out.println("  approved  nothing for this key (the device was paired with another key;"
-          + " approving replaces that pairing)");
-    } else {
-      cli.out.println("  approved  nothing yet (the device is not paired)");
+    cli.out.println(indent + "  reason    " + p.reason().wireName() + ": " + p.reason().requirement());
+    cli.out.println(indent + "  asks for  role " + Out.roles(p.roles()) + ", scopes "
+        + Out.scopes(p.scopes()));
+    cli.out.println(indent + "  approved  " + (e.approvedScopes() == null
+        ? (e.replacesPairedKey() ? "nothing for this key (paired with another key; approving"
+            + " replaces that pairing)" : "nothing yet (the device is not paired)")
+        : "role " + Out.roles(e.approvedRoles()) + ", scopes " + Out.scopes(e.approvedScopes())));
+    cli.out.println(indent + "  missing   " + (e.missingScopes().isEmpty() ? "no scopes"
+        : ScopeSet.of(e.missingScopes()).toString())
+        + (e.missingRoles().isEmpty() ? "" : "; roles " + Out.roles(e.missingRoles())));
+    if (e.status() != RequestExplanation.Status.PENDING) {
+      return;
     }
-    cli.out.println("  missing   " + (missing.isEmpty() ? "no scopes" : ScopeSet.of(missing).toString())
-        + (newRoles.isEmpty() ? "" : "; roles " + Out.roles(newRoles)));
-    if (rec.blocked()) {
-      cli.out.println("  note      the device is blocked: even after approval its connects are refused");
+    cli.out.println(indent + "Approving it would:");
+    if (!e.addedRoles().isEmpty()) {
+      cli.out.println(indent + "  - approve role " + Out.roles(e.addedRoles()));
     }
-    cli.out.println("Approving it would:");
-    if (!newRoles.isEmpty()) {
-      cli.out.println("  - approve role " + Out.roles(newRoles));
-    }
-    cli.out.println("  - " + (missing.isEmpty() ? "leave the approved scopes as they are"
-        : "add " + ScopeSet.of(missing) + " to the approved scopes"));
-    for (TokenEffect e : effects) {
-      switch (e.action()) {
-        case "issued" -> cli.out.println("  - issue a new " + e.role() + " token with "
-            + Out.scopes(e.after()));
-        case "widened" -> cli.out.println("  - widen the " + e.role() + " token from "
-            + Out.scopes(e.before()) + " to " + Out.scopes(e.after()) + " (same secret)");
-        default -> cli.out.println("  - keep the " + e.role() + " token as it is ("
-            + Out.scopes(e.before()) + ")");
+    cli.out.println(indent + "  - " + (e.addedScopes().isEmpty()
+        ? "leave the approved scopes as they are"
+        : "add " + e.addedScopes() + " to the approved scopes"));
+    boolean sameKey = paired != null && !e.replacesPairedKey();
+    for (Map.Entry<Role, ScopeSet> t : e.tokenScopesAfterApproval().entrySet()) {
+      DeviceToken old = sameKey ? paired.token(t.getKey()) : null;
+      if (old == null || old.isRevoked()) {
+        cli.out.println(indent + "  - issue a new " + t.getKey() + " token with "
+            + Out.scopes(t.getValue()));
+      } else if (old.scopes().equals(t.getValue())) {
+        cli.out.println(indent + "  - keep the " + t.getKey() + " token as it is ("
+            + Out.scopes(old.scopes()) + ")");
+      } else {
+        cli.out.println(indent + "  - widen the " + t.getKey() + " token from "
+            + Out.scopes(old.scopes()) + " to " + Out.scopes(t.getValue()) + " (same secret)");
       }
     }
-    if (p.client().platform().length() + p.client().deviceFamily().length() > 0) {
-      cli.out.println("  - pin platform \"" + p.client().platform() + "\""
+    if (!p.client().platform().isEmpty() || !p.client().deviceFamily().isEmpty()) {
+      cli.out.println(indent + "  - pin platform \"" + p.client().platform() + "\""
           + (p.client().deviceFamily().isEmpty() ? "" : " and device family \""
               + p.client().deviceFamily() + "\""));
     }
-    if (!expired) {
-      cli.out.println("Approve with: pairgate devices approve " + p.requestId());
+    cli.out.println(indent + "  (the approver needs " + Out.scopes(e.approverNeeds()) + ")");
+    cli.out.println(indent + "Approve with: pairgate devices approve " + id);
+  }
+
+  private void printDevice(DeviceExplanation d, @Nullable PairedDevice paired, Instant now) {
+    if (!d.known()) {
+      cli.out.println("Device " + d.deviceId() + " is unknown: never paired, nothing pending, not"
+          + " blocked.");
+      return;
     }
-    return Main.OK;
-  }
-
-  private static List<Role> union(List<Role> a, List<Role> b) {
-    java.util.TreeSet<Role> s = new java.util.TreeSet<>(a);
-    s.addAll(b);
-    return new ArrayList<>(s);
-  }
-
-  private int resolved(DeviceRecord rec, ResolvedRequest r) {
-    String what = switch (r.outcome()) {
-      case APPROVED -> "was approved";
-      case REJECTED -> "was rejected (or dropped by block or remove); the device may ask again";
-      case EXPIRED -> "expired before anyone approved it; the device must connect again";
-      case SUPERSEDED -> "was superseded by " + (rec.pending() != null
-          ? rec.pending().requestId() : r.successorRequestId())
-          + ", which asks for more; review and approve that one instead";
-    };
-    if (json) {
-      ObjectNode o = Out.object();
-      o.put("kind", "resolved");
-      o.put("requestId", r.requestId());
-      o.put("deviceId", rec.deviceId().value());
-      o.put("outcome", r.outcome().wireName());
-      o.put("successorRequestId", r.outcome() == ResolvedRequest.Outcome.SUPERSEDED
-          ? (rec.pending() != null ? rec.pending().requestId() : r.successorRequestId()) : "");
-      Out.time(o, "resolvedAt", r.resolvedAt());
-      cli.out.println(Out.pretty(o));
-      return Main.OK;
-    }
-    cli.out.println("Request " + r.requestId() + " of device " + rec.deviceId() + " " + what
-        + " (at " + r.resolvedAt() + ").");
-    return Main.OK;
-  }
-
-  private int device(DeviceRecord rec, Instant now) {
-    PairedDevice d = rec.paired();
-    if (json) {
-      ObjectNode o = Out.object();
-      o.put("kind", "device");
-      o.put("deviceId", rec.deviceId().value());
-      o.put("blocked", rec.blocked());
-      if (d == null) {
-        o.putNull("paired");
-      } else {
-        o.set("paired", Out.paired(d.summary(), rec.blocked()));
+    cli.out.println("Device " + d.deviceId() + (d.paired() == null ? " is not paired" : " is paired")
+        + (d.blocked() ? " and BLOCKED: every connect is refused until 'devices unblock'." : "."));
+    if (d.paired() != null) {
+      var p = d.paired();
+      cli.out.println("  approved  roles " + Out.roles(p.roles()) + ", scopes "
+          + Out.scopes(p.approvedScopes()) + " (" + Out.age(p.approvedAt(), now) + " ago, via "
+          + p.approvedVia() + ")");
+      cli.out.println("  pinned    platform \"" + p.client().platform() + "\", device family \""
+          + p.client().deviceFamily() + "\"");
+      cli.out.println("  effective " + Out.roles(d.effectiveRoles())
+          + (d.revokedRoles().isEmpty() ? "" : "; revoked " + Out.roles(d.revokedRoles())
+              + " (needs a new approval)"));
+      for (var t : p.tokens()) {
+        cli.out.println("  token     " + t.role() + ": " + (t.isRevoked()
+            ? "revoked" : Out.scopes(t.scopes())));
       }
-      o.putNull("pendingRequestId");
-      cli.out.println(Out.pretty(o));
-      return Main.OK;
+      if (!d.tokensBeyondBaseline().isEmpty()) {
+        cli.out.println("  warning   tokens wider than the baseline (device-token connects fail"
+            + " closed): " + Out.roles(d.tokensBeyondBaseline()) + " — 'pairgate doctor --fix'"
+            + " narrows them");
+      }
+      cli.out.println("  last seen " + (p.lastSeenAt() == null ? "never"
+          : Out.age(p.lastSeenAt(), now) + " ago"));
     }
-    cli.out.println("Device " + rec.deviceId() + (rec.blocked() ? " is blocked; its connects are refused." : ""));
-    if (d == null) {
-      cli.out.println("  not paired, and nothing is pending");
-      return Main.OK;
+    if (d.pending() != null) {
+      printRequest(d.pending(), paired, now, "");
+    } else {
+      cli.out.println("  nothing is pending" + (d.paired() == null ? ""
+          : ": a connect within these roles and scopes is allowed"));
     }
-    cli.out.println("  paired    roles " + Out.roles(d.roles()) + ", scopes "
-        + Out.scopes(d.approvedScopes()) + " (approved " + Out.age(d.approvedAt(), now) + " ago via "
-        + d.approvedVia() + ")");
-    cli.out.println("  effective roles " + Out.roles(d.effectiveRoles()));
-    for (DeviceToken t : d.tokens().values()) {
-      cli.out.println("  token     " + t.role() + ": " + (t.isRevoked() ? "revoked at " + t.revokedAt()
-          : Out.scopes(t.scopes())));
+    for (ResolvedRequest r : d.history()) {
+      cli.out.println("  history   " + r.requestId() + " " + r.outcome().wireName()
+          + (r.successorRequestId().isEmpty() ? "" : " -> " + r.successorRequestId()));
     }
-    cli.out.println("  nothing is pending: a connect within these roles and scopes is allowed"
-        + (d.lastSeenAt() == null ? "" : " (last seen "
-            + Out.age(d.lastSeenAt(), now) + " ago)"));
-    return Main.OK;
   }
-
 }

@@ -242,12 +242,17 @@ class DevicesCommandTest {
         + " operator.pairing,operator.read"), text.out());
 
     JsonNode j = cli.run("devices", "explain", up, "--json").json();
-    assertEquals("pending", j.get("kind").asString());
-    assertEquals(Set.of("kind", "expired", "request", "blocked", "approvalWouldGrant"), fields(j));
-    JsonNode g = j.get("approvalWouldGrant");
+    assertEquals("request", j.get("kind").asString());
+    assertEquals("pending", j.get("status").asString());
+    assertEquals(Set.of("kind", "requestId", "status", "deviceId", "successorRequestId", "request",
+        "approvedRoles", "approvedScopes", "missingRoles", "missingScopes", "approval"), fields(j));
+    JsonNode g = j.get("approval");
+    assertEquals(Set.of("roles", "approvedScopes", "addedRoles", "addedScopes", "tokens",
+        "approverNeeds", "replacesPairedKey"), fields(g));
     assertEquals(List.of("operator.pairing"), strings(g.get("addedScopes")));
     assertEquals(List.of("operator.pairing", "operator.read"), strings(g.get("approvedScopes")));
-    assertEquals("widened", g.get("tokens").get(0).get("action").asString());
+    assertEquals(List.of("operator.pairing", "operator.read"), strings(g.get("tokens").get("operator")));
+    assertEquals("scope-upgrade", j.get("request").get("reason").asString());
 
     // explain by device id shows the same pending request
     assertTrue(cli.run("devices", "explain", laptop.deviceId().value()).out().contains(up));
@@ -255,9 +260,9 @@ class DevicesCommandTest {
     // a superseded id is explained with its successor
     String wider = gw.pairingRequired(laptop, "operator.read", "operator.pairing", "operator.write");
     JsonNode s = cli.run("devices", "explain", up, "--json").json();
-    assertEquals("resolved", s.get("kind").asString());
-    assertEquals("superseded", s.get("outcome").asString());
+    assertEquals("superseded", s.get("status").asString());
     assertEquals(wider, s.get("successorRequestId").asString());
+    assertTrue(cli.run("devices", "explain", up).out().contains("was superseded by " + wider));
 
     // approving the wider request converges every profile asked for
     assertEquals(0, cli.run("devices", "approve", wider).code());
@@ -267,6 +272,9 @@ class DevicesCommandTest {
     }
     JsonNode dev = cli.run("devices", "explain", laptop.deviceId().value(), "--json").json();
     assertEquals("device", dev.get("kind").asString());
+    assertEquals(Set.of("kind", "deviceId", "known", "blocked", "paired", "effectiveRoles",
+        "revokedRoles", "rolesWithoutToken", "tokensBeyondBaseline", "pending", "history"), fields(dev));
+    assertTrue(dev.get("pending").isNull());
     assertEquals(List.of("operator.pairing", "operator.read", "operator.write"),
         strings(dev.get("paired").get("approvedScopes")));
   }
