@@ -3,17 +3,19 @@
 -- classpath:schema/h2. Times are BIGINT epoch milliseconds.
 
 -- One row per device aggregate (io.pairgate.spi.DeviceRecord). record_json holds the whole
--- aggregate; version is the compare-and-set counter; pending_expires_at mirrors the pending
--- request's expiry for the pending listing.
+-- aggregate; version is the compare-and-set counter; pending_expires_at and pending_address
+-- mirror the pending request's expiry (epoch ms, rounded down) and client address (addresses over
+-- 200 characters as "sha256:<hex>") for the pending listing and the request flood limits.
 CREATE TABLE pairgate_device (
   device_id          VARCHAR(64) NOT NULL PRIMARY KEY,
   version            BIGINT NOT NULL,
   record_json        CHARACTER VARYING NOT NULL,
   pending_expires_at BIGINT,
+  pending_address    VARCHAR(255),
   updated_at         BIGINT NOT NULL
 );
 
-CREATE INDEX pairgate_device_pending ON pairgate_device (pending_expires_at);
+CREATE INDEX pairgate_device_pending ON pairgate_device (pending_expires_at, pending_address);
 
 -- Every request id a device record holds (its pending id and its remembered, resolved ids).
 CREATE TABLE pairgate_request (

@@ -3,17 +3,19 @@
 -- classpath:schema/sqlite. Times are INTEGER (64-bit) epoch milliseconds.
 
 -- One row per device aggregate (io.pairgate.spi.DeviceRecord). record_json holds the whole
--- aggregate; version is the compare-and-set counter; pending_expires_at mirrors the pending
--- request's expiry for the pending listing.
+-- aggregate; version is the compare-and-set counter; pending_expires_at and pending_address
+-- mirror the pending request's expiry (epoch ms, rounded down) and client address (addresses over
+-- 200 characters as "sha256:<hex>") for the pending listing and the request flood limits.
 CREATE TABLE pairgate_device (
   device_id          TEXT NOT NULL PRIMARY KEY,
   version            INTEGER NOT NULL,
   record_json        TEXT NOT NULL,
   pending_expires_at INTEGER,
+  pending_address    TEXT,
   updated_at         INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-CREATE INDEX pairgate_device_pending ON pairgate_device (pending_expires_at)
+CREATE INDEX pairgate_device_pending ON pairgate_device (pending_expires_at, pending_address)
   WHERE pending_expires_at IS NOT NULL;
 
 -- Every request id a device record holds (its pending id and its remembered, resolved ids).

@@ -11,6 +11,7 @@ import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -30,9 +31,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -111,10 +114,15 @@ public final class JdbcPairingStore implements PairingStore {
       + " ORDER BY pending_expires_at, device_id LIMIT ?";
   private static final String SELECT_EXISTS =
       "SELECT version FROM pairgate_device WHERE device_id = ?";
-  private static final String INSERT_DEVICE = "INSERT INTO pairgate_device"
-      + " (device_id, version, record_json, pending_expires_at, updated_at) VALUES (?, ?, ?, ?, ?)";
-  private static final String UPDATE_DEVICE = "UPDATE pairgate_device"
-      + " SET version = ?, record_json = ?, pending_expires_at = ?, updated_at = ?"
+  private static final String COUNT_PENDING = "SELECT COUNT(*),"
+      + " SUM(CASE WHEN pending_address = ? THEN 1 ELSE 0 END)"
+      + " FROM pairgate_device WHERE pending_expires_at > ?";
+  private static final String SELECT_PENDING_AT = "SELECT device_id, version, record_json"
+      + " FROM pairgate_device WHERE pending_expires_at = ?";
+  private static final String INSERT_DEVICE = "INSERT INTO pairgate_device (device_id, version,"
+      + " record_json, pending_expires_at, pending_address, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String UPDATE_DEVICE = "UPDATE pairgate_device SET version = ?,"
+      + " record_json = ?, pending_expires_at = ?, pending_address = ?, updated_at = ?"
       + " WHERE device_id = ? AND version = ?";
   private static final String DELETE_DEVICE =
       "DELETE FROM pairgate_device WHERE device_id = ? AND version = ?";
@@ -134,9 +142,19 @@ public final class JdbcPairingStore implements PairingStore {
   private final @Nullable ScheduledExecutorService flusher;
   private final Object flushLock = new Object();
   private final @Nullable UrlDataSource ownedDataSource;
+  private final @Nullable ReentrantLock writeLock;
   private volatile boolean closed;
 
-  private JdbcPairingStore(Builder b, Dialect dialect, boolean inMemoryDatabase) {
+  /**
+   * One lock per SQLite database file in this JVM (keyed by the file's real path): writers of all
+   * store objects on the file queue here and hand over at once, instead of polling SQLite's
+   * database lock with the busy handler's sleeps. Other processes still meet the busy timeout.
+   */
+  private static final ConcurrentHashMap<String, ReentrantLock> SQLITE_WRITE_LOCKS =
+      new ConcurrentHashMap<>();
+
+  private JdbcPairingStore(Builder b, Dialect dialect, boolean inMemoryDatabase,
+      @Nullable String sqliteFile) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.clock = b.clock;
@@ -149,6 +167,9 @@ public final class JdbcPairingStore implements PairingStore {
         + " AND NOT EXISTS (SELECT 1 FROM pairgate_touch WHERE device_id = ? AND role_name = ?)";
     this.touches = new TouchBuffer(b.maxBufferedTouches);
     this.ownedDataSource = b.ownedDataSource;
+    this.writeLock = sqliteFile == null
+        ? null
+        : SQLITE_WRITE_LOCKS.computeIfAbsent(sqliteFile, k -> new ReentrantLock());
     if (b.touchFlushInterval.isZero()) {
       this.flusher = null;
     } else {
@@ -264,6 +285,53 @@ public final class JdbcPairingStore implements PairingStore {
     } catch (SQLException e) {
       throw SqlErrors.failure("listing pending requests", SqlErrors.classify(dialect, e), e);
     }
+  }
+
+  /**
+   * Counts unexpired pending requests with one indexed {@code COUNT} over
+   * {@code pending_expires_at} (instead of the SPI default, which pages through every record).
+   * Exact: requests expiring within the same millisecond as {@code now} are judged on their full
+   * instant.
+   */
+  @Override
+  public PendingCount countPending(String remoteAddress, Instant now) {
+    ensureOpen();
+    long nowMs = epochMillisFloor(now);
+    String key = remoteAddress.isEmpty() ? null : addressKey(remoteAddress);
+    int total;
+    int fromAddress;
+    try (Connection c = connect()) {
+      try (PreparedStatement ps = c.prepareStatement(COUNT_PENDING)) {
+        if (key == null) {
+          ps.setNull(1, Types.VARCHAR);
+        } else {
+          ps.setString(1, key);
+        }
+        ps.setLong(2, nowMs);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          total = rs.getInt(1);
+          fromAddress = rs.getInt(2);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(SELECT_PENDING_AT)) {
+        ps.setLong(1, nowMs);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            PendingRequest p = decode(rs.getString(1), rs.getLong(2), rs.getString(3)).pending();
+            if (p != null && !p.isExpired(now)) {
+              total++;
+              if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
+                fromAddress++;
+              }
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.failure("counting pending requests", SqlErrors.classify(dialect, e), e);
+    }
+    return new PendingCount(total, fromAddress);
   }
 
   /** Executes a query selecting {@link #COLUMNS}; groups touch rows into their records. */
@@ -395,7 +463,13 @@ public final class JdbcPairingStore implements PairingStore {
     if (delete && expectedVersion == 0) {
       return !exists(id); // nothing to write: succeeds exactly when the device is absent
     }
-    boolean committed = casTransaction(expectedVersion, next, id, delete, json, requestIds);
+    boolean committed;
+    lockWrites();
+    try {
+      committed = casTransaction(expectedVersion, next, id, delete, json, requestIds);
+    } finally {
+      unlockWrites();
+    }
     if (committed) {
       touches.discard(id);
       if (checkpointEachWrite) {
@@ -430,18 +504,18 @@ public final class JdbcPairingStore implements PairingStore {
           ps.setString(1, id);
           ps.setLong(2, next.version());
           ps.setString(3, json);
-          setPendingExpiry(ps, 4, next);
-          ps.setLong(5, now);
+          setPendingColumns(ps, 4, next);
+          ps.setLong(6, now);
           rows = ps.executeUpdate();
         }
       } else {
         try (PreparedStatement ps = c.prepareStatement(UPDATE_DEVICE)) {
           ps.setLong(1, next.version());
           ps.setString(2, json);
-          setPendingExpiry(ps, 3, next);
-          ps.setLong(4, now);
-          ps.setString(5, id);
-          ps.setLong(6, expectedVersion);
+          setPendingColumns(ps, 3, next);
+          ps.setLong(5, now);
+          ps.setString(6, id);
+          ps.setLong(7, expectedVersion);
           rows = ps.executeUpdate();
         }
       }
@@ -505,13 +579,29 @@ public final class JdbcPairingStore implements PairingStore {
     }
   }
 
-  private static void setPendingExpiry(PreparedStatement ps, int index, DeviceRecord r)
+  /** Sets {@code pending_expires_at} and {@code pending_address} at {@code index}, +1. */
+  private static void setPendingColumns(PreparedStatement ps, int index, DeviceRecord r)
       throws SQLException {
     PendingRequest p = r.pending();
     if (p == null) {
       ps.setNull(index, Types.BIGINT);
+      ps.setNull(index + 1, Types.VARCHAR);
     } else {
       ps.setLong(index, epochMillisFloor(p.expiresAt()));
+      ps.setString(index + 1, addressKey(p.remoteAddress()));
+    }
+  }
+
+  /** The indexed form of a client address: itself, or a digest when it is over 200 characters. */
+  static String addressKey(String address) {
+    if (address.length() <= 200) {
+      return address;
+    }
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
+          .getInstance("SHA-256").digest(address.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
 
@@ -565,6 +655,7 @@ public final class JdbcPairingStore implements PairingStore {
       if (batch.isEmpty()) {
         return;
       }
+      lockWrites();
       try (Connection c = connect();
           PreparedStatement update = c.prepareStatement(UPDATE_TOUCH);
           PreparedStatement insert = c.prepareStatement(insertTouchSql)) {
@@ -577,7 +668,21 @@ public final class JdbcPairingStore implements PairingStore {
       } catch (SQLException e) {
         touches.restore(batch);
         throw SqlErrors.failure("writing access times", SqlErrors.classify(dialect, e), e);
+      } finally {
+        unlockWrites();
       }
+    }
+  }
+
+  private void lockWrites() {
+    if (writeLock != null) {
+      writeLock.lock();
+    }
+  }
+
+  private void unlockWrites() {
+    if (writeLock != null) {
+      writeLock.unlock();
     }
   }
 
@@ -851,6 +956,7 @@ public final class JdbcPairingStore implements PairingStore {
     private JdbcPairingStore buildOrThrow() {
       Dialect d = dialect;
       boolean inMemory;
+      String sqliteFile = null;
       try (Connection c = dataSource.getConnection()) {
         DatabaseMetaData md = c.getMetaData();
         if (d == null) {
@@ -864,6 +970,7 @@ public final class JdbcPairingStore implements PairingStore {
         inMemory = url.contains(":mem:") || url.contains(":memory:");
         if (d == Dialect.SQLITE && !inMemory) {
           enableWal(c);
+          sqliteFile = mainFile(c);
         }
       } catch (SQLException e) {
         Dialect forErrors = d == null ? Dialect.POSTGRESQL : d;
@@ -876,7 +983,7 @@ public final class JdbcPairingStore implements PairingStore {
       } else {
         checkSchema(d);
       }
-      return new JdbcPairingStore(this, d, inMemory);
+      return new JdbcPairingStore(this, d, inMemory, sqliteFile);
     }
 
     private void enableWal(Connection c) throws SQLException {
@@ -890,10 +997,28 @@ public final class JdbcPairingStore implements PairingStore {
       }
     }
 
+    /** The real path of an SQLite connection's main database file, or null if it has none. */
+    private static @Nullable String mainFile(Connection c) throws SQLException {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA database_list")) {
+        while (rs.next()) {
+          String file = rs.getString("file");
+          if ("main".equals(rs.getString("name")) && file != null && !file.isEmpty()) {
+            try {
+              return Path.of(file).toRealPath().toString();
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+              return file;
+            }
+          }
+        }
+      }
+      return null;
+    }
+
     private void checkSchema(Dialect d) {
       try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-        s.executeQuery("SELECT device_id, version, record_json, pending_expires_at, updated_at"
-            + " FROM pairgate_device WHERE 1 = 0").close();
+        s.executeQuery("SELECT device_id, version, record_json, pending_expires_at,"
+            + " pending_address, updated_at FROM pairgate_device WHERE 1 = 0").close();
         s.executeQuery("SELECT request_id, device_id FROM pairgate_request WHERE 1 = 0").close();
         s.executeQuery("SELECT device_id, role_name, at_ms, at_nanos FROM pairgate_touch"
             + " WHERE 1 = 0").close();

@@ -17,6 +17,8 @@ import io.pairgate.Role;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import io.pairgate.testkit.SampleRecords;
 import io.pairgate.testkit.VirtualClock;
 import java.nio.file.Path;
@@ -39,6 +41,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Behaviour of the store on the embedded databases (H2, SQLite) beyond the testkit contract. */
 class EmbeddedStoreTest {
   @TempDir Path dir;
+
+  /** Client addresses for pending requests, one of them longer than the indexed column. */
+  private static final String[] ADDRESSES = {"10.0.0.1", "2001:db8::1", "x".repeat(300)};
 
   /** The embedded databases, each as a file in the test's temporary directory. */
   enum Db {
@@ -98,8 +103,8 @@ class EmbeddedStoreTest {
     try (JdbcPairingStore store = quiet(ds).build()) {
       DeviceKeyPair k = SampleRecords.keyPair("corrupt");
       String id = k.deviceId().value();
-      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, pending_expires_at,"
-          + " updated_at) VALUES ('" + id + "', 3, '{\"v\":1,\"blocked\":', NULL, 0)");
+      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, updated_at)"
+          + " VALUES ('" + id + "', 3, '{\"v\":1,\"blocked\":', 0)");
       exec(ds, "INSERT INTO pairgate_request (request_id, device_id) VALUES ('r-1', '" + id + "')");
 
       StoreCorruptException e =
@@ -115,8 +120,8 @@ class EmbeddedStoreTest {
       assertThrows(StoreCorruptException.class,
           () -> Devices.connect(service, k, Role.OPERATOR, List.of("operator.read")));
 
-      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, pending_expires_at,"
-          + " updated_at) VALUES ('NOT-A-DEVICE-ID', 1, '{}', NULL, 0)");
+      exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, updated_at)"
+          + " VALUES ('NOT-A-DEVICE-ID', 1, '{}', 0)");
       exec(ds, "DELETE FROM pairgate_device WHERE device_id = '" + id + "'");
       StoreCorruptException bad =
           assertThrows(StoreCorruptException.class, () -> store.list("", 10));
@@ -363,7 +368,7 @@ class EmbeddedStoreTest {
 
   @ParameterizedTest
   @EnumSource(Db.class)
-  void pendingRequests_listsUnexpiredSoonestFirst(Db db) {
+  void pendingRequests_andCountPending_judgeExpiryExactly(Db db) {
     DataSource ds = db.open(dir);
     try (JdbcPairingStore store = quiet(ds).build()) {
       List<PendingRequest> expected = new ArrayList<>();
@@ -371,7 +376,8 @@ class EmbeddedStoreTest {
         DeviceKeyPair k = SampleRecords.keyPair("pending-" + i);
         PendingRequest p = new PendingRequest(SampleRecords.requestId("p" + i), k.deviceId(),
             k.publicKey(), Role.OPERATOR, List.of(Role.OPERATOR),
-            io.pairgate.ScopeSet.of("operator.read"), Devices.CLIENT, "", SampleRecords.at(0),
+            io.pairgate.ScopeSet.of("operator.read"), Devices.CLIENT, ADDRESSES[i % 3],
+            SampleRecords.at(0),
             SampleRecords.at(0), SampleRecords.at(10_000 - i * 1_000L).plusNanos(500), false,
             io.pairgate.UpgradeReason.NOT_PAIRED);
         assertTrue(store.compareAndSet(0,
@@ -387,6 +393,46 @@ class EmbeddedStoreTest {
       assertEquals(expected, store.pendingRequests(SampleRecords.at(6_000), 10));
       assertEquals(expected.subList(1, 5),
           store.pendingRequests(SampleRecords.at(6_000).plusNanos(500), 10));
+
+      // countPending: the same exact judgement, in total and per client address
+      // (i = 0..4 have addresses 0,1,2,0,1; expiries at(10000 - 1000 i) + 500 ns)
+      assertEquals(new PendingCount(5, 2), store.countPending(ADDRESSES[0], SampleRecords.at(0)));
+      assertEquals(new PendingCount(5, 1), store.countPending(ADDRESSES[2], SampleRecords.at(0)));
+      assertEquals(new PendingCount(5, 0), store.countPending("", SampleRecords.at(0)));
+      assertEquals(new PendingCount(5, 2), store.countPending(ADDRESSES[1], SampleRecords.at(6_000)));
+      assertEquals(new PendingCount(4, 1),
+          store.countPending(ADDRESSES[1], SampleRecords.at(6_000).plusNanos(500)));
+      assertEquals(new PendingCount(1, 1),
+          store.countPending(ADDRESSES[0], SampleRecords.at(9_999)));
+      assertEquals(new PendingCount(0, 0),
+          store.countPending(ADDRESSES[0], SampleRecords.at(10_000).plusNanos(500)));
+      // the SPI's reference implementation (paging through list) agrees
+      for (long ms : new long[] {0, 6_000, 8_500, 20_000}) {
+        for (String address : ADDRESSES) {
+          assertEquals(new PairingStore() {
+            @Override
+            public Optional<DeviceRecord> load(io.pairgate.DeviceId deviceId) {
+              return store.load(deviceId);
+            }
+
+            @Override
+            public Optional<DeviceRecord> findByRequestId(String requestId) {
+              return store.findByRequestId(requestId);
+            }
+
+            @Override
+            public boolean compareAndSet(long expectedVersion, DeviceRecord next) {
+              throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<DeviceRecord> list(String afterDeviceId, int limit) {
+              return store.list(afterDeviceId, limit);
+            }
+          }.countPending(address, SampleRecords.at(ms)),
+              store.countPending(address, SampleRecords.at(ms)), address + " at " + ms);
+        }
+      }
     } finally {
       closeDataSource(ds);
     }

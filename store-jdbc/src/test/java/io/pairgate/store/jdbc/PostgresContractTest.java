@@ -4,7 +4,7 @@ import io.pairgate.store.jdbc.TestDatabases.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The store contract on PostgreSQL, one {@code pg_<random>} schema per store. */
+/** The store contract on PostgreSQL, one {@code pairgate_<random>} schema per store. */
 class PostgresContractTest extends ServerContractSupport {
   @BeforeAll
   static void serverAvailable() {

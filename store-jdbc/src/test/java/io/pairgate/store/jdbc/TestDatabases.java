@@ -113,8 +113,8 @@ final class TestDatabases {
   }
 
   /**
-   * An isolated namespace on a server: a PostgreSQL schema {@code pg_<random>} or a MariaDB
-   * database {@code pairgate_<random>}, dropped by {@link #drop()}.
+   * An isolated namespace on a server: a PostgreSQL schema or a MariaDB database named
+   * {@code pairgate_<random>}, dropped by {@link #drop()}.
    */
   static final class Namespace {
     final Server server;
@@ -128,7 +128,8 @@ final class TestDatabases {
 
     static Namespace create(Server server) {
       requireServer(server);
-      String name = (server == Server.POSTGRESQL ? "pg_" : "pairgate_") + randomSuffix();
+      // PostgreSQL reserves the "pg_" prefix for system schemas, so both use "pairgate_".
+      String name = "pairgate_" + randomSuffix();
       adminExecute(server, server == Server.POSTGRESQL
           ? "CREATE SCHEMA " + name
           : "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
