@@ -186,7 +186,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  ./pairgate " + s + " store check");
     out.println("  ./pairgate " + s + " doctor --identity " + root.resolve("identities/laptop.json"));
     out.println("  ./pairgate scenario run testkit/src/main/resources/io/pairgate/testkit/scenarios");
-    out.println("  ./pairgate simulate --seed 7 --devices 20 --steps 2000");
+    out.println("  ./pairgate simulate --seed 7");
     out.println("The demo directory is " + root + "; delete it when you are done.");
   }
 
