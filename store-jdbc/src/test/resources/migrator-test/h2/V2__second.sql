@@ -1,0 +1,2 @@
+INSERT INTO mig_log (version) VALUES (2);
+CREATE TABLE mig_two (id INTEGER NOT NULL);

@@ -1,0 +1,1 @@
+INSERT INTO mig_log (version) VALUES (3);
