@@ -12,6 +12,7 @@ import io.pairgate.PairedDevice;
 import io.pairgate.Role;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import io.pairgate.spi.ResolvedRequest;
 import io.pairgate.spi.ResolvedRequest.Outcome;
 import java.time.Instant;
@@ -411,6 +412,46 @@ public interface PairingStoreContract {
       assertTrue(store.compareAndSet(1, new DeviceRecord(a.deviceId(), 2, null, null, false,
           List.of())));
       assertEquals(List.of(b), store.list("", 10));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // pending counts (request flood limits)
+
+  /**
+   * countPending counts unexpired pending requests, in total and from one client address; an
+   * expired request ({@code now} at or after its expiresAt), a paired-only record and an empty
+   * address count nothing, and the counts follow compareAndSet changes and deletions.
+   */
+  @Test
+  default void countPending_countsUnexpiredRequestsInTotalAndPerAddress() {
+    try (PairingStore store = newStore()) {
+      String addr = "198.51.100.23";
+      Instant soon = SampleRecords.at(100_000);
+      Instant later = SampleRecords.at(300_000);
+      DeviceRecord a = SampleRecords.pendingFrom(keyPair("contract-count-a"), 1,
+          requestId("count-a"), addr, later);
+      DeviceRecord b = SampleRecords.pendingFrom(keyPair("contract-count-b"), 1,
+          requestId("count-b"), addr, soon);
+      DeviceRecord c = SampleRecords.pendingFrom(keyPair("contract-count-c"), 1,
+          requestId("count-c"), "2001:db8::7", later);
+      DeviceRecord d = SampleRecords.paired(keyPair("contract-count-d"), 1, "paired only");
+      for (DeviceRecord r : List.of(a, b, c, d)) {
+        assertTrue(store.compareAndSet(0, r));
+      }
+      assertEquals(new PendingCount(3, 2), store.countPending(addr, SampleRecords.at(50_000)));
+      assertEquals(new PendingCount(3, 1),
+          store.countPending("2001:db8::7", SampleRecords.at(50_000)));
+      assertEquals(new PendingCount(3, 0), store.countPending("", SampleRecords.at(50_000)));
+      assertEquals(new PendingCount(2, 1), store.countPending(addr, soon),
+          "a request is expired at its expiresAt");
+      assertEquals(new PendingCount(0, 0), store.countPending(addr, later));
+      assertTrue(store.compareAndSet(1, new DeviceRecord(a.deviceId(), 2, null, null, false,
+          List.of(new ResolvedRequest(requestId("count-a"), Outcome.REJECTED, "",
+              SampleRecords.at(60_000))))));
+      assertTrue(store.compareAndSet(1, new DeviceRecord(c.deviceId(), 2, null, null, false,
+          List.of())));
+      assertEquals(new PendingCount(1, 1), store.countPending(addr, SampleRecords.at(60_000)));
     }
   }
 

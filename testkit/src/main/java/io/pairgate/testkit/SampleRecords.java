@@ -91,6 +91,19 @@ public final class SampleRecords {
         at(1_000), at(301_000), false, UpgradeReason.NOT_PAIRED);
   }
 
+  /**
+   * A record holding only a pending request with id {@code requestId} from client address
+   * {@code remoteAddress} that expires at {@code expiresAt}.
+   */
+  public static DeviceRecord pendingFrom(
+      DeviceKeyPair key, long version, String requestId, String remoteAddress, Instant expiresAt) {
+    PendingRequest p = pendingRequest(key, requestId, "operator.read");
+    PendingRequest q = new PendingRequest(p.requestId(), p.deviceId(), p.publicKey(), p.role(),
+        p.roles(), p.scopes(), p.client(), remoteAddress, p.createdAt(), p.refreshedAt(),
+        expiresAt, p.repair(), p.reason());
+    return new DeviceRecord(key.deviceId(), version, null, q, false, List.of());
+  }
+
   /** A record holding only a paired device (operator, {@code operator.read}) labelled {@code label}. */
   public static DeviceRecord paired(DeviceKeyPair key, long version, String label) {
     return new DeviceRecord(
