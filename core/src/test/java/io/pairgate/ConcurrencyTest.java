@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,23 +24,29 @@ class ConcurrencyTest {
     List<DeviceKeyPair> devices = List.of(Fixture.key("a"), Fixture.key("b"), Fixture.key("c"));
     int iterations = 10_000;
     AtomicInteger approvals = new AtomicInteger();
+    AtomicBoolean connectorDone = new AtomicBoolean();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<?> connector = pool.submit(() -> {
         start.await();
-        for (int i = 0; i < iterations; i++) {
-          DeviceKeyPair d = devices.get(i % devices.size());
-          ConnectResult r = f.connect(d, PROFILES.get((i / 3) % PROFILES.size()));
-          if (r instanceof ConnectResult.Rejected x) {
-            throw new AssertionError("unexpected rejection " + x);
+        try {
+          for (int i = 0; i < iterations; i++) {
+            DeviceKeyPair d = devices.get(i % devices.size());
+            ConnectResult r = f.connect(d, PROFILES.get((i / 3) % PROFILES.size()));
+            if (r instanceof ConnectResult.Rejected x) {
+              throw new AssertionError("unexpected rejection " + x);
+            }
           }
+        } finally {
+          connectorDone.set(true);
         }
         return null;
       });
       Future<?> approver = pool.submit(() -> {
         start.await();
-        for (int i = 0; i < iterations; i++) {
+        // run alongside the connector for its whole run, however the threads are scheduled
+        for (int i = 0; i < iterations || !connectorDone.get(); i++) {
           for (PendingRequest p : f.service.list().pending()) {
             try {
               f.service.approve(p.requestId(), Approver.admin("op"));

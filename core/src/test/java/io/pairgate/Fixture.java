@@ -37,6 +37,13 @@ final class Fixture {
   ConnectAttempt attempt(
       DeviceKeyPair key, Role role, List<String> scopes, ClientInfo client, AuthMethod auth,
       String token) {
+    return attempt(key, role, scopes, client, auth, token, "203.0.113.7", java.util.Map.of());
+  }
+
+  /** A signed attempt from a given socket peer with given headers. */
+  ConnectAttempt attempt(
+      DeviceKeyPair key, Role role, List<String> scopes, ClientInfo client, AuthMethod auth,
+      String token, String peer, java.util.Map<String, String> headers) {
     Challenge c = service.issueChallenge();
     long signedAt = clock.millis();
     String payload = ProofPayload.v3(
@@ -50,7 +57,8 @@ final class Fixture {
         .proof(key.sign(payload), signedAt, c.nonce())
         .challenge(c)
         .auth(auth, token)
-        .peerAddress("203.0.113.7")
+        .peerAddress(peer)
+        .headers(headers)
         .build();
   }
 

@@ -133,18 +133,18 @@ public record ClientAddress(
     } else if (realIp != null) {
       if (!allowRealIpFallback) {
         notes.add("X-Real-IP ignored: allowRealIpFallback is off");
-        return unresolved(p, trustedBy, List.of(), "", notes,
+        return unresolved(p, trustedBy, proxyHeaders, List.of(), "", notes,
             "trusted proxy " + p + " sent no X-Forwarded-For or Forwarded header");
       }
       IpAddress client = IpAddress.endpoint(realIp);
       if (client == null) {
-        return unresolved(p, trustedBy, List.of(), "malformed X-Real-IP " + quote(realIp), notes,
+        return unresolved(p, trustedBy, proxyHeaders, List.of(), "malformed X-Real-IP " + quote(realIp), notes,
             "");
       }
       return new ClientAddress(client.toString(), Source.X_REAL_IP, p, trustedBy, true, List.of(),
           "", notes);
     } else {
-      return unresolved(p, trustedBy, List.of(), "", notes,
+      return unresolved(p, trustedBy, proxyHeaders, List.of(), "", notes,
           "trusted proxy " + p + " sent no X-Forwarded-For or Forwarded header");
     }
     boolean forwarded = source == Source.FORWARDED;
@@ -152,12 +152,12 @@ public record ClientAddress(
     for (int i = chain.size() - 1; i >= 0; i--) {
       String entry = chain.get(i);
       if (forwarded && isPlaceholder(entry)) {
-        return unresolved(p, trustedBy, hops, "", notes,
+        return unresolved(p, trustedBy, proxyHeaders, hops, "", notes,
             "hop " + quote(entry) + " of Forwarded hides the client");
       }
       IpAddress hop = IpAddress.endpoint(entry);
       if (hop == null) {
-        return unresolved(p, trustedBy, hops,
+        return unresolved(p, trustedBy, proxyHeaders, hops,
             "malformed " + headerName + " entry " + quote(entry), notes, "");
       }
       if (proxies.contains(hop)) {
@@ -173,18 +173,19 @@ public record ClientAddress(
       }
       return new ClientAddress(hop.toString(), source, p, trustedBy, true, hops, problem, notes);
     }
-    return unresolved(p, trustedBy, hops, "", notes,
+    return unresolved(p, trustedBy, proxyHeaders, hops, "", notes,
         chain.isEmpty() ? headerName + " is empty" : "every " + headerName + " hop is a trusted proxy");
   }
 
   private static ClientAddress unresolved(
-      String peer, String trustedBy, List<String> hops, String problem, List<String> notes,
-      String note) {
+      String peer, String trustedBy, boolean proxyHeaders, List<String> hops, String problem,
+      List<String> notes, String note) {
     List<String> n = new ArrayList<>(notes);
     if (!note.isEmpty()) {
       n.add(note + "; the client address is unknown and the proxy's address is recorded");
     }
-    return new ClientAddress(peer, Source.UNRESOLVED, peer, trustedBy, true, hops, problem, n);
+    return new ClientAddress(
+        peer, Source.UNRESOLVED, peer, trustedBy, proxyHeaders, hops, problem, n);
   }
 
   /**

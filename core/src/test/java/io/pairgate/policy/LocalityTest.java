@@ -1,0 +1,139 @@
+package io.pairgate.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pairgate.AuthMethod;
+import io.pairgate.ClientInfo;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** R10.5 locality classes, with the §6.8 classification cases of the reference. */
+class LocalityTest {
+  private static final ClientInfo CLI = ClientInfo.of("cli", "cli", "linux");
+  private static final ClientInfo UI = ClientInfo.of("control-ui", "webchat", "web");
+  private static final ClientInfo APP = ClientInfo.of("openclaw-macos", "ui", "macOS 14.4");
+  private static final ClientInfo NODE = ClientInfo.of("node-host", "node", "linux");
+
+  /**
+   * One row: peer, headers ("k=v;k=v"), client, auth, trusted proxies → expected class.
+   */
+  private record Row(String name, String peer, String headers, ClientInfo client, AuthMethod auth,
+      List<String> proxies, Locality expected) {}
+
+  private static final List<Row> ROWS = List.of(
+      new Row("direct loopback with localhost Host", "127.0.0.1", "host=localhost:18789", APP,
+          AuthMethod.NONE, List.of(), Locality.DIRECT_LOCAL),
+      new Row("direct IPv6 loopback", "::1", "host=[::1]:18789", NODE, AuthMethod.SHARED_TOKEN,
+          List.of(), Locality.DIRECT_LOCAL),
+      new Row("IPv4-mapped loopback peer", "::ffff:127.0.0.1", "host=127.0.0.1", CLI,
+          AuthMethod.DEVICE_TOKEN, List.of(), Locality.DIRECT_LOCAL),
+      new Row("direct local wins over the Docker CLI fallback", "127.0.0.1", "host=localhost", CLI,
+          AuthMethod.SHARED_TOKEN, List.of(), Locality.DIRECT_LOCAL),
+      new Row("trusted proxy forwarding a loopback client", "172.17.0.1",
+          "host=localhost;x-forwarded-for=127.0.0.1", UI, AuthMethod.SHARED_TOKEN,
+          List.of("172.17.0.0/16"), Locality.DIRECT_LOCAL),
+      new Row("a loopback client of a trusted loopback proxy cannot be told from the proxy",
+          "127.0.0.1", "host=localhost;x-forwarded-for=127.0.0.1", UI, AuthMethod.SHARED_TOKEN,
+          List.of("127.0.0.1"), Locality.REMOTE),
+      new Row("trusted local proxy forwarding a remote client", "127.0.0.1",
+          "host=localhost;x-forwarded-for=203.0.113.9", UI, AuthMethod.SHARED_TOKEN,
+          List.of("127.0.0.1"), Locality.REMOTE),
+      new Row("spoofed XFF from an untrusted loopback peer", "127.0.0.1",
+          "host=localhost;x-forwarded-for=127.0.0.1", CLI, AuthMethod.SHARED_TOKEN, List.of(),
+          Locality.REMOTE),
+      new Row("loopback peer with a foreign Host (DNS rebinding)", "127.0.0.1",
+          "host=evil.example", APP, AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("loopback peer without a Host header", "127.0.0.1", "", APP, AuthMethod.NONE,
+          List.of(), Locality.REMOTE),
+      new Row("tailnet Host does not make loopback local", "127.0.0.1", "host=box.tail1.ts.net",
+          APP, AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("Docker-published loopback Control UI", "172.17.0.1",
+          "host=localhost:18789;origin=http://localhost:18789", UI, AuthMethod.SHARED_TOKEN,
+          List.of(), Locality.BROWSER_CONTAINER_LOCAL),
+      new Row("Docker-published non-loopback Control UI origin stays remote", "172.17.0.1",
+          "host=localhost:18789;origin=http://192.168.1.20:18789", UI, AuthMethod.SHARED_TOKEN,
+          List.of(), Locality.REMOTE),
+      new Row("browser-container conditions for a non-UI client stay remote", "172.17.0.1",
+          "host=localhost;origin=http://localhost", APP, AuthMethod.SHARED_TOKEN, List.of(),
+          Locality.REMOTE),
+      new Row("browser-container needs shared-secret auth", "172.17.0.1",
+          "host=localhost;origin=http://localhost", UI, AuthMethod.NONE, List.of(),
+          Locality.REMOTE),
+      new Row("CLI in the container, private Host, shared token", "127.0.0.1",
+          "host=172.18.0.2:18789", CLI, AuthMethod.SHARED_TOKEN, List.of(),
+          Locality.CLI_CONTAINER_LOCAL),
+      new Row("CLI in the container, password", "127.0.0.1", "host=10.0.0.5", CLI,
+          AuthMethod.PASSWORD, List.of(), Locality.CLI_CONTAINER_LOCAL),
+      new Row("CLI without shared-secret auth stays remote", "127.0.0.1", "host=172.18.0.2", CLI,
+          AuthMethod.DEVICE_TOKEN, List.of(), Locality.REMOTE),
+      new Row("non-CLI loopback + shared secret", "127.0.0.1", "host=172.18.0.2", APP,
+          AuthMethod.SHARED_TOKEN, List.of(), Locality.SHARED_SECRET_LOOPBACK_LOCAL),
+      new Row("non-CLI loopback without shared secret stays remote", "127.0.0.1",
+          "host=172.18.0.2", APP, AuthMethod.TAILSCALE, List.of(), Locality.REMOTE),
+      new Row("shared-secret loopback with forwarded headers stays remote", "127.0.0.1",
+          "host=172.18.0.2;x-forwarded-host=gw.example", APP, AuthMethod.SHARED_TOKEN, List.of(),
+          Locality.REMOTE),
+      new Row("shared-secret loopback with a public Host stays remote", "127.0.0.1",
+          "host=gw.example.com", APP, AuthMethod.SHARED_TOKEN, List.of(), Locality.REMOTE),
+      new Row("a trusted proxy peer is never the container client", "127.0.0.1",
+          "host=172.18.0.2", CLI, AuthMethod.SHARED_TOKEN, List.of("127.0.0.1"), Locality.REMOTE),
+      new Row("LAN address of the same host is remote", "192.168.1.20", "host=192.168.1.20", APP,
+          AuthMethod.SHARED_TOKEN, List.of(), Locality.REMOTE),
+      new Row("unknown peer and no headers is remote", "", "", CLI, AuthMethod.SHARED_TOKEN,
+          List.of(), Locality.REMOTE),
+      new Row("malformed forwarding header is remote", "127.0.0.1",
+          "host=localhost;x-forwarded-for=127.0.0.1, bogus", CLI, AuthMethod.SHARED_TOKEN,
+          List.of("127.0.0.1"), Locality.REMOTE));
+
+  @Test
+  void everyRowClassifiesAsExpected() {
+    for (Row r : ROWS) {
+      Map<String, String> headers = new HashMap<>();
+      if (!r.headers().isEmpty()) {
+        for (String kv : r.headers().split(";")) {
+          int eq = kv.indexOf('=');
+          headers.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      ClientAddress a = ClientAddress.resolve(
+          r.peer(), headers, TrustedProxies.parse(r.proxies()), false);
+      Locality.Classification c =
+          Locality.classify(a, headers, ClientKind.of(r.client()), r.auth());
+      assertEquals(r.expected(), c.locality(), r.name() + ": " + c.reason());
+      assertTrue(!c.reason().isEmpty(), r.name());
+    }
+  }
+
+  @Test
+  void everyClassIsCovered() {
+    for (Locality l : Locality.values()) {
+      assertTrue(ROWS.stream().anyMatch(r -> r.expected() == l), l.name());
+    }
+  }
+
+  @Test
+  void remoteReasonNamesTheDecidingFact() {
+    ClientAddress a = ClientAddress.resolve("127.0.0.1", Map.of("x-forwarded-for", "127.0.0.1"),
+        TrustedProxies.none(), false);
+    Locality.Classification c = Locality.classify(a, Map.of("host", "localhost",
+        "x-forwarded-for", "127.0.0.1"), ClientKind.CLI, AuthMethod.SHARED_TOKEN);
+    assertEquals(Locality.REMOTE, c.locality());
+    assertTrue(c.reason().contains("127.0.0.1, which is not a trusted proxy"), c.reason());
+  }
+
+  @Test
+  void clientKinds() {
+    assertEquals(ClientKind.CONTROL_UI, ClientKind.of(UI));
+    assertEquals(ClientKind.CONTROL_UI, ClientKind.of(ClientInfo.of("openclaw-control-ui", "ui", "")));
+    assertEquals(ClientKind.WEBCHAT, ClientKind.of(ClientInfo.of("chat", "webchat", "")));
+    assertEquals(ClientKind.CLI, ClientKind.of(CLI));
+    assertEquals(ClientKind.OTHER, ClientKind.of(ClientInfo.of("cli", "backend-ish", "")));
+    assertEquals(ClientKind.BACKEND, ClientKind.of(ClientInfo.of("gateway-client", "backend", "")));
+    assertEquals(ClientKind.NATIVE_APP, ClientKind.of(APP));
+    assertEquals(ClientKind.NODE_HOST, ClientKind.of(NODE));
+    assertEquals(ClientKind.OTHER, ClientKind.of(ClientInfo.unknown()));
+  }
+}
