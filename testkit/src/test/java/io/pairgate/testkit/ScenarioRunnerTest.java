@@ -120,4 +120,15 @@ class ScenarioRunnerTest {
     assertTrue(rs.get(0).source().endsWith("b.json"));
     assertEquals(ScenarioResult.Status.PASS, rs.get(1).status());
   }
+
+  /** The key derivation example of docs/scenarios.md §4. */
+  @Test
+  void deviceKeyDerivation_matchesTheDocumentedExample() {
+    io.pairgate.DeviceKeyPair k = SampleRecords.keyPair("alice");
+    assertEquals("2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90",
+        java.util.HexFormat.of().formatHex(k.seed()));
+    assertEquals("1b9KP8znF7A4i8wnSevBSK2ZabI_Re4bYF_Vh3hXasQ", k.publicKey().base64Url());
+    assertEquals("1c0c490f1b5528d8173c5de46d131160e4b2c0c3c40a199dd6c1fcbd697a0201",
+        k.deviceId().value());
+  }
 }
