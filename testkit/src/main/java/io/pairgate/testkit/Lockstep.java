@@ -67,6 +67,7 @@ final class Lockstep implements AutoCloseable {
   private final Map<String, String> realHeld = new HashMap<>();
   private PairingStore store;
   private PairingService service;
+  private java.util.function.Consumer<String> observer = o -> { };
 
   Lockstep(ReferenceModel.Config cfg, Stores stores, List<DeviceKeyPair> keys, long seed) {
     this.cfg = cfg;
@@ -92,6 +93,12 @@ final class Lockstep implements AutoCloseable {
         .build();
   }
 
+  /** Receives every step's outcome (for coverage statistics). */
+  Lockstep observe(java.util.function.Consumer<String> o) {
+    this.observer = o;
+    return this;
+  }
+
   /** Runs {@code actions}; throws an {@link AssertionError} naming the first diverging step. */
   void run(List<Action> actions) {
     List<String> trace = new ArrayList<>();
@@ -112,6 +119,7 @@ final class Lockstep implements AutoCloseable {
             + "\n  but was (service): " + actual);
       }
       trace.add(a + "  ->  " + actual);
+      observer.accept(actual);
       List<ReferenceModel.View> want = model.view();
       List<ReferenceModel.View> got = realView(want);
       if (!want.equals(got)) {
