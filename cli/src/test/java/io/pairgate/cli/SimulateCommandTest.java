@@ -17,7 +17,7 @@ class SimulateCommandTest {
   @Test
   void inMemoryRunPrintsEveryPropertyAndTheStatistics() {
     CliRunner cli = new CliRunner(tmp.resolve("unused"), Clock.systemUTC());
-    CliRunner.Result r = cli.runRaw("simulate", "--seed", "3", "--devices", "3", "--steps", "40");
+    CliRunner.Result r = cli.runRaw("simulate", "--seed", "3", "--devices", "3", "--steps", "25");
     assertEquals(0, r.code(), r.toString());
     for (String p : new String[] {"DET", "P1", "P2", "P3", "P4", "P5", "P6", "P7"}) {
       assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(p + " ") && l.contains(" ok ")),
@@ -35,8 +35,8 @@ class SimulateCommandTest {
   void durableRunLeavesAStoreThatCheckAcceptsAndTheSameTraceHash() {
     Path store = tmp.resolve("sim");
     CliRunner cli = new CliRunner(store, Clock.systemUTC());
-    JsonNode durable = cli.run("simulate", "--seed", "5", "--devices", "2", "--steps", "30", "--json").json();
-    JsonNode memory = cli.runRaw("simulate", "--seed", "5", "--devices", "2", "--steps", "30", "--json").json();
+    JsonNode durable = cli.run("simulate", "--seed", "5", "--devices", "2", "--steps", "20", "--json").json();
+    JsonNode memory = cli.runRaw("simulate", "--seed", "5", "--devices", "2", "--steps", "20", "--json").json();
     assertTrue(durable.get("converged").asBoolean(), durable.toString());
     assertEquals(memory.get("traceHash").asString(), durable.get("traceHash").asString(),
         "the durable store behaves exactly like the in-memory one");
