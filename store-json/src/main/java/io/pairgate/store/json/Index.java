@@ -19,7 +19,12 @@ final class Index {
 
   /** Records {@code r} (or that {@code deviceId} has no record when null). */
   void put(String deviceId, @Nullable DeviceRecord r) {
-    List<String> now = r == null ? List.of() : r.requestIds();
+    put(deviceId, r != null, r == null ? List.of() : r.requestIds());
+  }
+
+  /** Records whether {@code deviceId} has a record, and its request ids. */
+  void put(String deviceId, boolean exists, List<String> requestIds) {
+    List<String> now = exists ? requestIds : List.of();
     List<String> old = now.isEmpty()
         ? requestsByDevice.remove(deviceId)
         : requestsByDevice.put(deviceId, now);
@@ -33,7 +38,7 @@ final class Index {
     for (String n : now) {
       deviceByRequest.put(n, deviceId);
     }
-    if (r == null) {
+    if (!exists) {
       deviceIds.remove(deviceId);
     } else {
       deviceIds.add(deviceId);

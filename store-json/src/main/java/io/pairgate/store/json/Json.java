@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.UnexpectedEndOfInputException;
 import tools.jackson.core.io.JsonStringEncoder;
@@ -99,6 +101,122 @@ final class Json {
         : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
             + ")";
   }
+
+  /**
+   * Reads a device file as a token stream, without building a tree or model: checks that it is
+   * complete, well-formed JSON (strictly, as {@link #parse}), and returns its top-level scalars and
+   * request ids. This is what opening a store does for every device; full validation happens when
+   * a record is read.
+   */
+  static DeviceSummary scanDevice(byte[] bytes) throws ParseFailure {
+    if (bytes.length == 0) {
+      throw new ParseFailure("truncated: the file is empty", true, null);
+    }
+    String format = null;
+    long formatVersion = Long.MIN_VALUE;
+    String deviceId = null;
+    long version = Long.MIN_VALUE;
+    List<String> ids = new ArrayList<>(4);
+    try (JsonParser p = MAPPER.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new SchemaViolation("expected an object, found " + tokenKind(p.currentToken()));
+      }
+      String name;
+      while ((name = p.nextName()) != null) {
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "format" -> format = t == JsonToken.VALUE_STRING ? p.getString() : null;
+          case "deviceId" -> deviceId = t == JsonToken.VALUE_STRING ? p.getString() : null;
+          case "formatVersion" ->
+              formatVersion = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : Long.MIN_VALUE;
+          case "version" ->
+              version = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : Long.MIN_VALUE;
+          case "pending" -> {
+            if (t == JsonToken.START_OBJECT) {
+              String id = requestIdOf(p);
+              if (id != null) {
+                ids.add(0, id);
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+          case "resolved" -> {
+            if (t == JsonToken.START_ARRAY) {
+              while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (p.currentToken() == JsonToken.START_OBJECT) {
+                  String id = requestIdOf(p);
+                  if (id != null) {
+                    ids.add(id);
+                  }
+                } else {
+                  p.skipChildren();
+                }
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new ParseFailure("not valid JSON: trailing content after the document"
+            + location(p.currentLocation()), false, null);
+      }
+    } catch (UnexpectedEndOfInputException e) {
+      throw new ParseFailure("truncated: the JSON ends before the document is complete"
+          + location(e), true, e);
+    } catch (JacksonException e) {
+      String m = describe(e);
+      if (m.contains("end-of-input")) {
+        throw new ParseFailure("truncated: the JSON ends before the document is complete"
+            + location(e), true, e);
+      }
+      throw new ParseFailure("not valid JSON: " + m + location(e), false, e);
+    }
+    return new DeviceSummary(format, formatVersion, deviceId, version, ids);
+  }
+
+  /** Reads an object (the parser is on its START_OBJECT) and returns its "requestId" string. */
+  private static @Nullable String requestIdOf(JsonParser p) {
+    String id = null;
+    String name;
+    while ((name = p.nextName()) != null) {
+      JsonToken t = p.nextToken();
+      if (name.equals("requestId") && t == JsonToken.VALUE_STRING) {
+        id = p.getString();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return id;
+  }
+
+  private static String tokenKind(@Nullable JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static String location(tools.jackson.core.TokenStreamLocation l) {
+    return " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")";
+  }
+
+  /**
+   * The top-level facts of a device file; absent or mistyped scalars are null or
+   * {@link Long#MIN_VALUE}.
+   */
+  record DeviceSummary(@Nullable String format, long formatVersion, @Nullable String deviceId,
+      long version, List<String> requestIds) {}
 
   // ---------------------------------------------------------------------------------------------
   // writing

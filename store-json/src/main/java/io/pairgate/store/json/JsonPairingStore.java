@@ -89,6 +89,7 @@ public final class JsonPairingStore implements PairingStore {
   private final Duration lockTimeout;
   private final Clock clock;
   private final int scanThreads;
+  private final boolean verifyOnOpen;
   private final @Nullable StoreLock lock;
   private final Cache<String, Entry> cache;
   private final ConcurrentHashMap<String, Touch> touches = new ConcurrentHashMap<>();
@@ -114,6 +115,7 @@ public final class JsonPairingStore implements PairingStore {
     this.lockTimeout = b.lockTimeout;
     this.clock = b.clock;
     this.scanThreads = b.scanThreads;
+    this.verifyOnOpen = b.verifyOnOpen;
     this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
     try {
       if (readOnly) {
@@ -176,7 +178,7 @@ public final class JsonPairingStore implements PairingStore {
         j.repair();
         c0 = j.committed();
       }
-      Scan scan = Scan.run(layout, scanThreads, r -> { });
+      Scan scan = Scan.run(layout, scanThreads, verifyOnOpen);
       List<StoreProblem> bad = new ArrayList<>();
       for (StoreProblem p : scan.sortedProblems()) {
         if (p.kind().blocksOpen()) {
@@ -213,7 +215,7 @@ public final class JsonPairingStore implements PairingStore {
     ensureManifest(false);
     ChangeJournal j = ChangeJournal.open(layout.journal, false, b.journalSlots);
     long c0 = j == null ? 0 : j.committed();
-    Scan scan = Scan.run(layout, scanThreads, r -> { });
+    Scan scan = Scan.run(layout, scanThreads, verifyOnOpen);
     this.journal = j;
     this.index = scan.index;
     this.corrupt = new ConcurrentHashMap<>(scan.corrupt);
@@ -457,7 +459,7 @@ public final class JsonPairingStore implements PairingStore {
     long c0 = j.committed();
     Scan scan;
     try {
-      scan = Scan.run(layout, scanThreads, r -> { });
+      scan = Scan.run(layout, scanThreads, false);
     } catch (IOException e) {
       throw new StoreException("cannot rescan " + layout.devices + ": " + e, true, e);
     }
@@ -719,7 +721,7 @@ public final class JsonPairingStore implements PairingStore {
               Scan.message(e, layout.manifest)));
         }
       }
-      Scan scan = Scan.run(layout, Runtime.getRuntime().availableProcessors(), r -> { });
+      Scan scan = Scan.run(layout, Runtime.getRuntime().availableProcessors(), true);
       out.addAll(scan.sortedProblems());
     } catch (IOException e) {
       throw new StoreException("cannot check " + layout.root + ": " + e, true, e);
@@ -899,6 +901,7 @@ public final class JsonPairingStore implements PairingStore {
     private Clock clock = Clock.systemUTC();
     private int scanThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int journalSlots = ChangeJournal.DEFAULT_SLOTS;
+    private boolean verifyOnOpen;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -912,6 +915,19 @@ public final class JsonPairingStore implements PairingStore {
      */
     public Builder readOnly() {
       this.readOnly = true;
+      return this;
+    }
+
+    /**
+     * Reads and validates every device file completely when opening, so that a read-write open
+     * refuses a store with any schema violation (what {@link JsonPairingStore#check()} reports).
+     * By default opening reads each file as a token stream only, which checks that it is complete,
+     * well-formed JSON of this format and device and collects its request ids, at about half the
+     * cost; a deeper schema violation is then reported (as {@link StoreCorruptException}) when the
+     * record is read or changed.
+     */
+    public Builder verifyOnOpen() {
+      this.verifyOnOpen = true;
       return this;
     }
 

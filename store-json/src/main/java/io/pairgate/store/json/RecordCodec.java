@@ -204,6 +204,50 @@ final class RecordCodec {
     }
   }
 
+  /**
+   * The request ids of a device file, from a streaming pass that checks syntax, format, version
+   * and device id but not the rest of the schema (reading the record does that).
+   *
+   * @throws StoreCorruptException if the content is truncated, unparsable or not a device file
+   *     of {@code expectedId}
+   * @throws StoreFormatException if it was written by a newer Pairgate
+   */
+  static List<String> requestIds(byte[] bytes, String file, String expectedId) {
+    try {
+      Json.DeviceSummary d;
+      try {
+        d = Json.scanDevice(bytes);
+      } catch (Json.ParseFailure e) {
+        throw new StoreCorruptException(file, e.getMessage(), e);
+      }
+      if (d.format() == null || d.formatVersion() == Long.MIN_VALUE) {
+        // let the full reader name exactly what is wrong
+        decode(bytes, file, expectedId);
+        throw new Json.SchemaViolation("format, formatVersion: missing or malformed");
+      }
+      if (!d.format().equals(Layout.DEVICE_FORMAT)) {
+        throw new StoreFormatException(file, d.format(), d.formatVersion(), "format is \""
+            + d.format() + "\", expected \"" + Layout.DEVICE_FORMAT + "\"");
+      }
+      if (d.formatVersion() > Layout.FORMAT_VERSION) {
+        throw new StoreFormatException(file, d.format(), d.formatVersion(), "formatVersion "
+            + d.formatVersion() + " was written by a newer Pairgate; this version reads "
+            + "formatVersion <= " + Layout.FORMAT_VERSION + " (upgrade Pairgate to open this store)");
+      }
+      if (d.deviceId() == null || d.version() < 1) {
+        decode(bytes, file, expectedId);
+        throw new Json.SchemaViolation("deviceId, version: missing or malformed");
+      }
+      if (!d.deviceId().equals(expectedId)) {
+        throw new Misplaced("deviceId: misplaced: the file holds device " + d.deviceId()
+            + " but its name says " + expectedId);
+      }
+      return d.requestIds();
+    } catch (Json.SchemaViolation e) {
+      throw new StoreCorruptException(file, "schema violation at " + e.getMessage(), e);
+    }
+  }
+
   /** Checks {@code format} and {@code formatVersion} of a store file. */
   static void checkFormat(Json.Obj o, String file, String expectedFormat) {
     String format = o.string("format");

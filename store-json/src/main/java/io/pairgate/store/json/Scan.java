@@ -1,7 +1,6 @@
 package io.pairgate.store.json;
 
 import io.pairgate.StoreCorruptException;
-import io.pairgate.spi.DeviceRecord;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * Reads every device file of a store, in parallel over the shard directories: what the index is
@@ -30,14 +28,19 @@ final class Scan {
   final ConcurrentLinkedQueue<StoreProblem> problems = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Path> tempFiles = new ConcurrentLinkedQueue<>();
 
+  private boolean fullValidation;
+
   private Scan() {}
 
   /**
-   * Scans {@code layout.devices} with {@code threads} threads, calling {@code onRecord} for every
-   * readable record (from several threads).
+   * Scans {@code layout.devices} with {@code threads} threads. With {@code fullValidation} every
+   * file is read completely (as {@code check} does); otherwise a streaming pass checks syntax,
+   * format and device id and collects the request ids, leaving the rest of the schema to be
+   * checked when a record is read.
    */
-  static Scan run(Layout layout, int threads, Consumer<DeviceRecord> onRecord) throws IOException {
+  static Scan run(Layout layout, int threads, boolean fullValidation) throws IOException {
     Scan scan = new Scan();
+    scan.fullValidation = fullValidation;
     List<Path> shards = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.devices)) {
       for (Path p : ds) {
@@ -58,7 +61,7 @@ final class Scan {
     int n = Math.max(1, Math.min(threads, shards.size()));
     if (n == 1) {
       for (Path s : shards) {
-        scan.shard(s, onRecord);
+        scan.shard(s);
       }
       return scan;
     }
@@ -74,7 +77,7 @@ final class Scan {
         fs.add(pool.submit(() -> {
           int k;
           while ((k = next.getAndIncrement()) < shards.size()) {
-            scan.shard(shards.get(k), onRecord);
+            scan.shard(shards.get(k));
           }
           return null;
         }));
@@ -102,7 +105,7 @@ final class Scan {
     return scan;
   }
 
-  private void shard(Path dir, Consumer<DeviceRecord> onRecord) throws IOException {
+  private void shard(Path dir) throws IOException {
     String shard = dir.getFileName().toString();
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -132,33 +135,32 @@ final class Scan {
         corrupt.put(id, pr);
         continue;
       }
-      DeviceRecord r = read(p, id);
-      if (r != null) {
-        index.put(id, r);
-        onRecord.accept(r);
-      }
+      read(p, id);
     }
   }
 
-  private DeviceRecord read(Path p, String id) {
+  private void read(Path p, String id) {
     byte[] bytes;
     try {
       bytes = Fs.readIfExists(p);
     } catch (IOException e) {
       add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: " + e));
-      return null;
+      return;
     }
     if (bytes == null) {
-      return null; // deleted since listed
+      return; // deleted since listed
     }
     try {
-      return RecordCodec.decode(bytes, p.toString(), id);
+      if (fullValidation) {
+        index.put(id, RecordCodec.decode(bytes, p.toString(), id));
+      } else {
+        index.put(id, true, RecordCodec.requestIds(bytes, p.toString(), id));
+      }
     } catch (StoreCorruptException e) {
       add(id, problemOf(p, e));
     } catch (StoreFormatException e) {
       add(id, new StoreProblem(p, StoreProblem.Kind.NEWER_FORMAT, message(e, p)));
     }
-    return null;
   }
 
   private void add(String id, StoreProblem p) {

@@ -42,7 +42,7 @@ class CorruptionTest {
 
   /** How a case damages the bad device's file text. */
   private record Damage(String name, StoreProblem.Kind kind, String messagePart,
-      UnaryOperator<String> edit) {
+      boolean shallow, UnaryOperator<String> edit) {
     @Override
     public String toString() {
       return name;
@@ -53,44 +53,44 @@ class CorruptionTest {
     String otherDevice = new String(RecordCodec.encode(SampleRecords.full(OTHER, 1, "o", false)),
         StandardCharsets.UTF_8);
     return Stream.of(
-        new Damage("empty file", StoreProblem.Kind.TRUNCATED, "empty", s -> ""),
-        new Damage("cut in half", StoreProblem.Kind.TRUNCATED, "truncated",
+        new Damage("empty file", StoreProblem.Kind.TRUNCATED, "empty", true, s -> ""),
+        new Damage("cut in half", StoreProblem.Kind.TRUNCATED, "truncated", true,
             s -> s.substring(0, s.length() / 2)),
-        new Damage("cut before the last brace", StoreProblem.Kind.TRUNCATED, "truncated",
+        new Damage("cut before the last brace", StoreProblem.Kind.TRUNCATED, "truncated", true,
             s -> s.substring(0, s.lastIndexOf('}'))),
-        new Damage("not JSON", StoreProblem.Kind.UNPARSABLE, "not valid JSON",
+        new Damage("not JSON", StoreProblem.Kind.UNPARSABLE, "not valid JSON", true,
             s -> "\u0000\u0000garbage" + s),
-        new Damage("trailing garbage", StoreProblem.Kind.UNPARSABLE, "not valid JSON",
+        new Damage("trailing garbage", StoreProblem.Kind.UNPARSABLE, "not valid JSON", true,
             s -> s + "}{"),
-        new Damage("duplicate key", StoreProblem.Kind.UNPARSABLE, "blocked",
+        new Damage("duplicate key", StoreProblem.Kind.UNPARSABLE, "blocked", true,
             s -> s.replace("\"blocked\": false,", "\"blocked\": false,\n  \"blocked\": true,")),
-        new Damage("top-level array", StoreProblem.Kind.SCHEMA, "expected an object",
+        new Damage("top-level array", StoreProblem.Kind.SCHEMA, "expected an object", true,
             s -> "[" + s + "]"),
-        new Damage("missing field", StoreProblem.Kind.SCHEMA, "paired.approvedAtMs",
+        new Damage("missing field", StoreProblem.Kind.SCHEMA, "paired.approvedAtMs", false,
             s -> s.replaceFirst("\"approvedAtMs\": [0-9]+,", "")),
-        new Damage("wrong type", StoreProblem.Kind.SCHEMA, "version",
+        new Damage("wrong type", StoreProblem.Kind.SCHEMA, "version", true,
             s -> s.replace("\"version\": 1\n", "\"version\": \"1\"\n")),
-        new Damage("unknown field", StoreProblem.Kind.SCHEMA, "paired.colour",
+        new Damage("unknown field", StoreProblem.Kind.SCHEMA, "paired.colour", false,
             s -> s.replace("\"label\":", "\"colour\": \"red\",\n    \"label\":")),
-        new Damage("malformed scope", StoreProblem.Kind.SCHEMA, "approvedScopes",
+        new Damage("malformed scope", StoreProblem.Kind.SCHEMA, "approvedScopes", false,
             s -> s.replace("\"operator.write\"", "\"operator write!\"")),
-        new Damage("unknown outcome", StoreProblem.Kind.SCHEMA, "resolved[1].outcome",
+        new Damage("unknown outcome", StoreProblem.Kind.SCHEMA, "resolved[1].outcome", false,
             s -> s.replace("\"outcome\": \"rejected\"", "\"outcome\": \"vanished\"")),
-        new Damage("fractional version", StoreProblem.Kind.SCHEMA, "version",
+        new Damage("fractional version", StoreProblem.Kind.SCHEMA, "version", true,
             s -> s.replace("\"version\": 1\n", "\"version\": 1.5\n")),
-        new Damage("bad public key", StoreProblem.Kind.SCHEMA, "publicKey",
+        new Damage("bad public key", StoreProblem.Kind.SCHEMA, "publicKey", false,
             s -> s.replaceFirst("\"publicKey\": \"[^\"]+\"", "\"publicKey\": \"AAAA\"")),
-        new Damage("empty record", StoreProblem.Kind.SCHEMA, "empty",
+        new Damage("empty record", StoreProblem.Kind.SCHEMA, "empty", false,
             s -> String.join("\n", Arrays.asList(
                 "{", "  \"blocked\": false,", "  \"deviceId\": \"" + BAD.deviceId() + "\",",
                 "  \"format\": \"pairgate-device\",", "  \"formatVersion\": 1,",
                 "  \"paired\": null,", "  \"pending\": null,", "  \"resolved\": [],",
                 "  \"version\": 3", "}"))),
-        new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says",
+        new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says", true,
             s -> otherDevice),
-        new Damage("newer formatVersion", StoreProblem.Kind.NEWER_FORMAT, "newer Pairgate",
+        new Damage("newer formatVersion", StoreProblem.Kind.NEWER_FORMAT, "newer Pairgate", true,
             s -> s.replace("\"formatVersion\": 1,", "\"formatVersion\": 7,")),
-        new Damage("other format", StoreProblem.Kind.NEWER_FORMAT, "expected \"pairgate-device\"",
+        new Damage("other format", StoreProblem.Kind.NEWER_FORMAT, "expected \"pairgate-device\"", true,
             s -> s.replace("\"format\": \"pairgate-device\"", "\"format\": \"openclaw\"")))
         .map(Arguments::of);
   }
@@ -122,8 +122,32 @@ class CorruptionTest {
     byte[] damaged = damagedStore(d);
     Path f = fileOf(BAD);
 
-    // 1. A read-write open refuses the store with a typed error naming the file and problem.
-    StoreException e = assertThrows(StoreException.class, () -> JsonPairingStore.open(store()));
+    // 1. A verifying read-write open refuses the store with a typed error naming the file and
+    //    problem; so does a default open for damage a streaming read sees (syntax, format, id).
+    StoreException e = assertThrows(StoreException.class,
+        () -> JsonPairingStore.builder(store()).verifyOnOpen().open());
+    if (d.shallow()) {
+      StoreException plain =
+          assertThrows(StoreException.class, () -> JsonPairingStore.open(store()));
+      assertEquals(e.getClass(), plain.getClass());
+      assertEquals(e.getMessage(), plain.getMessage());
+    } else {
+      // Deeper schema damage: the store opens; the device is an error on every access, and the
+      // file is never overwritten.
+      try (JsonPairingStore s = JsonPairingStore.open(store())) {
+        StoreCorruptException le =
+            assertThrows(StoreCorruptException.class, () -> s.load(BAD.deviceId()));
+        assertEquals(f.toString(), le.location());
+        assertTrue(le.getMessage().contains(d.messagePart()), le.getMessage());
+        assertThrows(StoreCorruptException.class, () -> s.findByRequestId(requestId("bad/pending")));
+        assertThrows(StoreCorruptException.class,
+            () -> s.compareAndSet(1, SampleRecords.paired(BAD, 2, "overwrite?")));
+        assertThrows(StoreCorruptException.class,
+            () -> s.compareAndSet(0, SampleRecords.paired(BAD, 1, "overwrite?")));
+        assertEquals(Optional.of(SampleRecords.full(GOOD, 1, "good", false)),
+            s.load(GOOD.deviceId()));
+      }
+    }
     if (d.kind() == StoreProblem.Kind.NEWER_FORMAT) {
       StoreFormatException fe = assertInstanceOf(StoreFormatException.class, e);
       assertEquals(f.toString(), fe.location());
