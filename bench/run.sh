@@ -6,8 +6,10 @@
 #   <stamp>.md              the Markdown table with every ratio (bench/report.py)
 #
 # Usage: bench/run.sh [quick|full] [extra JMH arguments, e.g. a benchmark regex]
-#   quick: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (under 5 minutes)
-#   full:  2 forks, 5 x 2 s warm-up, 5 x 2 s measurement
+#   quick: 1 fork, 1 x 1 s warm-up, 3 x 1 s measurement; openStore 1 + 2 single shots
+#          (benchmarks with per-invocation setup also warm up in their @Setup); under 5 minutes
+#   full:  2 forks, 5 x 2 s warm-up, 5 x 2 s measurement; openStore 2 + 5 single shots
+# With extra arguments only JMH runs (no interleaved check, no footprint): for development.
 # Environment: PAIRGATE_BENCH_PG_URL (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres),
 #   PAIRGATE_BENCH_DIR (files; default <tmp>/pairgate-bench), JAVA (default: java on PATH).
 set -euo pipefail
@@ -20,10 +22,11 @@ jar="$here/target/benchmarks.jar"
 java_bin="${JAVA:-java}"
 
 case "$mode" in
-  quick) jmh_opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s); devices=100000 ;;
-  full)  jmh_opts=(-f 2 -wi 5 -w 2s -i 5 -r 2s); devices=100000 ;;
+  quick) jmh_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s); open_opts=(-f 1 -wi 1 -i 2); ab_seconds=6 ;;
+  full)  jmh_opts=(-f 2 -wi 5 -w 2s -i 5 -r 2s); open_opts=(-f 2 -wi 2 -i 5); ab_seconds=30 ;;
   *) echo "usage: $0 [quick|full] [JMH args]" >&2; exit 2 ;;
 esac
+devices=100000
 
 # Build the jar when it is missing or older than any source it is made of.
 if [[ ! -f "$jar" ]] || [[ -n "$(find "$root" -path '*/src/main/*' -newer "$jar" -print -quit)" ]] \
@@ -40,11 +43,34 @@ start_s=$(date +%s)
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start="$(load)"
 
-echo "== JMH ($mode) -> $out.json"
-"$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.json" "$@" 2>&1 | tee "$out.log" \
-  | grep -E '^(# Benchmark:|# Parameters|Iteration|# Run complete)|Exception' || true
+filter='^(# Benchmark:|# Parameters|# Warmup Iteration|Iteration|# Run complete)|Exception|Error'
+if [[ $# -gt 0 ]]; then
+  # Development: only the benchmarks named by the extra arguments.
+  echo "== JMH ($mode, $*) -> $out.json"
+  "$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.json" "$@" 2>&1 | tee "$out.log" \
+    | grep -E "$filter" || true
+else
+  # Everything but openStore with the mode's settings; openStore (seconds per operation, one
+  # operation per iteration) with fewer iterations.
+  echo "== JMH ($mode) -> $out.json"
+  "$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.main.json" -e "OpenStoreBench|StoreConnectBench" \
+    2>&1 | tee "$out.log" | grep -E "$filter" || true
+  "$java_bin" -jar "$jar" "${open_opts[@]}" -rf json -rff "$out.open.json" "OpenStoreBench|StoreConnectBench" \
+    2>&1 | tee -a "$out.log" | grep -E "$filter" || true
+  python3 - "$out.json" "$out.main.json" "$out.open.json" <<'PY'
+import json, os, sys
+merged = []
+for p in sys.argv[2:]:
+    if os.path.exists(p):
+        merged += json.load(open(p))
+        os.remove(p)
+json.dump(merged, open(sys.argv[1], "w"), indent=2)
+PY
 
-if [[ $# -eq 0 ]]; then
+  echo "== interleaved A/B cross-check (${ab_seconds} s per pair)"
+  "$java_bin" -Xms1g -Xmx1g -cp "$jar" io.pairgate.bench.Interleaved "$ab_seconds" \
+    > "$out.interleaved.json" 2>>"$out.log"
+
   echo "== footprint ($devices devices)"
   "$java_bin" -Xms3g -Xmx3g -cp "$jar" io.pairgate.bench.Footprint "$devices" \
     > "$out.footprint.json" 2>>"$out.log"

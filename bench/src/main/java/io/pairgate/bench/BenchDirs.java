@@ -52,11 +52,24 @@ public final class BenchDirs {
     }
   }
 
-  /** The PostgreSQL JDBC URL: {@code $PAIRGATE_BENCH_PG_URL}, else the local test database. */
+  /** The PostgreSQL schema every benchmark table lives in (so no one else's tables are touched). */
+  public static final String PG_SCHEMA = "pairgate_bench";
+
+  /**
+   * The PostgreSQL JDBC URL, {@code $PAIRGATE_BENCH_PG_URL} or the local {@code test} database,
+   * with {@code currentSchema} set to {@link #PG_SCHEMA}, which is created if missing.
+   */
   public static String postgresUrl() {
     String env = System.getenv("PAIRGATE_BENCH_PG_URL");
-    return env != null && !env.isBlank()
+    String admin = env != null && !env.isBlank()
         ? env
         : "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + PG_SCHEMA);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("PostgreSQL at " + admin + " is not usable: " + e, e);
+    }
+    return admin + (admin.contains("?") ? "&" : "?") + "currentSchema=" + PG_SCHEMA;
   }
 }

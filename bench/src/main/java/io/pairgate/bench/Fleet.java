@@ -90,6 +90,20 @@ public final class Fleet {
       String token,
       Clock clock,
       boolean legacyV2) {
+    return attempt(service, key, scopes, client, auth, token, clock, legacyV2, PEER);
+  }
+
+  /** As above, from the socket peer {@code peer}. */
+  public static ConnectAttempt attempt(
+      PairingService service,
+      DeviceKeyPair key,
+      List<String> scopes,
+      ClientInfo client,
+      AuthMethod auth,
+      String token,
+      Clock clock,
+      boolean legacyV2,
+      String peer) {
     Challenge c = service.issueChallenge();
     long signedAt = clock.millis();
     String id = key.deviceId().value();
@@ -110,7 +124,7 @@ public final class Fleet {
         .proof(key.sign(payload), signedAt, c.nonce())
         .challenge(c)
         .auth(auth, token)
-        .peerAddress(PEER)
+        .peerAddress(peer)
         .build();
   }
 

@@ -2,7 +2,9 @@ package io.pairgate.bench;
 
 import io.pairgate.InMemoryPairingStore;
 import io.pairgate.PairingService;
+import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.store.json.JsonPairingStore;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,7 +41,41 @@ public final class Footprint {
       }
     }
     Result r = measure("memory", n, fresh, InMemoryPairingStore::new);
-    System.out.println(r.toJson());
+    String json = jsonStoreCaches(n);
+    System.out.println(r.toJson().replaceFirst("\\}$", ",\"jsonStore\":" + json + "}"));
+  }
+
+  /**
+   * store-json's memory: a read-only open of the cached {@code n}-device directory (its request-id
+   * index), then every device loaded once (its record cache, 10 000 records by default).
+   */
+  static String jsonStoreCaches(int n) throws Exception {
+    java.nio.file.Path dir = JsonFixture.golden(n);
+    long before = usedAfterGc();
+    JsonPairingStore store = JsonPairingStore.builder(dir).readOnly().open();
+    long opened = usedAfterGc();
+    String after = "";
+    int loaded = 0;
+    while (true) {
+      List<DeviceRecord> page = store.list(after, 1000);
+      for (DeviceRecord r : page) {
+        store.load(r.deviceId());
+        loaded++;
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+      after = page.get(page.size() - 1).deviceId().value();
+    }
+    long cached = usedAfterGc();
+    sink = store;
+    store.close();
+    int cacheSize = Math.min(loaded, 10_000);
+    return String.format(Locale.ROOT,
+        "{\"devices\":%d,\"openBytesPerDevice\":%.1f,\"cachedRecords\":%d,"
+            + "\"bytesPerCachedRecord\":%.1f}",
+        loaded, (opened - before) / (double) n, cacheSize,
+        (cached - opened) / (double) cacheSize);
   }
 
   /** What one measurement found. */

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -70,8 +71,15 @@ public class StoreLimits {
   /** A one-row table in H2 (file mode, defaults) or PostgreSQL. */
   @State(Scope.Thread)
   public static class Db {
-    @Param({"h2", "postgres"})
+    /**
+     * {@code h2}: H2 file database, plain commit (H2 does not fsync on commit); {@code h2-sync}:
+     * the same plus {@code CHECKPOINT SYNC}, which is what store-jdbc does for a durable H2
+     * commit; {@code postgres}: PostgreSQL with the server's defaults (fsync on commit).
+     */
+    @Param({"h2", "h2-sync", "postgres"})
     public String db;
+
+    @Nullable Statement checkpoint;
 
     Connection connection;
     PreparedStatement update;
@@ -82,7 +90,7 @@ public class StoreLimits {
     /** Opens the database and creates the row. */
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
-      if (db.equals("h2")) {
+      if (db.startsWith("h2")) {
         dir = BenchDirs.fresh("limit-h2");
         connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("limit"), "sa", "");
       } else {
@@ -100,6 +108,7 @@ public class StoreLimits {
           connection.prepareStatement(
               "UPDATE pairgate_bench_limit SET version = version + 1, body = ? WHERE id = 1");
       body = "x".repeat(RECORD_BYTES - 20);
+      checkpoint = db.equals("h2-sync") ? connection.createStatement() : null;
     }
 
     /** Drops the table and closes the connection. */
@@ -144,6 +153,9 @@ public class StoreLimits {
     int rows = d.update.executeUpdate();
     if (rows != 1) {
       throw new IllegalStateException("updated " + rows + " rows");
+    }
+    if (d.checkpoint != null) {
+      d.checkpoint.execute("CHECKPOINT SYNC");
     }
     return rows;
   }

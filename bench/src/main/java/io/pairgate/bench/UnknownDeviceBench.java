@@ -10,6 +10,7 @@ import io.pairgate.PairingService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,9 +28,16 @@ import org.openjdk.jmh.annotations.Threads;
  * {@code connectUnknown}: an unknown device's connect, which verifies the proof and creates its
  * pending request ({@link #connectUnknownCreate}: a new key every time, so its decoded key is not
  * cached), or refreshes it ({@link #connectUnknownRefresh}: the same device again after the refresh
- * interval, so the request's expiry is extended and stored). In-memory store. As in
- * {@link ConnectBench}, the attempt (new key, challenge, client signature) is prepared untimed in
- * {@code @Setup(Level.Invocation)}; compare with {@code ConnectBench.limitBcDecodeVerify}.
+ * interval, so the request's expiry is extended and stored). In-memory store, default service
+ * options. As in {@link ConnectBench}, the attempt (new key, challenge, client signature) is
+ * prepared untimed in {@code @Setup(Level.Invocation)}; compare with
+ * {@code ConnectBench.limitBcDecodeVerify}.
+ *
+ * <p>Creating a request is subject to the flood limits (default: at most 1 000 pending requests,
+ * 16 per client address), and checking them counts the pending requests. The create benchmark
+ * therefore keeps a steady population of {@value #STEADY_PENDING} pending requests, from client
+ * addresses shared by 8 devices each: before each invocation the oldest request beyond that is
+ * rejected (untimed), as an operator or expiry would.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -37,14 +45,17 @@ import org.openjdk.jmh.annotations.Threads;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class UnknownDeviceBench {
   static final int WARM_UP_CALLS = 4_000;
+  static final int STEADY_PENDING = 500;
 
-  /** A new device per invocation; the store is emptied every iteration. */
+  /** A new device per invocation, with a steady population of pending requests. */
   @State(Scope.Thread)
   public static class NewDevice {
     final Clock clock = Clock.systemUTC();
     final SplittableRandom random = new SplittableRandom(7);
+    final ArrayDeque<String> pending = new ArrayDeque<>();
     PairingService service;
     ConnectAttempt attempt;
+    long created;
 
     /** Warms the create path (per-invocation preparation makes JMH's own warm-up slow). */
     @Setup(Level.Trial)
@@ -52,7 +63,7 @@ public class UnknownDeviceBench {
       newStore();
       for (int i = 0; i < WARM_UP_CALLS; i++) {
         next();
-        expect(service.connect(attempt), RequestChange.CREATED);
+        record(expect(service.connect(attempt), RequestChange.CREATED));
       }
     }
 
@@ -60,18 +71,28 @@ public class UnknownDeviceBench {
     @Setup(Level.Iteration)
     public void newStore() {
       service = PairingService.builder(new InMemoryPairingStore()).clock(clock).build();
+      pending.clear();
     }
 
-    /** A new key pair, a challenge and a signed first attempt. */
+    /** Trims the pending population, then makes a new key pair, a challenge and an attempt. */
     @Setup(Level.Invocation)
     public void next() {
+      while (pending.size() >= STEADY_PENDING) {
+        service.reject(pending.removeFirst());
+      }
       byte[] seed = new byte[32];
       random.nextBytes(seed);
       DeviceKeyPair key = DeviceKeyPair.fromSeed(seed);
+      long a = created++ / 8;
+      String peer = "198.51." + ((a >> 8) & 0xff) + "." + (a & 0xff);
       attempt =
           Fleet.attempt(
               service, key, Fleet.SIX_SCOPES, Fleet.CLIENT, AuthMethod.SHARED_TOKEN, "", clock,
-              false);
+              false, peer);
+    }
+
+    void record(ConnectResult r) {
+      pending.addLast(((ConnectResult.PairingRequired) r).requestId());
     }
   }
 
@@ -83,7 +104,7 @@ public class UnknownDeviceBench {
     DeviceKeyPair key;
     ConnectAttempt attempt;
 
-    /** Creates the pending request. */
+    /** Creates the pending request and warms the refresh path. */
     @Setup(Level.Trial)
     public void setUp() {
       service = PairingService.builder(new InMemoryPairingStore()).clock(clock).build();
@@ -106,7 +127,7 @@ public class UnknownDeviceBench {
     }
   }
 
-  private static ConnectResult expect(ConnectResult r, RequestChange change) {
+  static ConnectResult expect(ConnectResult r, RequestChange change) {
     if (r instanceof ConnectResult.PairingRequired p && p.requestChange() == change) {
       return r;
     }
@@ -116,7 +137,9 @@ public class UnknownDeviceBench {
   /** An unknown device's first connect: creates its pending request. */
   @Benchmark
   public ConnectResult connectUnknownCreate(NewDevice d) {
-    return expect(d.service.connect(d.attempt), RequestChange.CREATED);
+    ConnectResult r = expect(d.service.connect(d.attempt), RequestChange.CREATED);
+    d.record(r);
+    return r;
   }
 
   /** The same unknown device again, past the refresh interval: refreshes its pending request. */
