@@ -222,6 +222,19 @@ class ConnectPolicyTest {
   }
 
   @Test
+  void aTrustedProxyRangeCoveringPublicAddressesIsWarnedAboutAtBuild() {
+    java.util.function.Supplier<Long> warnings = () -> CapturingLogs.lines().stream()
+        .filter(l -> l.level() == org.slf4j.event.Level.WARN
+            && l.message().startsWith("trusted proxy range 172.0.0.0/8 includes public addresses"))
+        .count();
+    long before = warnings.get();
+    new Fixture(b -> b.trustedProxies("172.17.0.0/16", "198.51.100.7"));
+    assertEquals(before, warnings.get(), "private ranges and single proxies are fine");
+    new Fixture(b -> b.trustedProxies("172.0.0.0/8"));
+    assertEquals(before + 1, warnings.get());
+  }
+
+  @Test
   void builderValidatesEagerlyWithClearMessages() {
     PairingService.Builder b = PairingService.builder(new InMemoryPairingStore());
     PairgateException e = assertThrows(PairgateException.class,
