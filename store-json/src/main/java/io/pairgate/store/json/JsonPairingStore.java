@@ -58,10 +58,13 @@ import org.jspecify.annotations.Nullable;
  *       change journal; nothing is polled).
  *   <li><b>Corruption is an error, never emptiness.</b> A truncated, unparsable or
  *       schema-violating file is reported as a {@link StoreCorruptException} naming the file and
- *       the problem, and is never overwritten. A read-write open refuses such a store; a
- *       {@linkplain Builder#readOnly() read-only} open works around it; {@link #check(Path)} lists
- *       every problem and {@link #quarantine(Path, Path)} moves a bad device file aside so that the
- *       rest of the store opens again.
+ *       the problem (a newer format as a {@link StoreFormatException}), and is never overwritten.
+ *       A read-write open refuses a store with a truncated, unparsable, misplaced or newer-format
+ *       device file (with {@link Builder#verifyOnOpen()}, with any schema violation too; otherwise
+ *       those surface when the device is read or changed); a {@linkplain Builder#readOnly()
+ *       read-only} open works around them; {@link #check(Path)} lists every problem and
+ *       {@link #quarantine(Path, Path)} moves a bad device file aside so that the rest of the
+ *       store opens again.
  *   <li><b>Connects do not write.</b> {@link #touch} only records access times in memory; they
  *       are written at most once per {@linkplain Builder#touchFlushInterval flush interval} (and on
  *       {@link #close()}) without changing record versions. A crash loses at most the access
