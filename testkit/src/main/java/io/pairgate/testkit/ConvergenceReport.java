@@ -170,9 +170,10 @@ public record ConvergenceReport(
       counterexample.forEach(c -> b.append("    ").append(c).append('\n'));
       b.append("    => ").append(counterexampleViolation).append('\n');
     }
-    b.append("  replay: ConvergenceChecker.Config.defaults(").append(Property.formatSeed(seed))
-        .append("L) or -D").append(Property.SEED_PROPERTY).append('=')
-        .append(Property.formatSeed(seed));
+    b.append("  replay: run the checker with the same config and seed ")
+        .append(Property.formatSeed(seed)).append(" (e.g. Config.defaults(")
+        .append(Property.formatSeed(seed)).append("L).withSize(").append(devices).append(", ")
+        .append(steps).append(")); the trace hash must come out equal");
     return b.toString();
   }
 }

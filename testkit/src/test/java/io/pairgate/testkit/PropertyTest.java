@@ -16,6 +16,22 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /** The property runner: determinism, shrinking, reports, and the system properties. */
 @ResourceLock("system-properties")
 class PropertyTest {
+  private final java.util.Map<String, String> saved = new java.util.HashMap<>();
+
+  /** These tests assert default behaviour, so a -Dpairgate.* given to the build is set aside. */
+  @org.junit.jupiter.api.BeforeEach
+  void setAsideSystemProperties() {
+    for (String k : List.of(Property.SEED_PROPERTY, Property.CASES_PROPERTY,
+        Property.BASE_SEED_PROPERTY)) {
+      saved.put(k, System.getProperty(k));
+      System.clearProperty(k);
+    }
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void restoreSystemProperties() {
+    saved.forEach(PropertyTest::restore);
+  }
 
   @Test
   void sameCaseSeed_generatesTheSameValue() {
