@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The change journal ({@code changes.journal}): how one process learns which devices another
@@ -50,27 +51,39 @@ final class ChangeJournal {
   }
 
   /**
-   * Maps the journal, creating or re-initializing it when it is missing or not a journal. The
-   * caller must hold the store lock when {@code mayInitialize} is true.
-   *
-   * @return {@code null} if the file is missing or invalid and may not be initialized
+   * Maps the journal for a writer, creating or re-initializing it when it is missing or not a
+   * journal. The caller must hold the store lock.
    */
-  static ChangeJournal open(Path file, boolean mayInitialize, int slotsIfNew) throws IOException {
-    if (!mayInitialize && !java.nio.file.Files.isRegularFile(file)) {
-      return null;
-    }
-    try (FileChannel ch = mayInitialize
+  static ChangeJournal openForWriting(Path file, int slotsIfNew) throws IOException {
+    return java.util.Objects.requireNonNull(open(file, true, slotsIfNew));
+  }
+
+  /**
+   * Maps an existing journal read-only (for read-only stores, which never announce changes).
+   *
+   * @return {@code null} if the file is missing or not a journal
+   */
+  static @Nullable ChangeJournal openForReading(Path file) throws IOException {
+    return java.nio.file.Files.isRegularFile(file) ? open(file, false, 0) : null;
+  }
+
+  private static @Nullable ChangeJournal open(Path file, boolean write, int slotsIfNew)
+      throws IOException {
+    try (FileChannel ch = write
         ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE)
-        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      if (mayInitialize && Fs.posix()) {
+        : FileChannel.open(file, StandardOpenOption.READ)) {
+      FileChannel.MapMode mode =
+          write ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
+      boolean mayInitialize = write;
+      if (write && Fs.posix()) {
         java.nio.file.Files.setPosixFilePermissions(file,
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       }
       long size = ch.size();
       int slots = -1;
       if (size >= HEADER) {
-        MappedByteBuffer head = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER);
+        MappedByteBuffer head = ch.map(mode, 0, HEADER);
         long magic = (long) LONG.getVolatile(head, 0);
         long n = (long) LONG.getVolatile(head, OFF_SLOTS);
         if (magic == MAGIC && n > 0 && n <= 1 << 24 && size >= HEADER + n * SLOT) {
@@ -90,8 +103,7 @@ final class ChangeJournal {
         LONG.setVolatile(m, 0, MAGIC);
         return new ChangeJournal(m, slots);
       }
-      return new ChangeJournal(ch.map(FileChannel.MapMode.READ_WRITE, 0,
-          HEADER + (long) slots * SLOT), slots);
+      return new ChangeJournal(ch.map(mode, 0, HEADER + (long) slots * SLOT), slots);
     }
   }
 
@@ -148,7 +160,7 @@ final class ChangeJournal {
    * The device id of change {@code s}, or {@code null} if its slot was already reused by a later
    * change (the reader fell more than {@link #slots()} changes behind).
    */
-  String deviceAt(long s) {
+  @Nullable String deviceAt(long s) {
     int off = slotOffset(s);
     long a = (long) LONG.getAcquire(map, off);
     if (a != s) {

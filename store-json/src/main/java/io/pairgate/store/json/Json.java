@@ -298,11 +298,12 @@ final class Json {
    */
   static Object epochMs(Instant t) {
     int nano = t.getNano();
-    if (nano % 1_000_000 == 0) {
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1000L), nano / 1_000_000);
+    long sec = t.getEpochSecond();
+    if (nano % 1_000_000 == 0 && Math.abs(sec) < Long.MAX_VALUE / 1000 - 1) {
+      return sec * 1000L + nano / 1_000_000;
     }
-    return BigDecimal.valueOf(t.getEpochSecond()).multiply(THOUSAND)
-        .add(BigDecimal.valueOf(nano, 6)).stripTrailingZeros();
+    BigDecimal ms = BigDecimal.valueOf(sec).multiply(THOUSAND).add(BigDecimal.valueOf(nano, 6));
+    return nano == 0 ? ms.setScale(0) : ms.stripTrailingZeros();
   }
 
   /** An instant as whole epoch milliseconds (sub-millisecond precision is dropped). */
@@ -312,31 +313,30 @@ final class Json {
 
   /** Parses {@link #epochMs}. */
   static Instant instant(JsonNode n, String path) {
+    if (!n.isNumber()) {
+      throw new SchemaViolation(path + ": expected epoch milliseconds (a number), found "
+          + kind(n));
+    }
     try {
-      if (n.isIntegralNumber()) {
-        if (!n.canConvertToLong()) {
-          throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n);
-        }
+      if (n.isIntegralNumber() && n.canConvertToLong()) {
         return Instant.ofEpochMilli(n.longValue());
       }
-      if (n.isNumber()) {
-        BigDecimal ms = n.decimalValue();
-        BigDecimal nanos = ms.multiply(BigDecimal.valueOf(1_000_000L));
-        BigInteger whole;
-        try {
-          whole = nanos.toBigIntegerExact();
-        } catch (ArithmeticException e) {
-          throw new SchemaViolation(path + ": epoch milliseconds finer than a nanosecond: " + n);
-        }
-        BigInteger[] qr = whole.divideAndRemainder(BigInteger.valueOf(1_000_000_000L));
-        long sec = qr[0].longValueExact();
-        long nano = qr[1].longValueExact();
-        return Instant.ofEpochSecond(sec, nano);
+      BigDecimal nanos = n.decimalValue().multiply(BigDecimal.valueOf(1_000_000L));
+      BigInteger whole;
+      try {
+        whole = nanos.toBigIntegerExact();
+      } catch (ArithmeticException e) {
+        throw new SchemaViolation(path + ": epoch milliseconds finer than a nanosecond: " + n);
       }
+      BigInteger[] qr = whole.divideAndRemainder(BigInteger.valueOf(1_000_000_000L));
+      if (qr[1].signum() < 0) {
+        qr[0] = qr[0].subtract(BigInteger.ONE);
+        qr[1] = qr[1].add(BigInteger.valueOf(1_000_000_000L));
+      }
+      return Instant.ofEpochSecond(qr[0].longValueExact(), qr[1].longValueExact());
     } catch (DateTimeException | ArithmeticException e) {
       throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n, e);
     }
-    throw new SchemaViolation(path + ": expected epoch milliseconds (a number), found " + kind(n));
   }
 
   static String kind(JsonNode n) {

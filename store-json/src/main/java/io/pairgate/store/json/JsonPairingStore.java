@@ -177,7 +177,7 @@ public final class JsonPairingStore implements PairingStore {
       try (StoreLock.Held h = l.acquire(lockTimeout)) {
         ensureManifest(true);
         Fs.createDirectories(layout.devices);
-        j = ChangeJournal.open(layout.journal, true, b.journalSlots);
+        j = ChangeJournal.openForWriting(layout.journal, b.journalSlots);
         j.repair();
         c0 = j.committed();
       }
@@ -216,7 +216,7 @@ public final class JsonPairingStore implements PairingStore {
       throw new StoreException("no store at " + layout.root + " (not a directory)", false);
     }
     ensureManifest(false);
-    ChangeJournal j = ChangeJournal.open(layout.journal, false, b.journalSlots);
+    ChangeJournal j = ChangeJournal.openForReading(layout.journal);
     long c0 = j == null ? 0 : j.committed();
     Scan scan = Scan.run(layout, scanThreads, verifyOnOpen);
     this.journal = j;
@@ -253,10 +253,25 @@ public final class JsonPairingStore implements PairingStore {
         throw new StoreException("no store at " + layout.root + " (" + Layout.MANIFEST
             + " is missing)", false);
       }
+      if (Files.isRegularFile(layout.devices.resolve(OpenClawFiles.PAIRED_FILE))
+          || Files.isRegularFile(layout.devices.resolve(OpenClawFiles.PENDING_FILE))) {
+        throw new StoreException(layout.root + " looks like an OpenClaw state directory, not a "
+            + "Pairgate store; import it into a new store with OpenClawFiles.importInto", false);
+      }
       if (Files.isDirectory(layout.devices)) {
         throw new StoreCorruptException(file, "missing, but " + layout.devices
             + " exists: the manifest was deleted; restore it from a backup or write it as "
             + "described in docs/store-json.md");
+      }
+      try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(layout.root)) {
+        for (Path p : ds) {
+          String n = p.getFileName().toString();
+          if (!n.equals(Layout.LOCK) && !Layout.isTempFileName(n)) {
+            throw new StoreException(layout.root + " is not empty and holds no Pairgate store ("
+                + Layout.MANIFEST + " is missing; found " + n + "); use an empty or new "
+                + "directory", false);
+          }
+        }
       }
       Map<String, @Nullable Object> m = Json.object();
       m.put("format", Layout.STORE_FORMAT);
@@ -485,7 +500,7 @@ public final class JsonPairingStore implements PairingStore {
         return;
       }
       nextJournalAttachNanos = now + 1_000_000_000L;
-      ChangeJournal j = ChangeJournal.open(layout.journal, false, ChangeJournal.DEFAULT_SLOTS);
+      ChangeJournal j = ChangeJournal.openForReading(layout.journal);
       if (j != null) {
         rescanLocked(j);
         journal = j;
@@ -783,7 +798,7 @@ public final class JsonPairingStore implements PairingStore {
       Fs.createFileIfMissing(layout.lock);
       try (StoreLock l = StoreLock.of(layout.lock);
           StoreLock.Held h = l.acquire(Builder.DEFAULT_LOCK_TIMEOUT)) {
-        ChangeJournal j = ChangeJournal.open(layout.journal, true, ChangeJournal.DEFAULT_SLOTS);
+        ChangeJournal j = ChangeJournal.openForWriting(layout.journal, ChangeJournal.DEFAULT_SLOTS);
         j.repair();
         return quarantineLocked(layout, j, file, Clock.systemUTC());
       }

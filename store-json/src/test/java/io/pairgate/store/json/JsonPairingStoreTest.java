@@ -53,7 +53,8 @@ class JsonPairingStoreTest {
     Instant nanos = Instant.ofEpochSecond(1_700_000_000L, 123_456_789);
     Instant micros = Instant.ofEpochSecond(1_700_000_001L, 5_000);
     Instant preEpoch = Instant.ofEpochSecond(-86_400L, 1);
-    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), "", nanos, null, null, null);
+    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), "", nanos, Instant.MIN,
+        Instant.MAX, Instant.ofEpochSecond(Long.MAX_VALUE / 1000, 999_999_999));
     PairedDevice p = new PairedDevice(k.deviceId(), k.publicKey(), List.of(), ScopeSet.empty(),
         ClientInfo.unknown(), "", Map.of(Role.OPERATOR, t), preEpoch, micros, null, "", "");
     PendingRequest q = new PendingRequest(requestId("odd"), k.deviceId(), k.publicKey(),
@@ -150,6 +151,22 @@ class JsonPairingStoreTest {
     assertFalse(e.retryable());
     assertThrows(StoreFormatException.class,
         () -> JsonPairingStore.builder(dir()).readOnly().open());
+  }
+
+  @Test
+  void readWriteOpen_refusesForeignDirectories_insteadOfScribblingIntoThem() throws Exception {
+    Path foreign = tmp.resolve("home");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("notes.txt"), "mine");
+    StoreException e = assertThrows(StoreException.class, () -> JsonPairingStore.open(foreign));
+    assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+    assertFalse(Files.exists(foreign.resolve("store.json")));
+
+    Path openclaw = tmp.resolve("openclaw-state");
+    Files.createDirectories(openclaw.resolve("devices"));
+    Files.writeString(openclaw.resolve("devices").resolve("paired.json"), "{}");
+    e = assertThrows(StoreException.class, () -> JsonPairingStore.open(openclaw));
+    assertTrue(e.getMessage().contains("OpenClawFiles.importInto"), e.getMessage());
   }
 
   @Test
@@ -304,7 +321,7 @@ class JsonPairingStoreTest {
       assertTrue(a.compareAndSet(0, v1));
       assertEquals(Optional.of(v1), b.load(k.deviceId())); // cached in b
       // A third process announces a change, replaces the file, and dies before "end".
-      ChangeJournal dead = ChangeJournal.open(dir().resolve("changes.journal"), false, 0);
+      ChangeJournal dead = ChangeJournal.openForWriting(dir().resolve("changes.journal"), 8);
       dead.begin(k.deviceId().value());
       Fs.writeDurably(deviceFile(k.deviceId()), RecordCodec.encode(v2));
       assertEquals(Optional.of(v2), b.load(k.deviceId()), "in-flight device must be re-read");
