@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Where to create the demo store and identities (default: a new temporary"
           + " directory). Must not exist yet or be empty.")
-  Path dir;
+  @Nullable Path dir;
 
   DemoCommand(Cli cli) {
     this.cli = cli;

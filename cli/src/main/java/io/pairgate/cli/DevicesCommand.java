@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,7 +85,7 @@ final class DevicesCommand implements Runnable {
     boolean json;
 
     @ArgGroup(exclusive = true)
-    Filter filter;
+    @Nullable Filter filter;
 
     static final class Filter {
       @Option(names = "--pending", description = "Only pending requests.") boolean pending;
@@ -203,7 +204,7 @@ final class DevicesCommand implements Runnable {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<requestId>",
         description = "The request to approve (see 'devices list').")
-    String requestId;
+    @Nullable String requestId;
 
     @Option(names = "--latest", description = "Approve the most recent pending request.")
     boolean latest;
@@ -215,12 +216,12 @@ final class DevicesCommand implements Runnable {
     @Option(names = "--as-scopes", split = ",", paramLabel = "SCOPE",
         description = "Approve only these of the requested scopes (comma-separated or repeated);"
             + " the device asks again for the rest.")
-    List<String> asScopes;
+    @Nullable List<String> asScopes;
 
     @Option(names = "--approver-scopes", split = ",", paramLabel = "SCOPE",
         description = "Approve with only these operator scopes (default operator.admin: whoever can"
             + " write the store has full authority). A request needing more is refused (forbidden).")
-    List<String> approverScopes;
+    @Nullable List<String> approverScopes;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -242,7 +243,7 @@ final class DevicesCommand implements Runnable {
       try (StoreHandle h = cli.openStore()) {
         PairingService service = cli.service(h);
         PairingListing l = service.list();
-        String id = requestId;
+        String id = requestId == null ? "" : requestId;
         if (latest) {
           List<PendingRequest> pending = new ArrayList<>(l.pending());
           if (pending.isEmpty()) {
@@ -259,7 +260,10 @@ final class DevicesCommand implements Runnable {
           id = newest.requestId();
         }
         Optional<PendingRequest> live = service.pendingRequest(id);
+        ScopeSet originalScopes = live.map(PendingRequest::scopes).orElse(null);
+        boolean narrowed = false;
         if (live.isPresent() && asScopes != null) {
+          narrowed = true;
           ScopeSet subset = ScopeSet.parse(asScopes);
           live = Requests.narrow(h.store(), service.scopePolicy(), id, subset, cli.clock.instant());
           if (live.isPresent()) {
@@ -289,7 +293,15 @@ final class DevicesCommand implements Runnable {
         }
         Approver approver = approverScopes == null ? approver()
             : new Approver(approver().name(), ScopeSet.parse(approverScopes));
-        Approval a = service.approve(id, approver);
+        Approval a;
+        try {
+          a = service.approve(id, approver);
+        } catch (PairgateException e) {
+          if (narrowed && originalScopes != null) {
+            Requests.restore(h.store(), id, originalScopes);
+          }
+          throw e;
+        }
         if (json) {
           ObjectNode o = Out.object();
           o.put("requestId", a.requestId());
@@ -311,7 +323,7 @@ final class DevicesCommand implements Runnable {
       }
     }
 
-    private static String describeClient(PendingRequest p, PairedDeviceSummary d) {
+    private static String describeClient(PendingRequest p, @Nullable PairedDeviceSummary d) {
       List<String> parts = new ArrayList<>();
       if (d != null && !d.label().isEmpty()) {
         parts.add("\"" + d.label() + "\"");
@@ -430,7 +442,7 @@ final class DevicesCommand implements Runnable {
     @Option(names = "--scope", split = ",", paramLabel = "SCOPE",
         description = "The new token's scopes (within the approved baseline); default: the old"
             + " token's.")
-    List<String> scopes;
+    @Nullable List<String> scopes;
 
     @Option(names = "--no-scopes", description = "Issue a token with no scopes at all.")
     boolean noScopes;

@@ -55,7 +55,7 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "The gateway's pairing settings (a properties file; see docs/cli.md).")
-  Path config;
+  @Nullable Path config;
 
   @Option(names = "--identity", paramLabel = "FILE",
       description = "A device identity file to check (repeatable).")

@@ -108,6 +108,32 @@ final class Requests {
   }
 
   /**
+   * Undoes {@link #narrow}: gives the live request {@code requestId} its original scopes back, if
+   * it is still the narrowed request (best effort; a device that reconnected meanwhile has already
+   * widened it again).
+   */
+  static void restore(PairingStore store, String requestId, ScopeSet original) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      Optional<DeviceRecord> found = store.findByRequestId(requestId);
+      if (found.isEmpty()) {
+        return;
+      }
+      DeviceRecord rec = found.get();
+      PendingRequest p = rec.pending();
+      if (p == null || !p.requestId().equals(requestId) || p.scopes().equals(original)) {
+        return;
+      }
+      PendingRequest back = new PendingRequest(
+          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), original, p.client(),
+          p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
+      if (store.compareAndSet(rec.version(), new DeviceRecord(rec.deviceId(), rec.version() + 1,
+          rec.paired(), back, rec.blocked(), rec.resolved()))) {
+        return;
+      }
+    }
+  }
+
+  /**
    * Narrows the live pending request {@code requestId} to {@code subset} (each scope must be
    * implied by the request) with one compare-and-set of the device's record, so that a following
    * approve grants only the subset. The request id stays the same. Returns the narrowed request,

@@ -74,6 +74,17 @@ class ErrorPathsTest {
   }
 
   @Test
+  void forbiddenPartialApprovalLeavesTheRequestAsItWas() {
+    String id = gw.pairingRequired(laptop, "operator.admin", "operator.read");
+    oneLineError(cli.run("devices", "approve", id, "--as-scopes", "operator.admin",
+        "--approver-scopes", "operator.read"), 1, "[forbidden]");
+    tools.jackson.databind.JsonNode p = cli.run("devices", "list", "--json", "--pending").json()
+        .get("pending").get(0);
+    assertEquals(id, p.get("requestId").asString());
+    assertEquals("[\"operator.admin\",\"operator.read\"]", p.get("scopes").toString());
+  }
+
+  @Test
   void corruptStoreNamesTheFile() throws Exception {
     gw.pairingRequired(laptop, "operator.read");
     Path file;
