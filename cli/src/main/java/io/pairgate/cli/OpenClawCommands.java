@@ -1,5 +1,11 @@
 package io.pairgate.cli;
 
+import io.pairgate.DeviceId;
+import io.pairgate.ErrorCode;
+import io.pairgate.PairgateException;
+import io.pairgate.StoreCorruptException;
+import io.pairgate.store.json.OpenClawFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,12 +15,20 @@ import picocli.CommandLine.Parameters;
 final class OpenClawCommands {
   private OpenClawCommands() {}
 
+  /** {@code dir/devices} when it exists (an OpenClaw state directory), else {@code dir}. */
+  static Path devicesDir(Path dir) {
+    Path d = dir.resolve("devices");
+    return Files.isDirectory(d) ? d : dir;
+  }
+
   @Command(name = "import-openclaw",
-      description = "Import OpenClaw's devices/paired.json and pending.json into the store.")
+      description = "Import OpenClaw's devices/paired.json and pending.json into the store"
+          + " (devices the store already holds are skipped, never overwritten).")
   static final class Import implements Callable<Integer> {
     private final Cli cli;
 
-    @Parameters(paramLabel = "<dir>", description = "OpenClaw's state directory (holding devices/).")
+    @Parameters(paramLabel = "<dir>",
+        description = "OpenClaw's state directory (e.g. ~/.openclaw), or its devices/ directory.")
     Path dir;
 
     Import(Cli cli) {
@@ -23,7 +37,41 @@ final class OpenClawCommands {
 
     @Override
     public Integer call() {
-      throw new Errors.UsageException("import-openclaw: pending the store-json OpenClaw API");
+      Path devices = devicesDir(dir);
+      if (!Files.isRegularFile(devices.resolve(OpenClawFiles.PAIRED_FILE))
+          && !Files.isRegularFile(devices.resolve(OpenClawFiles.PENDING_FILE))) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no " + OpenClawFiles.PAIRED_FILE
+            + " or " + OpenClawFiles.PENDING_FILE + " in " + devices);
+      }
+      try (StoreHandle h = cli.openStore()) {
+        cli.progress("Importing " + devices + " into " + h.description() + " …");
+        OpenClawFiles.ImportReport r;
+        try {
+          r = OpenClawFiles.importInto(h.store(), devices);
+        } catch (StoreCorruptException e) {
+          if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
+            throw e;
+          }
+          throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
+              + "; nothing was imported", e);
+        }
+        for (String w : r.warnings()) {
+          cli.out.println("adjusted: " + w);
+        }
+        for (String s : r.skipped()) {
+          cli.out.println("skipped:  " + s);
+        }
+        cli.out.println("Imported " + r.pairedCount() + " paired device(s) and " + r.pendingCount()
+            + " pending request(s) for " + r.imported().size() + " device(s)"
+            + (r.skipped().isEmpty() ? "." : "; " + r.skipped().size() + " entr"
+                + (r.skipped().size() == 1 ? "y" : "ies") + " skipped (see above)."));
+        if (!r.imported().isEmpty()) {
+          DeviceId first = r.imported().get(0);
+          cli.out.println("Imported devices have approvedVia = import; review them with 'pairgate"
+              + " devices list' (e.g. 'pairgate devices explain " + first + "').");
+        }
+        return r.skipped().isEmpty() ? Main.OK : Main.FAILED;
+      }
     }
   }
 
@@ -32,7 +80,8 @@ final class OpenClawCommands {
   static final class Export implements Callable<Integer> {
     private final Cli cli;
 
-    @Parameters(paramLabel = "<dir>", description = "Target OpenClaw state directory.")
+    @Parameters(paramLabel = "<dir>",
+        description = "Target OpenClaw state directory; the files go into its devices/ directory.")
     Path dir;
 
     Export(Cli cli) {
@@ -40,8 +89,19 @@ final class OpenClawCommands {
     }
 
     @Override
-    public Integer call() {
-      throw new Errors.UsageException("export-openclaw: pending the store-json OpenClaw API");
+    public Integer call() throws Exception {
+      Path devices = dir.getFileName() != null && dir.getFileName().toString().equals("devices")
+          ? dir : dir.resolve("devices");
+      Files.createDirectories(devices);
+      try (StoreHandle h = cli.openStore()) {
+        OpenClawFiles.ExportReport r = OpenClawFiles.exportFrom(h.store(), devices);
+        for (String n : r.notExported()) {
+          cli.out.println("not exported: " + n);
+        }
+        cli.out.println("Wrote " + r.pairedCount() + " paired device(s) to " + r.pairedFile()
+            + " and " + r.pendingCount() + " pending request(s) to " + r.pendingFile() + ".");
+        return Main.OK;
+      }
     }
   }
 }
