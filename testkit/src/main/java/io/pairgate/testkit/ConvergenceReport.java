@@ -17,7 +17,8 @@ import java.util.function.Function;
  * @param converged true when no property was violated, the trace was deterministic, and every
  *     device had the union of its profiles approved and needed no pairing afterwards
  * @param properties per property, how often it was checked and how often it failed
- * @param violations the violations of the run (at most {@value Simulation#MAX_VIOLATIONS})
+ * @param violations the first violations of the run (at most {@value #LISTED_VIOLATIONS}; the
+ *     property tallies count all of them)
  * @param counterexample when a property failed: a shrunk event list that still violates it, one
  *     event per line; empty otherwise
  * @param counterexampleViolation the violation the counterexample produces, or empty
@@ -50,6 +51,9 @@ public record ConvergenceReport(
     int unconvergedDevices,
     String traceHash,
     List<String> trace) {
+
+  /** How many violations {@link #violations()} lists. */
+  public static final int LISTED_VIOLATIONS = 20;
 
   /** How many shrink runs a counterexample may take. */
   static final int SHRINK_BUDGET = 2_000;
@@ -138,7 +142,10 @@ public record ConvergenceReport(
     int maxIds = first.idsPerUpgrade().stream().mapToInt(Integer::intValue).max().orElse(0);
     double meanIds = first.idsPerUpgrade().stream().mapToInt(Integer::intValue).average().orElse(0);
     List<String> violationLines = new ArrayList<>();
-    vs.forEach(v -> violationLines.add(v.toString()));
+    vs.stream().limit(LISTED_VIOLATIONS).forEach(v -> violationLines.add(v.toString()));
+    if (vs.size() > LISTED_VIOLATIONS) {
+      violationLines.add("… and " + (vs.size() - LISTED_VIOLATIONS) + " more");
+    }
     return new ConvergenceReport(cfg.seed(), cfg.devices(), cfg.steps(),
         vs.isEmpty() && unconverged == 0, props, violationLines, counterexample, cxViolation, max,
         p99, maxApprovals, totalApprovals, maxIds, meanIds, unconverged, hash, first.trace());

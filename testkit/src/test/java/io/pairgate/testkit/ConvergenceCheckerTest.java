@@ -52,6 +52,11 @@ class ConvergenceCheckerTest {
     assertFalse(r.counterexample().isEmpty(), r::summary);
     assertTrue(r.counterexample().size() <= 6,
         () -> "counterexample longer than 6 steps:\n" + r.summary());
+    // the loop itself: pairing keeps being required after the union was approved
+    assertTrue(r.properties().stream().anyMatch(p -> p.id().equals("P7") && !p.held()),
+        r::summary);
+    assertTrue(r.properties().stream().anyMatch(p -> p.id().equals("P3") && !p.held()),
+        r::summary);
   }
 
   @TestFactory
