@@ -2,6 +2,7 @@ package io.pairgate.bench;
 
 import io.pairgate.DeviceId;
 import io.pairgate.InMemoryPairingStore;
+import io.pairgate.PairedDevice;
 import io.pairgate.PairingService;
 import io.pairgate.Role;
 import io.pairgate.ScopePolicy;
@@ -48,7 +49,9 @@ public class DecideBench {
   static final int DEVICES = 10_000;
   private static final long OPERATOR_BIT = 1L;
 
+  private InMemoryPairingStore store;
   private PairingService service;
+  private PairedDevice[] devices;
   private ScopePolicy policy;
   private DeviceId[] ids;
   private String[] idStrings;
@@ -69,7 +72,8 @@ public class DecideBench {
   /** Pairs the devices through the public API and builds the baseline map from the same data. */
   @Setup(Level.Trial)
   public void setUp() {
-    service = PairingService.builder(new InMemoryPairingStore()).build();
+    store = new InMemoryPairingStore();
+    service = PairingService.builder(store).build();
     policy = service.scopePolicy();
     ids = new DeviceId[DEVICES];
     idStrings = new String[DEVICES];
@@ -100,6 +104,10 @@ public class DecideBench {
       grants.put(
           Fleet.fresh(p.id().value()),
           new Grant(OPERATOR_BIT, mask, p.token().getBytes(StandardCharsets.UTF_8)));
+    }
+    devices = new PairedDevice[DEVICES];
+    for (int i = 0; i < DEVICES; i++) {
+      devices[i] = service.device(ids[i]).orElseThrow();
     }
     order = new int[DEVICES];
     for (int i = 0; i < DEVICES; i++) {
@@ -151,6 +159,28 @@ public class DecideBench {
       throw new IllegalStateException("refused");
     }
     return ok;
+  }
+
+  // Parts of decide, for the breakdown in Interleaved (not JMH benchmarks).
+
+  /** Part: the store lookup alone. */
+  boolean partStoreLoad() {
+    return store.load(ids[next()]).isPresent();
+  }
+
+  /** Part: the three 6-scope {@code ScopePolicy.allows} checks of decide, on a loaded device. */
+  boolean partScopeChecks() {
+    PairedDevice p = devices[next()];
+    ScopeSet t = p.tokens().get(Role.OPERATOR).scopes();
+    return policy.allows(Role.OPERATOR, t, p.approvedScopes())
+        && policy.allows(Role.OPERATOR, requested, t)
+        && policy.allows(Role.OPERATOR, requested, p.approvedScopes());
+  }
+
+  /** Part: the constant-time token comparison. */
+  boolean partTokenMatch() {
+    int k = next();
+    return devices[k].tokens().get(Role.OPERATOR).matches(tokens[k]);
   }
 
   /** Limit: {@code ConcurrentHashMap.get}, a role bit and a scope bitmask subset check. */

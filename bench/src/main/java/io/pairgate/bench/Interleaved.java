@@ -3,11 +3,10 @@ package io.pairgate.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BooleanSupplier;
 
 /**
- * A noise-robust cross-check of the two CPU ratios with targets (connect and decide), for shared
- * machines: benchmark and limit run alternately in short blocks inside one JVM (order ABBA), so a
+ * A noise-robust cross-check of the ratios with targets (decide, connect, approve on store-json
+ * and on PostgreSQL), for shared machines: benchmark and limit run alternately in short blocks inside one JVM (order ABBA), so a
  * burst of load from other processes hits both about equally. Each block pair gives one ratio; the
  * median and quartiles are printed as JSON. JMH remains the primary measurement; this checks it.
  *
@@ -36,7 +35,14 @@ public final class Interleaved {
     d.setUp();
     out.add(
         run("decide / map+mask", ">= 0.25", seconds, 20_000,
-            op(d::decide), op(d::limitMapMask), false));
+            op(() -> d.decide()), op(() -> d.limitMapMask()), false));
+
+    out.add(run("decide part: store.load / map+mask", "", seconds, 20_000,
+        op(() -> d.partStoreLoad()), op(() -> d.limitMapMask()), false));
+    out.add(run("decide part: 3 x ScopePolicy.allows (6 scopes) / map+mask", "", seconds, 20_000,
+        op(() -> d.partScopeChecks()), op(() -> d.limitMapMask()), false));
+    out.add(run("decide part: DeviceToken.matches / map+mask", "", seconds, 20_000,
+        op(() -> d.partTokenMatch()), op(() -> d.limitMapMask()), false));
 
     ConnectBench.Gateway g = new ConnectBench.Gateway();
     g.setUp();
@@ -68,17 +74,71 @@ public final class Interleaved {
               }
             },
             true));
+    // The persistence pairs: one operation per call, timed per call.
+    String[][] storePairs = {{"json-100", "file"}, {"postgres", "postgres"}};
+    for (String[] sp : storePairs) {
+      ApproveBench ab = new ApproveBench();
+      ab.store = sp[0];
+      try {
+        ab.setUp();
+        StoreLimits lim = new StoreLimits();
+        Op limit;
+        AutoCloseable limitCleanup;
+        if (sp[1].equals("file")) {
+          StoreLimits.FileTarget f = new StoreLimits.FileTarget();
+          f.setUp();
+          limit = op(() -> lim.limitDurableFileWrite(f) > 0);
+          limitCleanup = f::tearDown;
+        } else {
+          StoreLimits.Db db = new StoreLimits.Db();
+          db.db = sp[1];
+          db.setUp();
+          limit = op(() -> lim.limitCommittedUpdate(db) > 0);
+          limitCleanup = db::tearDown;
+        }
+        Op approve =
+            new Op() {
+              @Override
+              public void prepare() {
+                ab.newRequest();
+              }
+
+              @Override
+              public boolean run() {
+                return ab.approve() != null;
+              }
+            };
+        // Ratios of average times, so the target reads like the JMH one (lower is better).
+        String r = run("approve " + sp[0] + " / raw " + (sp[1].equals("file")
+                ? "durable file write" : "committed UPDATE"),
+            sp[1].equals("file") ? "<= 1.5" : "<= 2", seconds, 20, limit, approve, true);
+        out.add(r);
+        limitCleanup.close();
+        ab.tearDown();
+      } catch (Exception e) {
+        System.err.println("interleaved " + sp[0] + " failed: " + e);
+      }
+    }
     System.out.println("[" + String.join(",", out) + "]");
   }
 
-  private static Op op(BooleanSupplier s) {
+  /** An operation that may throw. */
+  interface ThrowingBool {
+    boolean get() throws Exception;
+  }
+
+  private static Op op(ThrowingBool s) {
     return new Op() {
       @Override
       public void prepare() {}
 
       @Override
       public boolean run() {
-        return s.getAsBoolean();
+        try {
+          return s.get();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
       }
     };
   }
@@ -105,6 +165,11 @@ public final class Interleaved {
     return total;
   }
 
+  /**
+   * Alternates blocks of {@code a} and {@code b}; the ratio per block pair is time(b) / time(a).
+   * CPU pairs pass (benchmark, limit), so the ratio is the benchmark's relative throughput;
+   * persistence pairs (target "<= x") pass (limit, benchmark), so it is the relative time.
+   */
   private static String run(
       String label, String target, double seconds, int n, Op a, Op b, boolean perCall) {
     long warmEnd = System.nanoTime() + (long) (seconds * 0.3e9);
@@ -113,6 +178,8 @@ public final class Interleaved {
       block(b, n, perCall);
     }
     List<Double> ratios = new ArrayList<>();
+    List<Double> nsA = new ArrayList<>();
+    List<Double> nsB = new ArrayList<>();
     long end = System.nanoTime() + (long) (seconds * 1e9);
     boolean aFirst = true;
     while (System.nanoTime() < end || ratios.size() < 10) {
@@ -127,12 +194,17 @@ public final class Interleaved {
       }
       aFirst = !aFirst;
       ratios.add((double) tb / ta); // throughput of a relative to b
+      nsA.add((double) ta / n);
+      nsB.add((double) tb / n);
     }
     double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] ra = nsA.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] rb = nsB.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return String.format(Locale.ROOT,
         "{\"label\":\"%s\",\"median\":%.4f,\"p25\":%.4f,\"p75\":%.4f,\"rounds\":%d,"
-            + "\"opsPerBlock\":%d,\"target\":\"%s\"}",
-        label, q(r, 0.5), q(r, 0.25), q(r, 0.75), r.length, n, target);
+            + "\"opsPerBlock\":%d,\"target\":\"%s\",\"benchNsPerOp\":%.1f,\"limitNsPerOp\":%.1f}",
+        label, q(r, 0.5), q(r, 0.25), q(r, 0.75), r.length, n, target,
+        q(target.startsWith("<") ? rb : ra, 0.5), q(target.startsWith("<") ? ra : rb, 0.5));
   }
 
   private static double q(double[] sorted, double p) {
