@@ -258,11 +258,15 @@ public final class ConvergenceChecker {
     return check(config, env -> adapt(factory.apply(env), env.clock()));
   }
 
-  /** {@link #checkService} with a fresh {@link InMemoryPairingStore} per run. */
+  /**
+   * {@link #checkService} with a fresh {@link InMemoryPairingStore} per run and the service's
+   * default options (audit logging off, so a run prints nothing).
+   */
   public static ConvergenceReport checkInMemory(Config config) {
     return checkService(config, env -> PairingService.builder(new InMemoryPairingStore())
         .clock(env.clock())
         .randomSource(env.random())
+        .auditLogging(false)
         .build());
   }
 

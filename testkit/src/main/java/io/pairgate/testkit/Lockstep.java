@@ -90,6 +90,7 @@ final class Lockstep implements AutoCloseable {
         .signatureSkew(Duration.ofMillis(cfg.skewMs()))
         .resolvedRetention(Duration.ofMillis(cfg.retentionMs()))
         .maxResolvedPerDevice(cfg.maxResolvedPerDevice())
+        .auditLogging(false)
         .build();
   }
 
