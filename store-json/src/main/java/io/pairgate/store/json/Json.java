@@ -117,6 +117,7 @@ final class Json {
     String deviceId = null;
     long version = Long.MIN_VALUE;
     List<String> ids = new ArrayList<>(4);
+    PendingSummary pending = null;
     try (JsonParser p = MAPPER.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new SchemaViolation("expected an object, found " + tokenKind(p.currentToken()));
@@ -133,9 +134,9 @@ final class Json {
               version = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : Long.MIN_VALUE;
           case "pending" -> {
             if (t == JsonToken.START_OBJECT) {
-              String id = requestIdOf(p);
-              if (id != null) {
-                ids.add(0, id);
+              pending = pendingOf(p);
+              if (pending.requestId() != null) {
+                ids.add(0, pending.requestId());
               }
             } else {
               p.skipChildren();
@@ -175,8 +176,41 @@ final class Json {
       }
       throw new ParseFailure("not valid JSON: " + m + location(e), false, e);
     }
-    return new DeviceSummary(format, formatVersion, deviceId, version, ids);
+    return new DeviceSummary(format, formatVersion, deviceId, version, ids, pending);
   }
+
+  /** Reads a pending request object (the parser is on its START_OBJECT). */
+  private static PendingSummary pendingOf(JsonParser p) {
+    String id = null;
+    String address = "";
+    Instant expires = Instant.MAX;
+    String name;
+    while ((name = p.nextName()) != null) {
+      JsonToken t = p.nextToken();
+      if (name.equals("requestId") && t == JsonToken.VALUE_STRING) {
+        id = p.getString();
+      } else if (name.equals("remoteAddress") && t == JsonToken.VALUE_STRING) {
+        address = p.getString();
+      } else if (name.equals("expiresAtMs") && t == JsonToken.VALUE_NUMBER_INT
+          && p.getNumberType() == JsonParser.NumberType.LONG
+          || name.equals("expiresAtMs") && t == JsonToken.VALUE_NUMBER_INT
+          && p.getNumberType() == JsonParser.NumberType.INT) {
+        expires = Instant.ofEpochMilli(p.getLongValue());
+      } else if (name.equals("expiresAtMs") && t.isNumeric()) {
+        try {
+          expires = instant(MAPPER.getNodeFactory().numberNode(p.getDecimalValue()), "expiresAtMs");
+        } catch (SchemaViolation e) {
+          expires = Instant.MAX; // reading the record reports it
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new PendingSummary(id, expires, address);
+  }
+
+  /** The pending request of a device file, as far as the index needs it. */
+  record PendingSummary(@Nullable String requestId, Instant expiresAt, String remoteAddress) {}
 
   /** Reads an object (the parser is on its START_OBJECT) and returns its "requestId" string. */
   private static @Nullable String requestIdOf(JsonParser p) {
@@ -216,7 +250,7 @@ final class Json {
    * {@link Long#MIN_VALUE}.
    */
   record DeviceSummary(@Nullable String format, long formatVersion, @Nullable String deviceId,
-      long version, List<String> requestIds) {}
+      long version, List<String> requestIds, @Nullable PendingSummary pending) {}
 
   // ---------------------------------------------------------------------------------------------
   // writing

@@ -10,6 +10,7 @@ import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
+import io.pairgate.spi.PendingCount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -339,6 +340,19 @@ public final class JsonPairingStore implements PairingStore {
       }
     }
     return out;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Answered from the in-memory index of pending requests (kept current like every read), so
+   * it costs O(pending requests), not O(devices), and reads no file.
+   */
+  @Override
+  public PendingCount countPending(String remoteAddress, Instant now) {
+    ensureOpen();
+    sync();
+    return index.countPending(remoteAddress, now);
   }
 
   /** The committed record of {@code id} (cache or file), without pending access times. */

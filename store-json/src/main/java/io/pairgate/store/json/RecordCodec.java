@@ -205,14 +205,15 @@ final class RecordCodec {
   }
 
   /**
-   * The request ids of a device file, from a streaming pass that checks syntax, format, version
-   * and device id but not the rest of the schema (reading the record does that).
+   * The request ids and pending request of a device file, from a streaming pass that checks
+   * syntax, format, version and device id but not the rest of the schema (reading the record does
+   * that).
    *
    * @throws StoreCorruptException if the content is truncated, unparsable or not a device file
    *     of {@code expectedId}
    * @throws StoreFormatException if it was written by a newer Pairgate
    */
-  static List<String> requestIds(byte[] bytes, String file, String expectedId) {
+  static Json.DeviceSummary summary(byte[] bytes, String file, String expectedId) {
     try {
       Json.DeviceSummary d;
       try {
@@ -242,7 +243,7 @@ final class RecordCodec {
         throw new Misplaced("deviceId: misplaced: the file holds device " + d.deviceId()
             + " but its name says " + expectedId);
       }
-      return d.requestIds();
+      return d;
     } catch (Json.SchemaViolation e) {
       throw new StoreCorruptException(file, "schema violation at " + e.getMessage(), e);
     }

@@ -154,7 +154,10 @@ final class Scan {
       if (fullValidation) {
         index.put(id, RecordCodec.decode(bytes, p.toString(), id));
       } else {
-        index.put(id, true, RecordCodec.requestIds(bytes, p.toString(), id));
+        Json.DeviceSummary d = RecordCodec.summary(bytes, p.toString(), id);
+        Json.PendingSummary q = d.pending();
+        index.put(id, true, d.requestIds(),
+            q == null ? null : new Index.Pending(q.expiresAt(), q.remoteAddress()));
       }
     } catch (StoreCorruptException e) {
       add(id, problemOf(p, e));

@@ -21,6 +21,7 @@ import io.pairgate.ScopeSet;
 import io.pairgate.StoreException;
 import io.pairgate.UpgradeReason;
 import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.PendingCount;
 import io.pairgate.spi.ResolvedRequest;
 import io.pairgate.testkit.SampleRecords;
 import java.nio.charset.StandardCharsets;
@@ -167,6 +168,32 @@ class JsonPairingStoreTest {
     Files.writeString(openclaw.resolve("devices").resolve("paired.json"), "{}");
     e = assertThrows(StoreException.class, () -> JsonPairingStore.open(openclaw));
     assertTrue(e.getMessage().contains("OpenClawFiles.importInto"), e.getMessage());
+  }
+
+  @Test
+  void countPending_isAnsweredFromTheIndex_afterReopenAndAcrossHandles() {
+    String addr = "198.51.100.9";
+    DeviceKeyPair a = keyPair("count-a");
+    DeviceKeyPair b = keyPair("count-b");
+    Instant bExpires = Instant.ofEpochSecond(1_700_000_100L, 500); // sub-millisecond
+    try (JsonPairingStore s = JsonPairingStore.open(dir())) {
+      assertTrue(s.compareAndSet(0, SampleRecords.pendingFrom(a, 1, requestId("count-a"), addr,
+          SampleRecords.at(300_000))));
+      assertTrue(s.compareAndSet(0, SampleRecords.pendingFrom(b, 1, requestId("count-b"), addr,
+          bExpires)));
+      assertTrue(s.compareAndSet(0, SampleRecords.paired(keyPair("count-c"), 1, "c")));
+    }
+    try (JsonPairingStore s = JsonPairingStore.open(dir());
+        JsonPairingStore other = JsonPairingStore.open(dir())) {
+      Instant now = SampleRecords.at(50_000);
+      assertEquals(new PendingCount(2, 2), s.countPending(addr, now), "from the streaming scan");
+      assertEquals(new PendingCount(1, 1), s.countPending(addr, bExpires));
+      assertEquals(new PendingCount(2, 2), s.countPending(addr, bExpires.minusNanos(1)));
+      assertTrue(other.compareAndSet(1, new DeviceRecord(a.deviceId(), 2, null, null, true,
+          List.of())));
+      assertEquals(new PendingCount(1, 1), s.countPending(addr, now), "follows other handles");
+      assertEquals(new PendingCount(1, 0), s.countPending("203.0.113.1", now));
+    }
   }
 
   @Test
