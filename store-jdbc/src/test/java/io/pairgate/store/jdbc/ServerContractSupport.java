@@ -3,22 +3,26 @@ package io.pairgate.store.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pairgate.store.jdbc.TestDatabases.Namespace;
 import io.pairgate.store.jdbc.TestDatabases.Server;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
 
-/** The contract on a server: each new store gets its own schema/database, dropped afterwards. */
+/** The contract on a server, in a {@code pairgate_<random>} schema/database for the class. */
 abstract class ServerContractSupport extends JdbcContractSupport {
-  /** Namespaces created by this class's tests; dropped in the subclass's {@code @AfterAll}. */
-  static final List<Namespace> CREATED = new CopyOnWriteArrayList<>();
-
   abstract Server server();
 
+  @BeforeAll
+  void serverAvailable() {
+    TestDatabases.requireServer(server());
+  }
+
   @Override
-  Object newStorage() {
-    Namespace ns = Namespace.create(server());
-    CREATED.add(ns);
-    return ns;
+  Object createStorage() {
+    return Namespace.create(server());
+  }
+
+  @Override
+  void dropStorage(Object storage) {
+    ((Namespace) storage).drop();
   }
 
   @Override
@@ -29,14 +33,5 @@ abstract class ServerContractSupport extends JdbcContractSupport {
   @Override
   void closeDataSource(DataSource ds) {
     ((HikariDataSource) ds).close();
-  }
-
-  static void dropAll(Server server) {
-    for (Namespace ns : CREATED) {
-      if (ns.server == server) {
-        ns.drop();
-        CREATED.remove(ns);
-      }
-    }
   }
 }

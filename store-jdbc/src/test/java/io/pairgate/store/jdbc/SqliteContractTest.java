@@ -1,21 +1,29 @@
 package io.pairgate.store.jdbc;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The store contract on SQLite files through the data source of {@link JdbcPairingStore#sqlite}
+ * The store contract on an SQLite file through the data source of {@link JdbcPairingStore#sqlite}
  * (WAL, synchronous=FULL, a few reused connections).
  */
 class SqliteContractTest extends JdbcContractSupport {
-  @TempDir Path dir;
-  private final AtomicInteger n = new AtomicInteger();
 
   @Override
-  Object newStorage() {
-    return dir.resolve("pairing-" + n.incrementAndGet() + ".db");
+  Object createStorage() {
+    try {
+      return Files.createTempDirectory("pairgate-sqlite-contract").resolve("contract.db");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  void dropStorage(Object storage) {
+    TestDatabases.deleteTree(((Path) storage).getParent());
   }
 
   @Override

@@ -190,6 +190,15 @@ final class TestDatabases {
     }
   }
 
+  /** Deletes a directory tree made by a test (best effort). */
+  static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(root)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A HikariCP pool on an H2 file database {@code dir/name} (closing the pool closes the file). */
   static HikariDataSource h2File(Path dir, String name) {
     HikariConfig hc = new HikariConfig();
