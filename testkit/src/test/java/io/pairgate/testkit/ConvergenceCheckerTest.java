@@ -28,7 +28,7 @@ class ConvergenceCheckerTest {
       ConvergenceReport r = ConvergenceChecker.checkInMemory(
           ConvergenceChecker.Config.defaults(seed).withSize(4, 60));
       assertTrue(r.converged(), r::summary);
-    }).cases(8).dynamicTests();
+    }).cases(5).dynamicTests();
   }
 
   @Test
