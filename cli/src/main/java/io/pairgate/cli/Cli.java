@@ -43,16 +43,39 @@ final class Cli {
     return storeDir != null || jdbcUrl != null;
   }
 
-  /** The store the options select (default: the store-json directory {@link #home()}). */
+  /**
+   * The existing store the options select (default: the store-json directory {@link #home()}).
+   * A missing store is an error, not a new empty store: a mistyped path must not look like a
+   * store with nothing pending.
+   */
   StoreHandle openStore() {
+    return openStore(false);
+  }
+
+  /** The store the options select; {@code create} allows creating a new one. */
+  StoreHandle openStore(boolean create) {
     if (storeDir != null && jdbcUrl != null) {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
           "choose one store: --store DIR or --jdbc URL, not both");
     }
     if (jdbcUrl != null) {
-      return StoreHandle.jdbc(jdbcUrl);
+      String url = jdbcUrl;
+      if (!create && url.startsWith("jdbc:sqlite:") && !url.contains(":memory:")
+          && !url.contains("?")
+          && !java.nio.file.Files.exists(Path.of(url.substring("jdbc:sqlite:".length())))) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no database at " + url
+            + " (check the path; a gateway creates its store on first start)");
+      }
+      return StoreHandle.jdbc(url);
     }
-    return StoreHandle.json(storeDir != null ? storeDir : home());
+    boolean chosen = storeDir != null;
+    Path dir = chosen ? storeDir : home();
+    if (!create && !java.nio.file.Files.isRegularFile(dir.resolve("store.json"))) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no Pairgate store at " + dir
+          + (chosen ? "" : " (the default; choose one with --store DIR, --jdbc URL or"
+              + " $PAIRGATE_HOME)") + "; a gateway creates its store on first start");
+    }
+    return StoreHandle.json(dir);
   }
 
   /** A service over {@code handle}'s store with this CLI's clock. */

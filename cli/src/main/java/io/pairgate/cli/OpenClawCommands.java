@@ -43,7 +43,7 @@ final class OpenClawCommands {
         throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no " + OpenClawFiles.PAIRED_FILE
             + " or " + OpenClawFiles.PENDING_FILE + " in " + devices);
       }
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openStore(true)) {
         cli.progress("Importing " + devices + " into " + h.description() + " …");
         OpenClawFiles.ImportReport r;
         try {

@@ -71,7 +71,7 @@ final class SimulateCommand implements Callable<Integer> {
         runs[0]++;
         PairingStore store;
         if (runs[0] == 1 && cli.storeChosen()) {
-          StoreHandle h = cli.openStore();
+          StoreHandle h = cli.openStore(true);
           opened.add(h);
           if (!h.store().list("", 1).isEmpty()) {
             throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "simulate needs an empty store;"

@@ -104,7 +104,22 @@ class ErrorPathsTest {
   }
 
   @Test
+  void aMissingStoreIsAnErrorNotANewEmptyStore() {
+    Path typo = tmp.resolve("stroe");
+    oneLineError(new CliRunner(typo, clock).run("devices", "list"), 1, "no Pairgate store at " + typo,
+        "[invalid-argument]");
+    assertFalse(Files.exists(typo), "nothing was created");
+    CliRunner home = new CliRunner(typo, clock);
+    home.env.put("PAIRGATE_HOME", typo.toString());
+    oneLineError(home.runRaw("devices", "approve", "--latest"), 1, "(the default; choose one with");
+    String url = "jdbc:sqlite:" + tmp.resolve("nope.db");
+    oneLineError(cli.runRaw("--jdbc", url, "devices", "list"), 1, "no database at " + url);
+    assertFalse(Files.exists(tmp.resolve("nope.db")));
+  }
+
+  @Test
   void verboseAddsTheStackTrace() {
+    gw.pairingRequired(laptop, "operator.read");
     CliRunner.Result r = cli.run("--verbose", "devices", "approve", "00000000-0000-4000-8000-000000000001");
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("pairgate: unknown request id"), r.err());
