@@ -286,7 +286,8 @@ final class DevicesCommand implements Runnable {
           cli.out.println("  device   " + p.deviceId() + describeClient(p, d));
           cli.out.println("  reason   " + p.reason().wireName());
           cli.out.println("  roles    " + Out.roles(p.roles())
-              + (newRoles.isEmpty() ? " (already approved)" : " (new: " + Out.roles(newRoles) + ")"));
+              + (newRoles.isEmpty() ? " (already approved)"
+                  : newRoles.equals(p.roles()) ? " (new)" : " (new: " + Out.roles(newRoles) + ")"));
           cli.out.println("  scopes   " + (added.isEmpty() ? "nothing new" : "+ " + ScopeSet.of(added))
               + (d != null && d.publicKey().equals(p.publicKey())
                   ? " (already approved: " + Out.scopes(d.approvedScopes()) + ")" : ""));
