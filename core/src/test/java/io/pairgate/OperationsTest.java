@@ -125,6 +125,28 @@ class OperationsTest {
   }
 
   @Test
+  void rejectingAnExpiredRequestIsExpiredAndRejectingAnApprovedOneSaysSo() {
+    PairingRequired p = f.pairingRequired(f.connect(alice, "operator.read"));
+    f.advance(Duration.ofMinutes(5));
+    assertEquals(ErrorCode.EXPIRED, code(() -> f.service.reject(p.requestId())));
+    PairingRequired q = f.pairingRequired(f.connect(bob, "operator.read"));
+    f.service.approve(q.requestId(), Approver.admin("op"));
+    PairgateException e = assertThrows(PairgateException.class, () -> f.service.reject(q.requestId()));
+    assertEquals(ErrorCode.UNKNOWN_REQUEST, e.code());
+    assertTrue(e.getMessage().contains("already approved"), e.getMessage());
+  }
+
+  @Test
+  void rotatingARevokedTokenReissuesIt() {
+    f.pair(alice, Role.OPERATOR, "operator.read");
+    f.service.revoke(alice.deviceId(), Role.OPERATOR);
+    DeviceToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    assertFalse(t.isRevoked());
+    f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI,
+        AuthMethod.DEVICE_TOKEN, t.secret())));
+  }
+
+  @Test
   void pendingTtlIsConfigurable() {
     Fixture g = new Fixture(b -> b.pendingTtl(Duration.ofSeconds(30)));
     PairingRequired p = g.pairingRequired(g.connect(alice, "operator.read"));

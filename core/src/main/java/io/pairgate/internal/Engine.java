@@ -845,7 +845,7 @@ public final class Engine implements PairingService {
       if (r.outcome() == Outcome.APPROVED && rec.paired() != null) {
         return Step.done(new Approval(requestId, rec.paired(), true, List.of(), ScopeSet.empty()));
       }
-      throw afterResolution(rec, r);
+      throw afterResolution(rec, r, true);
     }
     if (p.isExpired(now)) {
       throw new PairgateException(ErrorCode.EXPIRED, "request " + requestId + " expired at "
@@ -889,7 +889,11 @@ public final class Engine implements PairingService {
       Instant now = clock.instant();
       PendingRequest p = rec.pending();
       if (p == null || !p.requestId().equals(requestId)) {
-        throw afterResolution(rec, resolvedEntry(rec, requestId));
+        throw afterResolution(rec, resolvedEntry(rec, requestId), false);
+      }
+      if (p.isExpired(now)) {
+        throw new PairgateException(ErrorCode.EXPIRED, "request " + requestId + " expired at "
+            + p.expiresAt() + "; there is nothing left to reject");
       }
       List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
       resolved.add(new ResolvedRequest(requestId, Outcome.REJECTED, "", now));
@@ -1241,15 +1245,17 @@ public final class Engine implements PairingService {
   }
 
   /** The error for acting on a request that is no longer pending. */
-  private static PairgateException afterResolution(DeviceRecord rec, ResolvedRequest r) {
+  private static PairgateException afterResolution(
+      DeviceRecord rec, ResolvedRequest r, boolean approving) {
     return switch (r.outcome()) {
       case SUPERSEDED -> new SupersededException(r.requestId(),
           rec.pending() != null ? rec.pending().requestId() : r.successorRequestId());
       case EXPIRED -> new PairgateException(ErrorCode.EXPIRED,
           "request " + r.requestId() + " expired; the device must connect again to ask anew");
       case REJECTED -> unknownRequest(r.requestId(), " (it was rejected or dropped)");
-      case APPROVED -> unknownRequest(r.requestId(),
-          " (it was approved, but the device is no longer paired)");
+      case APPROVED -> unknownRequest(r.requestId(), approving
+          ? " (it was approved, but the device is no longer paired)"
+          : " (it was already approved; remove the device to undo that)");
     };
   }
 

@@ -507,6 +507,9 @@ final class ReferenceModel {
     if (p == null || !p.id.equals(id)) {
       return afterResolution(d, tomb(d, id));
     }
+    if (now >= p.expiresAt) {
+      return "error expired";
+    }
     List<Tomb> resolved = new ArrayList<>(d.resolved);
     resolved.add(new Tomb(id, "rejected", "", now));
     d.resolved = prune(resolved);
