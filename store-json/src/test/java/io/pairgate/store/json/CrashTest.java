@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are ignored in the comparison: they are the only thing a crash may lose.
  */
 class CrashTest {
-  static final int KILLS = 24;
+  static final int KILLS = 20;
   private static final int THREADS = 2;
   private static final int DEVICES_PER_THREAD = 6;
 
@@ -51,7 +51,7 @@ class CrashTest {
           List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"),
           dir.toString(), String.valueOf(THREADS), String.valueOf(DEVICES_PER_THREAD),
           String.valueOf(run))) {
-        int acksBeforeKill = 1 + random.nextInt(25);
+        int acksBeforeKill = 1 + random.nextInt(12);
         if (!child.awaitLines("A ", acksBeforeKill, 60_000)) {
           fail("run " + run + ": child made no progress; stdout " + child.lines() + "\nstderr:\n"
               + child.stderr());
@@ -108,8 +108,9 @@ class CrashTest {
       }
     }
     assertTrue(totalAcks >= KILLS, "too few acknowledged writes to mean anything: " + totalAcks);
-    // About a quarter of the kills land between a commit and its acknowledgement (measured: 6 of
-    // 24), which is what the "in flight" branch above accepts; not asserted, as it is random.
+    // About a quarter of the kills land between a commit and its acknowledgement (6 of 24 in one
+    // measured run), which is what the "in flight" branch above accepts; not asserted, as it is
+    // random.
   }
 
   /** Without access times: the only thing a crash may lose. */

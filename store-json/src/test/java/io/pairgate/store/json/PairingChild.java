@@ -86,7 +86,7 @@ public final class PairingChild {
       for (int n = 0; ops < operations; n++) {
         DeviceKeyPair k = keys.get(r.nextInt(keys.size()));
         int p = r.nextInt(100);
-        if (p < 45) {
+        if (p < 30) {
           String scope = "operator.u-" + name + "-" + n;
           ConnectResult res = c.connect(k, List.of("operator.read", scope));
           ops++;
@@ -102,7 +102,7 @@ public final class PairingChild {
         } else if (p < 85) {
           c.connect(k, List.of("operator.read"));
           ops++;
-        } else if (p < 92) {
+        } else if (p < 93) {
           try {
             service.rotate(k.deviceId(), Role.OPERATOR, Optional.empty());
           } catch (PairgateException e) {
