@@ -127,6 +127,8 @@ public final class JdbcPairingStore implements PairingStore {
   private static final String DELETE_DEVICE =
       "DELETE FROM pairgate_device WHERE device_id = ? AND version = ?";
   private static final String DELETE_REQUESTS = "DELETE FROM pairgate_request WHERE device_id = ?";
+  private static final String SELECT_REQUESTS =
+      "SELECT request_id FROM pairgate_request WHERE device_id = ?";
   private static final String DELETE_TOUCHES = "DELETE FROM pairgate_touch WHERE device_id = ?";
   private static final String UPDATE_TOUCH = "UPDATE pairgate_touch SET at_ms = ?, at_nanos = ?"
       + " WHERE device_id = ? AND role_name = ? AND (at_ms < ? OR (at_ms = ? AND at_nanos < ?))";
@@ -524,25 +526,7 @@ public final class JdbcPairingStore implements PairingStore {
         return false;
       }
       phase = Phase.INDEX;
-      try (PreparedStatement ps = c.prepareStatement(DELETE_REQUESTS)) {
-        ps.setString(1, id);
-        ps.executeUpdate();
-      }
-      if (!requestIds.isEmpty()) {
-        StringBuilder sql = new StringBuilder("INSERT INTO pairgate_request (request_id, device_id)"
-            + " VALUES (?, ?)");
-        for (int i = 1; i < requestIds.size(); i++) {
-          sql.append(", (?, ?)");
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-          int p = 1;
-          for (String rid : requestIds) {
-            ps.setString(p++, rid);
-            ps.setString(p++, id);
-          }
-          ps.executeUpdate();
-        }
-      }
+      updateRequestIndex(c, id, requestIds);
       try (PreparedStatement ps = c.prepareStatement(DELETE_TOUCHES)) {
         ps.setString(1, id);
         ps.executeUpdate();
@@ -580,6 +564,70 @@ public final class JdbcPairingStore implements PairingStore {
   }
 
   /** Sets {@code pending_expires_at} and {@code pending_address} at {@code index}, +1. */
+  /**
+   * Makes the device's rows in {@code pairgate_request} equal {@code requestIds}, touching only
+   * the ids that changed (most changes — rotations, revocations, blocks — change none). Runs after
+   * the device row was written in the same transaction, so the row lock keeps every other writer
+   * of this device's index rows out until commit.
+   */
+  private static void updateRequestIndex(Connection c, String id, List<String> requestIds)
+      throws SQLException {
+    if (requestIds.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(DELETE_REQUESTS)) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      return;
+    }
+    java.util.Set<String> indexed = new java.util.HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(SELECT_REQUESTS)) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          indexed.add(rs.getString(1));
+        }
+      }
+    }
+    List<String> stale = new ArrayList<>();
+    for (String rid : indexed) {
+      if (!requestIds.contains(rid)) {
+        stale.add(rid);
+      }
+    }
+    List<String> added = new ArrayList<>();
+    for (String rid : requestIds) {
+      if (!indexed.contains(rid)) {
+        added.add(rid);
+      }
+    }
+    if (!stale.isEmpty()) {
+      StringBuilder sql =
+          new StringBuilder("DELETE FROM pairgate_request WHERE device_id = ? AND request_id IN (?");
+      sql.append(", ?".repeat(stale.size() - 1)).append(')');
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        ps.setString(1, id);
+        int p = 2;
+        for (String rid : stale) {
+          ps.setString(p++, rid);
+        }
+        ps.executeUpdate();
+      }
+    }
+    if (!added.isEmpty()) {
+      StringBuilder sql = new StringBuilder(
+          "INSERT INTO pairgate_request (request_id, device_id) VALUES (?, ?)");
+      sql.append(", (?, ?)".repeat(added.size() - 1));
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        int p = 1;
+        for (String rid : added) {
+          ps.setString(p++, rid);
+          ps.setString(p++, id);
+        }
+        ps.executeUpdate();
+      }
+    }
+  }
+
   private static void setPendingColumns(PreparedStatement ps, int index, DeviceRecord r)
       throws SQLException {
     PendingRequest p = r.pending();
