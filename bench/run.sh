@@ -6,9 +6,10 @@
 #   <stamp>.md              the Markdown table with every ratio (bench/report.py)
 #
 # Usage: bench/run.sh [quick|full] [extra JMH arguments, e.g. a benchmark regex]
-#   quick: 1 fork, 1 x 1 s warm-up, 3 x 1 s measurement; openStore 1 + 2 single shots
-#          (benchmarks with per-invocation setup also warm up in their @Setup); under 5 minutes
-#   full:  2 forks, 5 x 2 s warm-up, 5 x 2 s measurement; openStore 2 + 5 single shots
+#   quick: every target. 1 fork, 1 x 1 s warm-up, 3 x 1 s measurement (benchmarks with
+#          per-invocation setup also warm up in their @Setup); openStore 1 + 2 single shots
+#   full:  adds diagnostic extras; 2 forks, 5 x 2 s warm-up, 5 x 2 s measurement; openStore
+#          2 + 5 single shots
 # With extra arguments only JMH runs (no interleaved check, no footprint): for development.
 # Environment: PAIRGATE_BENCH_PG_URL (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres),
 #   PAIRGATE_BENCH_DIR (files; default <tmp>/pairgate-bench), JAVA (default: java on PATH).
@@ -21,9 +22,14 @@ root="$(cd "$here/.." && pwd)"
 jar="$here/target/benchmarks.jar"
 java_bin="${JAVA:-java}"
 
+# quick covers every target; full adds the diagnostic extras (legacy v2 connect, cached-key
+# verify, decide from frame strings) and more iterations.
 case "$mode" in
-  quick) jmh_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s); open_opts=(-f 1 -wi 1 -i 2); ab_seconds=6 ;;
-  full)  jmh_opts=(-f 2 -wi 5 -w 2s -i 5 -r 2s); open_opts=(-f 2 -wi 2 -i 5); ab_seconds=30 ;;
+  quick) jmh_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s)
+         extras='|connectLegacyV2|refBcVerifyCachedKey|FromStrings'
+         open_opts=(-f 1 -wi 1 -i 2); slow_connect_opts=(-f 1 -wi 0 -i 1); ab_seconds=3 ;;
+  full)  jmh_opts=(-f 2 -wi 5 -w 2s -i 5 -r 2s); extras=''
+         open_opts=(-f 2 -wi 2 -i 5); slow_connect_opts=(-f 1 -wi 1 -i 3); ab_seconds=20 ;;
   *) echo "usage: $0 [quick|full] [JMH args]" >&2; exit 2 ;;
 esac
 devices=100000
@@ -37,6 +43,10 @@ fi
 
 mkdir -p "$here/results"
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+# Benchmark forks of this run share one writable copy of the 100 000-device store-json directory.
+export PAIRGATE_BENCH_RUN="$stamp"
+bench_dir="${PAIRGATE_BENCH_DIR:-/tmp/pairgate-bench}"  # java.io.tmpdir is /tmp on Linux
+trap 'rm -rf "$bench_dir/run-$PAIRGATE_BENCH_RUN"' EXIT
 out="$here/results/$stamp"
 start_s=$(date +%s)
 
@@ -48,16 +58,19 @@ if [[ $# -gt 0 ]]; then
   # Development: only the benchmarks named by the extra arguments.
   echo "== JMH ($mode, $*) -> $out.json"
   "$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.json" "$@" 2>&1 | tee "$out.log" \
-    | grep -E "$filter" || true
+    | grep --line-buffered -E "$filter" || true
 else
-  # Everything but openStore with the mode's settings; openStore (seconds per operation, one
-  # operation per iteration) with fewer iterations.
+  # Everything but the single-shot benchmarks with the mode's settings; then openStore (one
+  # open per iteration) and the store-json connect scaling check with fewer iterations.
   echo "== JMH ($mode) -> $out.json"
-  "$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.main.json" -e "OpenStoreBench|StoreConnectBench" \
-    2>&1 | tee "$out.log" | grep -E "$filter" || true
-  "$java_bin" -jar "$jar" "${open_opts[@]}" -rf json -rff "$out.open.json" "OpenStoreBench|StoreConnectBench" \
-    2>&1 | tee -a "$out.log" | grep -E "$filter" || true
-  python3 - "$out.json" "$out.main.json" "$out.open.json" <<'PY'
+  "$java_bin" -jar "$jar" "${jmh_opts[@]}" -rf json -rff "$out.main.json" \
+    -e "OpenStoreBench|StoreConnectBench$extras" \
+    2>&1 | tee "$out.log" | grep --line-buffered -E "$filter" || true
+  "$java_bin" -jar "$jar" "${open_opts[@]}" -rf json -rff "$out.open.json" OpenStoreBench \
+    2>&1 | tee -a "$out.log" | grep --line-buffered -E "$filter" || true
+  "$java_bin" -jar "$jar" "${slow_connect_opts[@]}" -rf json -rff "$out.slow.json" \
+    StoreConnectBench 2>&1 | tee -a "$out.log" | grep --line-buffered -E "$filter" || true
+  python3 - "$out.json" "$out.main.json" "$out.open.json" "$out.slow.json" <<'PY'
 import json, os, sys
 merged = []
 for p in sys.argv[2:]:

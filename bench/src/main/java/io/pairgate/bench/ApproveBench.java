@@ -65,7 +65,7 @@ public class ApproveBench {
     opened = Stores.open(store);
     service = PairingService.builder(opened.store()).clock(clock).build();
     // Warm approve before JMH's warm-up: per-invocation preparation makes JMH call it rarely.
-    int warm = opened.durable() ? 200 : 4_000;
+    int warm = opened.durable() ? 50 : 2_000;
     for (int i = 0; i < warm; i++) {
       newRequest();
       approve();

@@ -46,7 +46,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ConnectBench {
   static final int DEVICES = 1_000;
-  static final int WARM_UP_CALLS = 4_000;
+  static final int WARM_UP_CALLS = 2_000;
 
   /** The gateway: a service on an in-memory store with 1 000 paired devices. */
   @State(Scope.Benchmark)

@@ -74,6 +74,35 @@ public final class Interleaved {
               }
             },
             true));
+    ConnectBench.V2Call c2 = new ConnectBench.V2Call();
+    c2.cursor = 0;
+    c2.stride = 1;
+    out.add(
+        run("connect, legacy v2 payload / BC decode+verify", "", seconds, 100,
+            new Op() {
+              @Override
+              public void prepare() {
+                c2.prepare(g, true);
+              }
+
+              @Override
+              public boolean run() {
+                return g.service.connect(c2.attempt) instanceof io.pairgate.ConnectResult.Allowed;
+              }
+            },
+            new Op() {
+              @Override
+              public void prepare() {
+                c.prepare(g, false);
+              }
+
+              @Override
+              public boolean run() {
+                return ConnectBench.decodeAndVerify(c);
+              }
+            },
+            true));
+
     // The persistence pairs: one operation per call, timed per call.
     String[][] storePairs = {{"json-100", "file"}, {"postgres", "postgres"}};
     for (String[] sp : storePairs) {

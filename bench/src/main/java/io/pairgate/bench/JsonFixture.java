@@ -43,6 +43,25 @@ public final class JsonFixture {
 
   /** A store directory with {@code devices} paired devices (cached; do not modify it). */
   public static synchronized Path golden(int devices) {
+    String run = System.getenv("PAIRGATE_BENCH_RUN");
+    Path memo = run == null || run.isBlank()
+        ? null : BenchDirs.base().resolve("run-" + run).resolve("golden-" + devices);
+    try {
+      if (memo != null && Files.exists(memo)) {
+        return Path.of(Files.readString(memo));
+      }
+      Path g = makeGolden(devices);
+      if (memo != null) {
+        Files.createDirectories(memo.getParent());
+        Files.writeString(memo, g.toString());
+      }
+      return g;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path makeGolden(int devices) {
     try {
       Path work = BenchDirs.fresh("fixtures/json-template-" + devices);
       Template t = template(work, Math.min(devices, THROUGH_API));
@@ -81,9 +100,44 @@ public final class JsonFixture {
     }
   }
 
+  /** A working copy of a {@code devices}-device directory, and whether its user must delete it. */
+  public record Copy(Path dir, boolean owned) {}
+
+  /**
+   * A writable copy of the {@code devices}-device directory. Inside one {@code bench/run.sh} run
+   * ({@code $PAIRGATE_BENCH_RUN} set) every benchmark fork shares one copy, which run.sh deletes
+   * at the end (so benchmarks that add devices leave the count a fraction of a percent higher for
+   * the next); otherwise each caller gets its own clone and must delete it.
+   */
+  public static Copy workingCopy(int devices) {
+    String run = System.getenv("PAIRGATE_BENCH_RUN");
+    Path golden = golden(devices);
+    if (run == null || run.isBlank()) {
+      return new Copy(cloneOf(golden, "json-" + devices + "-copy"), true);
+    }
+    Path dir = BenchDirs.base().resolve("run-" + run).resolve("json-" + devices);
+    Path done = dir.resolveSibling("json-" + devices + ".ready");
+    if (!Files.exists(done)) {
+      try {
+        Files.createDirectories(dir.getParent());
+        cloneInto(golden, dir);
+        Files.writeString(done, golden.getFileName().toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new Copy(dir, false);
+  }
+
   /** A hard-linked clone of {@code golden} at {@code BenchDirs.base()/name}, safe to modify. */
   public static Path cloneOf(Path golden, String name) {
     Path dst = BenchDirs.fresh(name);
+    cloneInto(golden, dst);
+    return dst;
+  }
+
+  private static void cloneInto(Path golden, Path dst) {
+    BenchDirs.delete(dst);
     try (Stream<Path> all = Files.walk(golden)) {
       for (Path src : (Iterable<Path>) all::iterator) {
         Path rel = golden.relativize(src);
@@ -102,7 +156,6 @@ public final class JsonFixture {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return dst;
   }
 
   private record Template(

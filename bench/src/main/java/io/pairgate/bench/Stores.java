@@ -59,9 +59,13 @@ public final class Stores {
         return opened(s, true, () -> BenchDirs.delete(dir));
       }
       case "json-100000": {
-        Path dir = JsonFixture.cloneOf(JsonFixture.golden(100_000), "store-json-100000");
-        JsonPairingStore s = JsonPairingStore.open(dir);
-        return opened(s, true, () -> BenchDirs.delete(dir));
+        JsonFixture.Copy copy = JsonFixture.workingCopy(100_000);
+        JsonPairingStore s = JsonPairingStore.open(copy.dir());
+        return opened(s, true, () -> {
+          if (copy.owned()) {
+            BenchDirs.delete(copy.dir());
+          }
+        });
       }
       case "h2": {
         Path dir = BenchDirs.fresh("store-h2");

@@ -44,7 +44,7 @@ import org.openjdk.jmh.annotations.Threads;
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class UnknownDeviceBench {
-  static final int WARM_UP_CALLS = 4_000;
+  static final int WARM_UP_CALLS = 2_000;
   static final int STEADY_PENDING = 500;
 
   /** A new device per invocation, with a steady population of pending requests. */
