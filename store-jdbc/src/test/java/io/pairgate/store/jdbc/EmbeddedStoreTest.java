@@ -100,6 +100,15 @@ class EmbeddedStoreTest {
   void unreadableRow_isStoreCorruptException_namingTableAndDevice_neverAbsent(Db db)
       throws SQLException {
     DataSource ds = db.open(dir);
+    try {
+      checkUnreadableRow(ds);
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  /** Shared with {@link ServerStoreTest}. */
+  static void checkUnreadableRow(DataSource ds) throws SQLException {
     try (JdbcPairingStore store = quiet(ds).build()) {
       DeviceKeyPair k = SampleRecords.keyPair("corrupt");
       String id = k.deviceId().value();
@@ -126,15 +135,23 @@ class EmbeddedStoreTest {
       StoreCorruptException bad =
           assertThrows(StoreCorruptException.class, () -> store.list("", 10));
       assertTrue(bad.location().contains("NOT-A-DEVICE-ID"), bad.location());
-    } finally {
-      closeDataSource(ds);
     }
   }
+
 
   @ParameterizedTest
   @EnumSource(Db.class)
   void connectOfUnchangedPairedDevice_writesNothing_touchIsBufferedThenFlushed(Db db) {
     DataSource ds = db.open(dir);
+    try {
+      checkConnectWritesNothing(ds);
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  /** Shared with {@link ServerStoreTest}. */
+  static void checkConnectWritesNothing(DataSource ds) {
     RecordingDataSource rec = new RecordingDataSource(ds);
     VirtualClock clock = VirtualClock.atScenarioEpoch();
     try (JdbcPairingStore store = quiet(rec).clock(clock).build()) {
@@ -170,10 +187,9 @@ class EmbeddedStoreTest {
         assertEquals(clock.instant(), there.paired().lastSeenAt());
         assertEquals(version, there.version());
       }
-    } finally {
-      closeDataSource(ds);
     }
   }
+
 
   @ParameterizedTest
   @EnumSource(Db.class)
@@ -349,6 +365,15 @@ class EmbeddedStoreTest {
   @EnumSource(Db.class)
   void sqlErrorsOtherThanConflicts_areTypedNonRetryable_withSqlState(Db db) throws SQLException {
     DataSource ds = db.open(dir);
+    try {
+      checkFatalErrorTyped(ds);
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
+  /** Shared with {@link ServerStoreTest}. */
+  static void checkFatalErrorTyped(DataSource ds) throws SQLException {
     try (JdbcPairingStore store = quiet(ds).build()) {
       DeviceKeyPair k = SampleRecords.keyPair("fatal");
       DeviceRecord v1 = SampleRecords.full(k, 1, "fatal", false);
@@ -361,10 +386,9 @@ class EmbeddedStoreTest {
       assertTrue(e.getMessage().contains("rolled back"), e.getMessage());
       assertEquals(1, store.load(k.deviceId()).orElseThrow().version(),
           "the failed change was rolled back");
-    } finally {
-      closeDataSource(ds);
     }
   }
+
 
   @ParameterizedTest
   @EnumSource(Db.class)
