@@ -12,7 +12,12 @@ import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -25,16 +30,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -146,8 +155,8 @@ public final class JdbcPairingStore implements PairingStore {
   private final Object flushLock = new Object();
   private final @Nullable UrlDataSource ownedDataSource;
   private final @Nullable ReentrantLock writeLock;
-  private final java.util.concurrent.atomic.AtomicLong committedWrites =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong committedWrites =
+      new AtomicLong();
   private final Object checkpointLock = new Object();
   private long checkpointedWrites; // guarded by checkpointLock
   private volatile boolean closed;
@@ -186,6 +195,7 @@ public final class JdbcPairingStore implements PairingStore {
         return t;
       });
       long ms = b.touchFlushInterval.toMillis();
+      ms = Math.max(1, ms);
       flusher.scheduleWithFixedDelay(this::flushInBackground, ms, ms, TimeUnit.MILLISECONDS);
     }
   }
@@ -584,7 +594,7 @@ public final class JdbcPairingStore implements PairingStore {
       }
       return;
     }
-    java.util.Set<String> indexed = new java.util.HashSet<>();
+    Set<String> indexed = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(SELECT_REQUESTS)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -651,9 +661,9 @@ public final class JdbcPairingStore implements PairingStore {
       return address;
     }
     try {
-      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
-          .getInstance("SHA-256").digest(address.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(address.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
@@ -1076,7 +1086,7 @@ public final class JdbcPairingStore implements PairingStore {
           if ("main".equals(rs.getString("name")) && file != null && !file.isEmpty()) {
             try {
               return Path.of(file).toRealPath().toString();
-            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            } catch (IOException | InvalidPathException e) {
               return file;
             }
           }
