@@ -169,7 +169,9 @@ w("- Machine: %s, %s CPUs, %s RAM, Linux %s" % (meta.get("cpu", "?"), meta.get("
 w("- JDK: %s" % meta.get("java", "?"))
 w("- Load average (1/5/15 min) at start: %s; at end: %s; wall time %s s" % (
     meta.get("loadStart", "?"), meta.get("loadEnd", "?"), meta.get("wallSeconds", "?")))
-w("- Commit: %s" % meta.get("commit", "?"))
+dirty = meta.get("uncommittedFiles")
+w("- Commit: %s%s" % (meta.get("commit", "?"), "" if not dirty else
+                     " (working tree with %d modified tracked files)" % dirty))
 w("")
 w("## Ratios to limits (same run)")
 w("")

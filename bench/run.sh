@@ -115,7 +115,11 @@ meta = {
     "kernel": platform.release(),
     "java": " / ".join(sh(java, "-version").strip().splitlines()[:2]),
     "loadStart": l0, "loadEnd": l1,
-    "commit": sh("git", "-C", root, "rev-parse", "--short", "HEAD").strip(),
+    "commit": os.environ.get("PAIRGATE_BENCH_COMMIT")
+        or sh("git", "-C", root, "rev-parse", "--short", "HEAD").strip(),
+    "uncommittedFiles": (None if os.environ.get("PAIRGATE_BENCH_COMMIT")
+        else len([l for l in sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
+                  .splitlines() if l.strip()])),
 }
 json.dump(meta, open(path, "w"), indent=2)
 PY
