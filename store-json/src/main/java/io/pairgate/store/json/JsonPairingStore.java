@@ -31,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default {@link PairingStore}: one JSON file per device in a directory that an
@@ -76,7 +78,7 @@ import org.jspecify.annotations.Nullable;
  * changes are serialized per store directory (one {@code fsync}ed change at a time).
  */
 public final class JsonPairingStore implements PairingStore {
-  private static final System.Logger LOG = System.getLogger(JsonPairingStore.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(JsonPairingStore.class);
   private static final int FLUSH_CHUNK = 64;
 
   /** A cached read of one device file: the record, or none. */
@@ -96,6 +98,7 @@ public final class JsonPairingStore implements PairingStore {
   private final boolean verifyOnOpen;
   private final @Nullable StoreLock lock;
   private final Cache<String, Entry> cache;
+  private final boolean caching;
   private final ConcurrentHashMap<String, Touch> touches = new ConcurrentHashMap<>();
   private final @Nullable ScheduledExecutorService flusher;
 
@@ -121,6 +124,7 @@ public final class JsonPairingStore implements PairingStore {
     this.scanThreads = b.scanThreads;
     this.verifyOnOpen = b.verifyOnOpen;
     this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).build();
+    this.caching = b.cacheSize > 0;
     try {
       if (readOnly) {
         openReadOnly(b);
@@ -167,6 +171,7 @@ public final class JsonPairingStore implements PairingStore {
   // ---------------------------------------------------------------------------------------------
   // opening
 
+  @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   private StoreLock openReadWrite(Builder b) throws IOException {
     Fs.createDirectories(layout.root);
     Fs.createFileIfMissing(layout.lock);
@@ -185,7 +190,7 @@ public final class JsonPairingStore implements PairingStore {
       Scan scan = Scan.run(layout, scanThreads, verifyOnOpen);
       List<StoreProblem> bad = new ArrayList<>();
       for (StoreProblem p : scan.sortedProblems()) {
-        if (p.kind().blocksOpen()) {
+        if (p.kind().affectsData()) {
           bad.add(p);
         }
       }
@@ -357,8 +362,8 @@ public final class JsonPairingStore implements PairingStore {
 
   /** The committed record of {@code id} (cache or file), without pending access times. */
   private @Nullable DeviceRecord read(String id) {
-    if (allInFlight || inFlightIds.contains(id)) {
-      return readFile(id); // a change to it may be half-way: do not cache what we see
+    if (!caching || allInFlight || inFlightIds.contains(id)) {
+      return readFile(id); // (or: a change to it may be half-way: do not cache what we see)
     }
     return cache.get(id, this::readEntry).record();
   }
@@ -570,6 +575,7 @@ public final class JsonPairingStore implements PairingStore {
    * @throws StoreException if the store is read-only or closed, the lock times out, or the write
    *     fails (the outcome is then unknown: retry, the version check makes it safe)
    */
+  @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   @Override
   public boolean compareAndSet(long expectedVersion, DeviceRecord next) {
     if (next.version() != expectedVersion + 1) {
@@ -662,11 +668,11 @@ public final class JsonPairingStore implements PairingStore {
         flushTouches();
       }
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "pairgate: flushing access times to " + layout.root
-          + " failed; will retry", e);
+      LOG.warn("flushing access times to {} failed; will retry", layout.root, e);
     }
   }
 
+  @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   private void flushTouches() {
     if (touches.isEmpty()) {
       return;
@@ -773,6 +779,7 @@ public final class JsonPairingStore implements PairingStore {
    * @throws StoreException if the file is not a device-directory file of this store, or cannot be
    *     moved
    */
+  @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   public Path quarantine(Path file) {
     ensureWritable();
     Path target;
@@ -803,6 +810,7 @@ public final class JsonPairingStore implements PairingStore {
    * @throws StoreException if the file is not a device-directory file of that store, or cannot be
    *     moved
    */
+  @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   public static Path quarantine(Path directory, Path file) {
     Layout layout = new Layout(directory.toAbsolutePath().normalize());
     try {
@@ -844,7 +852,7 @@ public final class JsonPairingStore implements PairingStore {
         j.end(s);
       }
     }
-    LOG.log(System.Logger.Level.WARNING, "pairgate: quarantined " + f + " as " + target);
+    LOG.warn("quarantined {} as {}", f, target);
     return target;
   }
 

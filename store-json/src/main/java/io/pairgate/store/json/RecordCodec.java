@@ -293,6 +293,9 @@ final class RecordCodec {
     o.only(PENDING);
     String reason = o.string("reason");
     UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
+    if (!reason.equals(r.wireName())) {
+      throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + reason + "\"");
+    }
     String role = o.string("role");
     return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
         parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),

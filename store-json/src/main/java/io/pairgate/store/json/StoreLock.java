@@ -60,7 +60,10 @@ final class StoreLock implements AutoCloseable {
     }
   }
 
-  /** A held lock; closing it releases the lock. */
+  /**
+   * A held lock; closing it releases the lock. Use it as a try-with-resources guard (callers
+   * suppress javac's "resource never referenced" lint for that idiom).
+   */
   interface Held extends AutoCloseable {
     @Override
     void close();

@@ -31,10 +31,12 @@ public record StoreProblem(Path file, Kind kind, String message) {
     UNEXPECTED_FILE;
 
     /**
-     * Whether the problem makes data unreadable: a read-write open refuses such a store until the
-     * file is repaired or {@linkplain JsonPairingStore#quarantine(Path, Path) quarantined}.
+     * Whether the problem makes a device's data unreadable (every kind but
+     * {@link #UNEXPECTED_FILE}): the file must be repaired or
+     * {@linkplain JsonPairingStore#quarantine(Path, Path) quarantined}. A read-write open refuses a
+     * store in which it finds such a problem.
      */
-    public boolean blocksOpen() {
+    public boolean affectsData() {
       return this != UNEXPECTED_FILE;
     }
   }

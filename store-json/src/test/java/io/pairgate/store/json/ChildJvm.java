@@ -1,36 +1,36 @@
 package io.pairgate.store.json;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM running a {@code main} class from the test classpath. Its stdout lines are collected
- * by a reader thread (so the pipe never fills); stderr goes to a file for diagnostics. Closing it
- * kills the process if it still runs, so tests leave no processes behind even when they fail.
+ * A child JVM running a {@code main} class from the test classpath. Its stdout goes straight to a
+ * file (not a pipe), so every line the child wrote before a SIGKILL is there afterwards, with no
+ * pipe draining race; stderr goes to another file for diagnostics. Closing it kills the process if
+ * it still runs, so tests leave no processes behind even when they fail.
  */
 final class ChildJvm implements AutoCloseable {
   private final Process process;
-  private final Thread reader;
-  private final List<String> lines = new ArrayList<>();
+  private final Path stdout;
   private final Path stderr;
 
-  private ChildJvm(Process process, Path stderr) {
+  private ChildJvm(Process process, Path stdout, Path stderr) {
     this.process = process;
+    this.stdout = stdout;
     this.stderr = stderr;
-    this.reader = new Thread(this::readLines, "child-stdout-" + process.pid());
-    this.reader.setDaemon(true);
-    this.reader.start();
   }
 
-  /** Starts {@code main} with small-heap, fast-start JVM flags and {@code args}. */
-  static ChildJvm start(Class<?> main, Path stderr, List<String> jvmFlags, String... args)
+  /**
+   * Starts {@code main} with {@code jvmFlags} and {@code args}; its output goes to
+   * {@code <outputPrefix>.out} and {@code <outputPrefix>.err}.
+   */
+  static ChildJvm start(Class<?> main, Path outputPrefix, List<String> jvmFlags, String... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -39,55 +39,38 @@ final class ChildJvm implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(main.getName());
     cmd.addAll(List.of(args));
+    Path out = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out");
+    Path err = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err");
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.redirectError(stderr.toFile());
-    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-    return new ChildJvm(pb.start(), stderr);
-  }
-
-  private void readLines() {
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        synchronized (lines) {
-          lines.add(line);
-          lines.notifyAll();
-        }
-      }
-    } catch (IOException e) {
-      // the process died; what was read is kept
-    }
+    pb.redirectOutput(out.toFile());
+    pb.redirectError(err.toFile());
+    return new ChildJvm(pb.start(), out, err);
   }
 
   /** Waits until {@code count} lines starting with {@code prefix} were printed, or the timeout. */
   boolean awaitLines(String prefix, int count, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    synchronized (lines) {
-      while (true) {
-        int n = 0;
-        for (String l : lines) {
-          if (l.startsWith(prefix)) {
-            n++;
-          }
+    while (true) {
+      int n = 0;
+      for (String l : lines()) {
+        if (l.startsWith(prefix) && l.endsWith(" .")) {
+          n++;
         }
-        if (n >= count) {
-          return true;
-        }
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
-          return false;
-        }
-        lines.wait(Math.min(left, 100));
       }
+      if (n >= count) {
+        return true;
+      }
+      if (System.currentTimeMillis() > deadline || !process.isAlive()) {
+        return false;
+      }
+      Thread.sleep(5);
     }
   }
 
-  /** Sends SIGKILL and waits for the process and its output to end. */
+  /** Sends SIGKILL and waits for the process to end. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
-    reader.join(10_000);
   }
 
   /** Waits for a normal exit; returns the exit code, or kills it and fails after the timeout. */
@@ -97,14 +80,22 @@ final class ChildJvm implements AutoCloseable {
       throw new AssertionError("child did not finish in " + timeoutSeconds + " s; stderr:\n"
           + stderr());
     }
-    reader.join(10_000);
     return process.exitValue();
   }
 
-  /** Every stdout line so far (a last line may be partial if the child was killed mid-write). */
+  /**
+   * Every stdout line so far; the last one may be partial if the child was killed mid-write (the
+   * children end every complete line with {@code " ."}).
+   */
   List<String> lines() {
-    synchronized (lines) {
-      return new ArrayList<>(lines);
+    try {
+      String text = Files.readString(stdout, StandardCharsets.UTF_8);
+      List<String> out = new ArrayList<>(text.lines().toList());
+      return out;
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the child's output " + stdout, e);
     }
   }
 
@@ -117,9 +108,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -76,6 +76,8 @@ class CorruptionTest {
             s -> s.replace("\"operator.write\"", "\"operator write!\"")),
         new Damage("unknown outcome", StoreProblem.Kind.SCHEMA, "resolved[1].outcome", false,
             s -> s.replace("\"outcome\": \"rejected\"", "\"outcome\": \"vanished\"")),
+        new Damage("reason in the wrong case", StoreProblem.Kind.SCHEMA, "pending.reason", false,
+            s -> s.replace("\"reason\": \"scope-upgrade\"", "\"reason\": \"SCOPE-UPGRADE\"")),
         new Damage("fractional version", StoreProblem.Kind.SCHEMA, "version", true,
             s -> s.replace("\"version\": 1\n", "\"version\": 1.5\n")),
         new Damage("bad public key", StoreProblem.Kind.SCHEMA, "publicKey", false,
@@ -274,7 +276,7 @@ class CorruptionTest {
       List<StoreProblem> problems = s.check();
       assertEquals(1, problems.size());
       assertEquals(StoreProblem.Kind.UNEXPECTED_FILE, problems.get(0).kind());
-      assertFalse(problems.get(0).kind().blocksOpen());
+      assertFalse(problems.get(0).kind().affectsData());
     }
   }
 

@@ -47,7 +47,7 @@ class CrashTest {
     int inFlightCommitted = 0;
     for (int run = 0; run < KILLS; run++) {
       List<String> out;
-      try (ChildJvm child = ChildJvm.start(CrashChild.class, tmp.resolve("stderr-" + run),
+      try (ChildJvm child = ChildJvm.start(CrashChild.class, tmp.resolve("child-" + run),
           List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"),
           dir.toString(), String.valueOf(THREADS), String.valueOf(DEVICES_PER_THREAD),
           String.valueOf(run))) {
@@ -101,9 +101,13 @@ class CrashTest {
             inFlightCommitted++;
             continue;
           }
+          List<String> mine = out.stream().filter(l -> l.contains(id)).toList();
           fail("run " + run + ": device " + id + " holds " + actual + " but the last "
               + "acknowledged write was " + expected
-              + (alt == null ? "" : " (and the write in flight was " + alt + ")"));
+              + (alt == null ? "" : " (and the write in flight was " + alt + ")")
+              + "; the child's lines about it: "
+              + mine.subList(Math.max(0, mine.size() - 6), mine.size()) + "; last line: "
+              + (out.isEmpty() ? "" : out.get(out.size() - 1)));
         }
       }
     }

@@ -361,6 +361,7 @@ class JsonPairingStoreTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the lock guard is held for its block
   void lockHeldTooLong_timesOutWithRetryableError() throws Exception {
     DeviceKeyPair k = keyPair("lock-timeout");
     try (JsonPairingStore s = JsonPairingStore.builder(dir())

@@ -38,10 +38,10 @@ class TwoProcessTest {
     List<String> flags =
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
     List<String> done = new ArrayList<>();
-    try (ChildJvm a = ChildJvm.start(PairingChild.class, tmp.resolve("a.err"), flags,
+    try (ChildJvm a = ChildJvm.start(PairingChild.class, tmp.resolve("a"), flags,
             dir.toString(), "a", String.valueOf(OPERATIONS), String.valueOf(DEVICES),
             logA.toString(), logB.toString(), "1");
-        ChildJvm b = ChildJvm.start(PairingChild.class, tmp.resolve("b.err"), flags,
+        ChildJvm b = ChildJvm.start(PairingChild.class, tmp.resolve("b"), flags,
             dir.toString(), "b", String.valueOf(OPERATIONS), String.valueOf(DEVICES),
             logB.toString(), logA.toString(), "2")) {
       for (ChildJvm c : List.of(a, b)) {
