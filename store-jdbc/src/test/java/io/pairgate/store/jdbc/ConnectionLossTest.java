@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The database connection is dropped in the middle of a compare-and-set transaction: after the
- * device row was updated, while the request-index statement waits for a row lock held by another
- * connection, the server kills the backend ({@code pg_terminate_backend} on PostgreSQL,
+ * device row was updated, while the transaction's last statement (clearing the device's
+ * access-time rows) waits for a row lock held by another connection, the server kills the backend ({@code pg_terminate_backend} on PostgreSQL,
  * {@code KILL} on MariaDB). The operation must fail with a retryable {@link StoreException}
  * naming the SQL state, nothing may be half-applied, and the next operation must succeed.
  */
@@ -61,6 +61,9 @@ class ConnectionLossTest {
       List<String> scopes = List.of("operator.read");
       ConnectResult.PairingRequired pr = assertInstanceOf(ConnectResult.PairingRequired.class,
           Devices.connect(service, k, Role.OPERATOR, scopes));
+      // an access-time row for the blocker to lock (the compare-and-set deletes it)
+      store.touch(k.deviceId(), Role.OPERATOR, java.time.Instant.now());
+      store.flushTouches();
       DeviceRecord before = store.load(k.deviceId()).orElseThrow();
       List<String> indexBefore = requestIndex(ns, id);
       assertEquals(List.of(pr.requestId()), indexBefore);
@@ -68,8 +71,10 @@ class ConnectionLossTest {
       try (Connection blocker = DriverManager.getConnection(ns.url())) {
         blocker.setAutoCommit(false);
         try (Statement s = blocker.createStatement()) {
-          s.executeQuery("SELECT request_id FROM pairgate_request WHERE device_id = '" + id
-              + "' FOR UPDATE").close();
+          try (ResultSet locked = s.executeQuery("SELECT role_name FROM pairgate_touch"
+              + " WHERE device_id = '" + id + "' FOR UPDATE")) {
+            assertTrue(locked.next(), "the access-time row to lock exists");
+          }
         }
         Future<Approval> approve =
             exec.submit(() -> service.approve(pr.requestId(), Approver.admin("fault-test")));
@@ -84,10 +89,12 @@ class ConnectionLossTest {
         blocker.rollback();
       }
 
-      // Nothing half-applied: the device row, its request index and its pending request as before.
+      // Nothing half-applied: the device row (version, pending request), its request index and its
+      // access-time row are as before.
       assertEquals(before, store.load(k.deviceId()).orElseThrow());
       assertEquals(indexBefore, requestIndex(ns, id));
       assertEquals(before, store.findByRequestId(pr.requestId()).orElseThrow());
+      assertEquals(1, countTouchRows(ns, id));
 
       // The next operation succeeds (the pool replaces the dead connection).
       Approval approval = service.approve(pr.requestId(), Approver.admin("fault-test"));
@@ -100,6 +107,18 @@ class ConnectionLossTest {
     } finally {
       exec.shutdownNow();
       ns.drop();
+    }
+  }
+
+  private static int countTouchRows(Namespace ns, String deviceId) throws SQLException {
+    try (Connection c = DriverManager.getConnection(ns.url());
+        PreparedStatement ps =
+            c.prepareStatement("SELECT COUNT(*) FROM pairgate_touch WHERE device_id = ?")) {
+      ps.setString(1, deviceId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
@@ -118,13 +137,13 @@ class ConnectionLossTest {
     return out;
   }
 
-  /** The server-side id of the connection whose request-index DELETE waits for the lock. */
+  /** The server-side id of the connection whose access-time DELETE waits for the lock. */
   private static String awaitBlockedStatement(Server server, Namespace ns) throws Exception {
     String sql = server == Server.POSTGRESQL
         ? "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            + " AND query LIKE 'DELETE FROM pairgate_request%' AND datname = current_database()"
+            + " AND query LIKE 'DELETE FROM pairgate_touch%' AND datname = current_database()"
         : "SELECT id FROM information_schema.processlist WHERE db = '" + ns.name + "'"
-            + " AND info LIKE 'DELETE FROM pairgate_request%'";
+            + " AND info LIKE 'DELETE FROM pairgate_touch%'";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_NET_SECONDS);
     try (Connection admin = TestDatabases.adminConnection(server);
         Statement s = admin.createStatement()) {
@@ -137,7 +156,7 @@ class ConnectionLossTest {
         Thread.sleep(20);
       }
     }
-    throw new AssertionError("the compare-and-set never reached the blocked request-index update");
+    throw new AssertionError("the compare-and-set never reached the blocked statement");
   }
 
   private static void kill(Server server, String victim) throws SQLException {
