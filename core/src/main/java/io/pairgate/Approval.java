@@ -11,13 +11,16 @@ import java.util.List;
  * @param alreadyApproved true when the request had been approved before and nothing changed now
  * @param addedRoles roles the approval added to the baseline
  * @param addedScopes scopes the approval added to the baseline
+ * @param declinedScopes scopes the request asked for that a partial approval
+ *     ({@link PairingService#approve(String, Approver, ScopeSet)}) left out; empty otherwise
  */
 public record Approval(
     String requestId,
     PairedDevice device,
     boolean alreadyApproved,
     List<Role> addedRoles,
-    ScopeSet addedScopes) {
+    ScopeSet addedScopes,
+    ScopeSet declinedScopes) {
 
   /** Copies the list. */
   public Approval {

@@ -65,6 +65,20 @@ public interface PairingService {
   Approval approve(String requestId, Approver approver);
 
   /**
+   * Approves only {@code scopes} of a pending request — a partial approval, as one atomic change.
+   * Every scope must be one the request asks for or one it implies (under the
+   * {@link #scopePolicy()}) for one of its roles; the request's roles are approved as in
+   * {@link #approve(String, Approver)}, and the approver needs only what the narrowed request
+   * needs. The request is resolved as approved; the scopes left out are reported in
+   * {@link Approval#declinedScopes()}, and a device that still wants them asks again
+   * ({@code scope-upgrade}).
+   *
+   * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} if a scope is not part of the
+   *     request, and everything {@link #approve(String, Approver)} throws
+   */
+  Approval approve(String requestId, Approver approver, ScopeSet scopes);
+
+  /**
    * Rejects a pending request and returns it. The device may ask again.
    *
    * @throws PairgateException {@link ErrorCode#UNKNOWN_REQUEST} or {@link SupersededException}

@@ -147,6 +147,34 @@ class OperationsTest {
   }
 
   @Test
+  void partialApprovalGrantsOnlyTheChosenScopesAtomically() {
+    f.pair(alice, Role.OPERATOR, "operator.read");
+    PairingRequired p = f.pairingRequired(f.connect(alice, "operator.write", "operator.admin"));
+    DeviceRecord before = record();
+    assertEquals(ErrorCode.INVALID_ARGUMENT, code(() ->
+        f.service.approve(p.requestId(), Approver.admin("op"), ScopeSet.of("node.exec"))));
+    assertEquals(before, record(), "a bad partial approval changes nothing");
+    // an approver without admin may approve the write part only
+    Approval a = f.service.approve(p.requestId(), Approver.withScopes("op", "operator.write"),
+        ScopeSet.of("operator.write"));
+    assertEquals(ScopeSet.of("operator.admin"), a.declinedScopes());
+    assertEquals(ScopeSet.of("operator.read", "operator.write"), a.device().approvedScopes());
+    assertTrue(f.service.approve(p.requestId(), Approver.admin("op")).alreadyApproved());
+    f.allowed(f.connect(alice, "operator.write"));
+    PairingRequired again = f.pairingRequired(f.connect(alice, "operator.admin"));
+    assertEquals(UpgradeReason.SCOPE_UPGRADE, again.reason());
+    assertNotEquals(p.requestId(), again.requestId());
+  }
+
+  @Test
+  void partialApprovalMayNameAScopeTheRequestImplies() {
+    PairingRequired p = f.pairingRequired(f.connect(alice, "operator.admin"));
+    Approval a = f.service.approve(p.requestId(), Approver.admin("op"), ScopeSet.of("operator.read"));
+    assertEquals(ScopeSet.of("operator.read"), a.device().approvedScopes());
+    assertEquals(ScopeSet.of("operator.admin"), a.declinedScopes());
+  }
+
+  @Test
   void pendingTtlIsConfigurable() {
     Fixture g = new Fixture(b -> b.pendingTtl(Duration.ofSeconds(30)));
     PairingRequired p = g.pairingRequired(g.connect(alice, "operator.read"));

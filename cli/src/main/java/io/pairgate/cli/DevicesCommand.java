@@ -260,21 +260,13 @@ final class DevicesCommand implements Runnable {
           id = newest.requestId();
         }
         Optional<PendingRequest> live = service.pendingRequest(id);
-        ScopeSet originalScopes = live.map(PendingRequest::scopes).orElse(null);
-        boolean narrowed = false;
-        if (live.isPresent() && asScopes != null) {
-          narrowed = true;
-          ScopeSet subset = ScopeSet.parse(asScopes);
-          live = Requests.narrow(h.store(), service.scopePolicy(), id, subset, cli.clock.instant());
-          if (live.isPresent()) {
-            PendingRequest original = Requests.find(l, id);
-            if (original != null) {
-              ScopeSet declined = original.scopes().minus(live.get().scopes());
-              if (!declined.isEmpty() && !json) {
-                cli.out.println("Declining " + declined + " (the device will ask again with"
-                    + " scope-upgrade if it needs them).");
-              }
-            }
+        ScopeSet subset = asScopes == null ? null : ScopeSet.parse(asScopes);
+        if (live.isPresent() && subset != null) {
+          ScopeSet declined = live.get().scopes().minus(subset);
+          live = Optional.of(Requests.narrowed(service.scopePolicy(), live.get(), subset));
+          if (!declined.isEmpty() && !json) {
+            cli.out.println("Declining " + declined + " (the device will ask again with"
+                + " scope-upgrade if it needs them).");
           }
         }
         if (live.isPresent() && !json) {
@@ -294,15 +286,9 @@ final class DevicesCommand implements Runnable {
         }
         Approver approver = approverScopes == null ? approver()
             : new Approver(approver().name(), ScopeSet.parse(approverScopes));
-        Approval a;
-        try {
-          a = service.approve(id, approver);
-        } catch (PairgateException e) {
-          if (narrowed && originalScopes != null) {
-            Requests.restore(h.store(), id, originalScopes);
-          }
-          throw e;
-        }
+        Approval a = subset == null
+            ? service.approve(id, approver)
+            : service.approve(id, approver, subset);
         if (json) {
           ObjectNode o = Out.object();
           o.put("requestId", a.requestId());
@@ -310,6 +296,7 @@ final class DevicesCommand implements Runnable {
           o.put("alreadyApproved", a.alreadyApproved());
           Out.strings(o.putArray("addedRoles"), a.addedRoles());
           Out.strings(o.putArray("addedScopes"), a.addedScopes().names());
+          Out.strings(o.putArray("declinedScopes"), a.declinedScopes().names());
           Out.strings(o.putArray("roles"), a.device().roles());
           Out.strings(o.putArray("approvedScopes"), a.device().approvedScopes().names());
           cli.out.println(Out.pretty(o));

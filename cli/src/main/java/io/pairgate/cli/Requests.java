@@ -108,74 +108,28 @@ final class Requests {
   }
 
   /**
-   * Undoes {@link #narrow}: gives the live request {@code requestId} its original scopes back, if
-   * it is still the narrowed request (best effort; a device that reconnected meanwhile has already
-   * widened it again).
+   * What the live request {@code p} looks like narrowed to {@code subset}, for the approval
+   * preview; nothing is written (the narrowing happens atomically inside
+   * {@link io.pairgate.PairingService#approve(String, io.pairgate.Approver, ScopeSet)}).
+   *
+   * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} if a scope is not part of the
+   *     request
    */
-  static void restore(PairingStore store, String requestId, ScopeSet original) {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      Optional<DeviceRecord> found = store.findByRequestId(requestId);
-      if (found.isEmpty()) {
-        return;
-      }
-      DeviceRecord rec = found.get();
-      PendingRequest p = rec.pending();
-      if (p == null || !p.requestId().equals(requestId) || p.scopes().equals(original)) {
-        return;
-      }
-      PendingRequest back = new PendingRequest(
-          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), original, p.client(),
-          p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
-      if (store.compareAndSet(rec.version(), new DeviceRecord(rec.deviceId(), rec.version() + 1,
-          rec.paired(), back, rec.blocked(), rec.resolved()))) {
-        return;
+  static PendingRequest narrowed(ScopePolicy policy, PendingRequest p, ScopeSet subset) {
+    List<String> outside = new ArrayList<>();
+    for (Scope s : subset) {
+      if (!requestImplies(policy, p.roles(), p.scopes(), s)) {
+        outside.add(s.value());
       }
     }
-  }
-
-  /**
-   * Narrows the live pending request {@code requestId} to {@code subset} (each scope must be
-   * implied by the request) with one compare-and-set of the device's record, so that a following
-   * approve grants only the subset. The request id stays the same. Returns the narrowed request,
-   * or empty when the id is not a live request (the caller's approve then reports why).
-   */
-  static Optional<PendingRequest> narrow(
-      PairingStore store, ScopePolicy policy, String requestId, ScopeSet subset, Instant now) {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      Optional<DeviceRecord> found = store.findByRequestId(requestId);
-      if (found.isEmpty()) {
-        return Optional.empty();
-      }
-      DeviceRecord rec = found.get();
-      PendingRequest p = rec.pending();
-      if (p == null || !p.requestId().equals(requestId) || p.isExpired(now)) {
-        return Optional.empty();
-      }
-      List<String> outside = new ArrayList<>();
-      for (Scope s : subset) {
-        if (!requestImplies(policy, p.roles(), p.scopes(), s)) {
-          outside.add(s.value());
-        }
-      }
-      if (!outside.isEmpty()) {
-        throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-            "--as-scopes may only narrow the request: " + String.join(",", outside)
-                + " is not part of request " + requestId + " (it asks for " + Out.scopes(p.scopes())
-                + ")");
-      }
-      if (subset.equals(p.scopes())) {
-        return Optional.of(p);
-      }
-      PendingRequest narrowed = new PendingRequest(
-          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), subset, p.client(),
-          p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
-      DeviceRecord next = new DeviceRecord(rec.deviceId(), rec.version() + 1, rec.paired(),
-          narrowed, rec.blocked(), rec.resolved());
-      if (store.compareAndSet(rec.version(), next)) {
-        return Optional.of(narrowed);
-      }
+    if (!outside.isEmpty()) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
+          "--as-scopes may only narrow the request: " + String.join(",", outside)
+              + " is not part of request " + p.requestId() + " (it asks for "
+              + Out.scopes(p.scopes()) + ")");
     }
-    throw new PairgateException(ErrorCode.STORE_FAILURE,
-        "request " + requestId + " kept changing while it was being narrowed; try again");
+    return new PendingRequest(
+        p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), subset, p.client(),
+        p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
   }
 }

@@ -144,7 +144,8 @@ class DevicesCommandTest {
     JsonNode j = r.json();
     assertEquals(List.of("operator.pairing", "operator.read"), strings(j.get("approvedScopes")));
     assertEquals(Set.of("requestId", "deviceId", "alreadyApproved", "addedRoles", "addedScopes",
-        "roles", "approvedScopes"), fields(j));
+        "declinedScopes", "roles", "approvedScopes"), fields(j));
+    assertEquals(List.of("operator.write"), strings(j.get("declinedScopes")));
     gw.allowed(laptop, "operator.read");
     gw.allowed(laptop, "operator.pairing");
     ConnectResult again = gw.connect(laptop, "operator.read", "operator.write");

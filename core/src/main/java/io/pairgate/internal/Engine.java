@@ -834,22 +834,54 @@ public final class Engine implements PairingService {
 
   @Override
   public Approval approve(String requestId, Approver approver) {
-    return retryByRequest(requestId, rec -> approveStep(rec, requestId, approver, clock.instant()));
+    return retryByRequest(
+        requestId, rec -> approveStep(rec, requestId, approver, null, clock.instant()));
+  }
+
+  @Override
+  public Approval approve(String requestId, Approver approver, ScopeSet scopes) {
+    return retryByRequest(
+        requestId, rec -> approveStep(rec, requestId, approver, scopes, clock.instant()));
   }
 
   private Step<Approval> approveStep(
-      DeviceRecord rec, String requestId, Approver approver, Instant now) {
+      DeviceRecord rec, String requestId, Approver approver, @Nullable ScopeSet only,
+      Instant now) {
     PendingRequest p = rec.pending();
     if (p == null || !p.requestId().equals(requestId)) {
       ResolvedRequest r = resolvedEntry(rec, requestId);
       if (r.outcome() == Outcome.APPROVED && rec.paired() != null) {
-        return Step.done(new Approval(requestId, rec.paired(), true, List.of(), ScopeSet.empty()));
+        return Step.done(new Approval(
+            requestId, rec.paired(), true, List.of(), ScopeSet.empty(), ScopeSet.empty()));
       }
       throw afterResolution(rec, r, true);
     }
     if (p.isExpired(now)) {
       throw new PairgateException(ErrorCode.EXPIRED, "request " + requestId + " expired at "
           + p.expiresAt() + "; the device must connect again to ask anew");
+    }
+    ScopeSet declined = ScopeSet.empty();
+    if (only != null) {
+      PendingRequest asked = p;
+      List<String> outside = new ArrayList<>();
+      for (Scope s : only) {
+        boolean part = false;
+        for (Role r : asked.roles()) {
+          part |= policy.admissible(r, s) && policy.implies(r, s, asked.scopes());
+        }
+        if (!part) {
+          outside.add(s.value());
+        }
+      }
+      if (!outside.isEmpty()) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "a partial approval may only"
+            + " narrow the request: " + String.join(",", outside) + " is not part of request "
+            + requestId + " (it asks for " + asked.scopes() + ")");
+      }
+      declined = asked.scopes().minus(only);
+      p = new PendingRequest(asked.requestId(), asked.deviceId(), asked.publicKey(), asked.role(),
+          asked.roles(), only, asked.client(), asked.remoteAddress(), asked.createdAt(),
+          asked.refreshedAt(), asked.expiresAt(), asked.repair(), asked.reason());
     }
     List<Scope> missing = approverMissing(p, approver.scopes());
     if (!missing.isEmpty()) {
@@ -861,7 +893,8 @@ public final class Engine implements PairingService {
     return Step.write(
         new DeviceRecord(rec.deviceId(), rec.version() + 1, ap.device(), null, rec.blocked(),
             prune(resolved, now)),
-        new Approval(requestId, ap.device(), false, ap.addedRoles(), ap.addedScopes()),
+        new Approval(
+            requestId, ap.device(), false, ap.addedRoles(), ap.addedScopes(), declined),
         List.of(approvedEvent(rec.deviceId().value(), p, approver.name(), "operator", ap, now)));
   }
 
