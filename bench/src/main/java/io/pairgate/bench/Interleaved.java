@@ -10,7 +10,8 @@ import java.util.Locale;
  * burst of load from other processes hits both about equally. Each block pair gives one ratio; the
  * median and quartiles are printed as JSON. JMH remains the primary measurement; this checks it.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Interleaved [seconds per pair]}.
+ * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Interleaved [seconds per pair]
+ * [group]}, where group is {@code decide}, {@code connect} or {@code store} (default: all).
  */
 public final class Interleaved {
   private static volatile boolean sink;
@@ -29,7 +30,21 @@ public final class Interleaved {
   /** Runs the pairs and prints a JSON array. */
   public static void main(String[] args) {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+    String group = args.length > 1 ? args[1] : "all";
     List<String> out = new ArrayList<>();
+    if (group.equals("all") || group.equals("decide")) {
+      decide(seconds, out);
+    }
+    if (group.equals("all") || group.equals("connect")) {
+      connect(seconds, out);
+    }
+    if (group.equals("all") || group.equals("store")) {
+      store(seconds, out);
+    }
+    System.out.println("[" + String.join(",", out) + "]");
+  }
+
+  private static void decide(double seconds, List<String> out) {
 
     DecideBench d = new DecideBench();
     d.setUp();
@@ -44,6 +59,9 @@ public final class Interleaved {
     out.add(run("decide part: DeviceToken.matches / map+mask", "", seconds, 20_000,
         op(() -> d.partTokenMatch()), op(() -> d.limitMapMask()), false));
 
+  }
+
+  private static void connect(double seconds, List<String> out) {
     ConnectBench.Gateway g = new ConnectBench.Gateway();
     g.setUp();
     ConnectBench.V3Call c = new ConnectBench.V3Call();
@@ -103,6 +121,9 @@ public final class Interleaved {
             },
             true));
 
+  }
+
+  private static void store(double seconds, List<String> out) {
     // The persistence pairs: one operation per call, timed per call.
     String[][] storePairs = {{"json-100", "file"}, {"postgres", "postgres"}};
     for (String[] sp : storePairs) {
@@ -148,7 +169,6 @@ public final class Interleaved {
         System.err.println("interleaved " + sp[0] + " failed: " + e);
       }
     }
-    System.out.println("[" + String.join(",", out) + "]");
   }
 
   /** An operation that may throw. */
