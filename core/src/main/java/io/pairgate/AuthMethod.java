@@ -29,11 +29,16 @@ public enum AuthMethod {
   }
 
   /**
-   * Parses {@link #wireName()}.
+   * Parses {@link #wireName()} exactly (case-sensitive).
    *
    * @throws IllegalArgumentException for an unknown name
    */
   public static AuthMethod fromWireName(String s) {
-    return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
+    for (AuthMethod v : values()) {
+      if (v.wireName().equals(s)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown AuthMethod wire name: \"" + s + "\"");
   }
 }

@@ -61,11 +61,16 @@ public enum ErrorCode {
   }
 
   /**
-   * Parses a {@link #wireName()}.
+   * Parses a {@link #wireName()} exactly (case-sensitive).
    *
    * @throws IllegalArgumentException if no code has that name
    */
   public static ErrorCode fromWireName(String wireName) {
-    return valueOf(wireName.toUpperCase(Locale.ROOT).replace('-', '_'));
+    for (ErrorCode v : values()) {
+      if (v.wireName().equals(wireName)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown ErrorCode wire name: \"" + wireName + "\"");
   }
 }

@@ -43,11 +43,16 @@ public enum UpgradeReason {
   }
 
   /**
-   * Parses a {@link #wireName()}.
+   * Parses a {@link #wireName()} exactly (case-sensitive).
    *
    * @throws IllegalArgumentException for an unknown name
    */
   public static UpgradeReason fromWireName(String wireName) {
-    return valueOf(wireName.toUpperCase(Locale.ROOT).replace('-', '_'));
+    for (UpgradeReason v : values()) {
+      if (v.wireName().equals(wireName)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown UpgradeReason wire name: \"" + wireName + "\"");
   }
 }

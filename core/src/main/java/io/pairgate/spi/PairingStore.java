@@ -46,6 +46,8 @@ public interface PairingStore extends AutoCloseable {
    *     differs (nothing was changed)
    * @throws StoreException if the outcome is unknown or the store failed; the change may then be
    *     retried, as the version check makes a retry safe
+   * @throws IllegalArgumentException if {@code next.version() != expectedVersion + 1} (a bug in
+   *     the caller, not a store condition)
    */
   boolean compareAndSet(long expectedVersion, DeviceRecord next);
 

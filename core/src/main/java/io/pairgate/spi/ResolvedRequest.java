@@ -32,9 +32,14 @@ public record ResolvedRequest(
       return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@link #wireName()}. */
+    /** Parses {@link #wireName()} exactly (case-sensitive). */
     public static Outcome fromWireName(String s) {
-      return valueOf(s.toUpperCase(Locale.ROOT));
+      for (Outcome v : values()) {
+        if (v.wireName().equals(s)) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("unknown Outcome wire name: \"" + s + "\"");
     }
   }
 }
