@@ -334,6 +334,48 @@ final class RecordCodec {
     return "an object";
   }
 
+  /**
+   * Parses what {@link Instant#toString()} writes, exactly as {@link Instant#parse} does, without
+   * the general-purpose formatter for the common shape {@code yyyy-MM-ddTHH:mm:ss[.fff…]Z} (years
+   * 0000–9999, 0, 3, 6 or 9 fraction digits); anything else goes to {@link Instant#parse}.
+   */
+  static Instant parseInstant(String t) {
+    int n = t.length();
+    if ((n == 20 || n == 24 || n == 27 || n == 30) && t.charAt(4) == '-' && t.charAt(7) == '-'
+        && t.charAt(10) == 'T' && t.charAt(13) == ':' && t.charAt(16) == ':'
+        && t.charAt(n - 1) == 'Z' && (n == 20 || t.charAt(19) == '.')) {
+      int year = digits(t, 0, 4);
+      int month = digits(t, 5, 7);
+      int day = digits(t, 8, 10);
+      int hour = digits(t, 11, 13);
+      int minute = digits(t, 14, 16);
+      int second = digits(t, 17, 19);
+      int fraction = n == 20 ? 0 : digits(t, 20, n - 1);
+      if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && hour < 24 && minute >= 0
+          && minute < 60 && second >= 0 && second < 60 && fraction >= 0) {
+        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay(); // validates
+        int nanos = n == 20 ? 0 : n == 24 ? fraction * 1_000_000 : n == 27 ? fraction * 1_000
+            : fraction;
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3_600L + minute * 60L + second,
+            nanos);
+      }
+    }
+    return Instant.parse(t);
+  }
+
+  /** The decimal value of {@code t[from, to)}, or -1 unless it is all ASCII digits. */
+  private static int digits(String t, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
   /** A parsed JSON object with strict typed accessors. */
   private static final class Obj {
     final Map<String, @Nullable Object> map;
@@ -373,7 +415,12 @@ final class RecordCodec {
     }
 
     String string(String k) {
-      return asString(get(k), path + "." + k);
+      Object o = get(k);
+      if (o instanceof String str) {
+        return str;
+      }
+      throw new IllegalArgumentException(path + "." + k + " must be a string, found "
+          + describe(o));
     }
 
     boolean bool(String k) {
@@ -405,7 +452,11 @@ final class RecordCodec {
       if (o == null) {
         return null;
       }
-      return Instant.parse(asString(o, path + "." + k));
+      if (o instanceof String str) {
+        return parseInstant(str);
+      }
+      throw new IllegalArgumentException(path + "." + k + " must be a string, found "
+          + describe(o));
     }
 
     @SuppressWarnings("unchecked")
@@ -535,6 +586,18 @@ final class RecordCodec {
 
     private String string() {
       i++; // opening quote
+      // fast path: no escape before the closing quote (what the writer produces for ASCII text)
+      for (int j = i; j < s.length(); j++) {
+        char c = s.charAt(j);
+        if (c == '"') {
+          String out = s.substring(i, j);
+          i = j + 1;
+          return out;
+        }
+        if (c == '\\' || c < 0x20) {
+          break;
+        }
+      }
       StringBuilder b = new StringBuilder();
       while (true) {
         char c = next();

@@ -67,6 +67,32 @@ class RecordCodecTest {
   }
 
   @Test
+  void parseInstant_agreesWithInstantParse() {
+    java.util.Random r = new java.util.Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      long seconds = r.nextLong() % 400_000_000_000L; // about ±12 700 years
+      int nanos = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> r.nextInt(1000) * 1_000_000;
+        case 2 -> r.nextInt(1_000_000) * 1_000;
+        default -> r.nextInt(1_000_000_000);
+      };
+      Instant at = Instant.ofEpochSecond(seconds, nanos);
+      assertEquals(at, RecordCodec.parseInstant(at.toString()), at.toString());
+    }
+    for (String text : new String[] {"2023-11-14T22:13:20Z", "2023-11-14T22:13:20.1Z",
+        "2023-11-14T22:13:20.12345Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+        "2024-02-29T00:00:00Z"}) {
+      assertEquals(Instant.parse(text), RecordCodec.parseInstant(text), text);
+    }
+    for (String bad : new String[] {"2023-02-29T00:00:00Z", "2023-13-01T00:00:00Z",
+        "2023-11-14T22:60:00Z", "2023-11-14 22:13:20Z",
+        "2023-11-14T22:13:20", "2023-11-14T22:13:2xZ", "2023-11-14T22:13:20.12xZ", "", "Z"}) {
+      assertThrows(RuntimeException.class, () -> RecordCodec.parseInstant(bad), bad);
+    }
+  }
+
+  @Test
   void strings_withAnyCharacters_roundTrip() {
     String nasty = "quote\" backslash\\ slash/ nul\u0000 tab\t nl\n del\u007f é ✓ 😀 lone\ud800"
         + " low\udc00 bom\ufeff";
