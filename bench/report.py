@@ -208,7 +208,7 @@ sc100 = score("StoreConnectBench.connectUnknownCreate[store=json-100]")
 sc100k = score("StoreConnectBench.connectUnknownCreate[store=json-100000]")
 sr, serr = ratio(sc100k, sc100)
 w("| connectUnknown (create), store-json 100 000 vs 100 devices | %s | %s | %s | — | — | "
-  "single shots; the flood-limit count reads every record |" % (
+  "single shots (cold); the flood-limit count must not grow with the fleet |" % (
       cell("StoreConnectBench.connectUnknownCreate[store=json-100000]"),
       cell("StoreConnectBench.connectUnknownCreate[store=json-100]"),
       "n/a" if sr is None else "%.0f" % sr))

@@ -50,6 +50,12 @@ trap 'rm -rf "$bench_dir/run-$PAIRGATE_BENCH_RUN"' EXIT
 out="$here/results/$stamp"
 start_s=$(date +%s)
 
+# The commit and the tree state when the run starts (the jar is built from them, or before).
+commit_start="${PAIRGATE_BENCH_COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+dirty_start="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)"
+[[ -n "${PAIRGATE_BENCH_COMMIT:-}" ]] && dirty_start=0
+export commit_start dirty_start
+
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start="$(load)"
 
@@ -115,11 +121,8 @@ meta = {
     "kernel": platform.release(),
     "java": " / ".join(sh(java, "-version").strip().splitlines()[:2]),
     "loadStart": l0, "loadEnd": l1,
-    "commit": os.environ.get("PAIRGATE_BENCH_COMMIT")
-        or sh("git", "-C", root, "rev-parse", "--short", "HEAD").strip(),
-    "uncommittedFiles": (None if os.environ.get("PAIRGATE_BENCH_COMMIT")
-        else len([l for l in sh("git", "-C", root, "status", "--porcelain", "--untracked-files=no")
-                  .splitlines() if l.strip()])),
+    "commit": os.environ.get("commit_start", "unknown"),
+    "uncommittedFiles": int(os.environ.get("dirty_start", "0") or 0),
 }
 json.dump(meta, open(path, "w"), indent=2)
 PY

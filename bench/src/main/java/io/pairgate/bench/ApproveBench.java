@@ -36,11 +36,11 @@ import org.openjdk.jmh.annotations.Threads;
  *
  * <p>The pending request is put in place untimed in {@code @Setup(Level.Invocation)}, by writing
  * the device's record through the store SPI exactly as a first connect would leave it (a
- * {@code PendingRequest} for {@code operator} with the 6 scopes, reason {@code not-paired}). It is
- * not made by a real connect because, on store-json, a connect that creates a request counts the
- * pending requests through the SPI's default {@code countPending}, which reads every device file:
- * at 100 000 devices that is many seconds per connect (measured separately by
- * {@link StoreConnectBench}). Compare the durable stores with {@link StoreLimits}.
+ * {@code PendingRequest} for {@code operator} with the 6 scopes, reason {@code not-paired}). That
+ * keeps the untimed work to one store write and out of the flood limits. (It was first chosen
+ * because store-json's creating connect used to count pending requests by reading every device
+ * file, many seconds per connect at 100 000 devices; store-json now counts from its index, and
+ * {@link StoreConnectBench} watches that.) Compare the durable stores with {@link StoreLimits}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

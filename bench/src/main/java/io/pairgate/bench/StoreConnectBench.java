@@ -24,9 +24,10 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * {@code connectUnknown} (create) on store-json at 100 and 100 000 devices: one new device's first
- * connect per operation ({@code SingleShotTime}, prepared untimed). It shows how the flood-limit
- * count scales with the fleet: a creating connect calls {@code PairingStore.countPending}, and
- * store-json does not override the SPI's default, which pages through every record.
+ * connect per operation ({@code SingleShotTime}, prepared untimed). It watches how the flood-limit
+ * count scales with the fleet: a creating connect calls {@code PairingStore.countPending}, whose
+ * SPI default pages through every record (store-json read every device file until it began
+ * counting from its in-memory index).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
