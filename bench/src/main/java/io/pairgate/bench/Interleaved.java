@@ -11,7 +11,8 @@ import java.util.Locale;
  * median and quartiles are printed as JSON. JMH remains the primary measurement; this checks it.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Interleaved [seconds per pair]
- * [group]}, where group is {@code decide}, {@code connect} or {@code store} (default: all).
+ * [group]}, where group is {@code decide}, {@code connect}, {@code connect2t} or {@code store}
+ * (default: all; connect2t runs connect and its limit on two threads at once, in lockstep).
  */
 public final class Interleaved {
   private static volatile boolean sink;
@@ -28,7 +29,7 @@ public final class Interleaved {
   }
 
   /** Runs the pairs and prints a JSON array. */
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
     String group = args.length > 1 ? args[1] : "all";
     List<String> out = new ArrayList<>();
@@ -37,6 +38,9 @@ public final class Interleaved {
     }
     if (group.equals("all") || group.equals("connect")) {
       connect(seconds, out);
+    }
+    if (group.equals("all") || group.equals("connect2t")) {
+      connect2t(seconds, out);
     }
     if (group.equals("all") || group.equals("store")) {
       store(seconds, out);
@@ -121,6 +125,104 @@ public final class Interleaved {
             },
             true));
 
+  }
+
+  /**
+   * Two threads on one service, in lockstep: both run a block of connects, then both a block of
+   * decode-and-verify (ABBA order), with a barrier between blocks. The ratio per block pair is the
+   * summed limit time over the summed connect time.
+   */
+  private static void connect2t(double seconds, List<String> out) throws Exception {
+    ConnectBench.Gateway g = new ConnectBench.Gateway();
+    g.setUp();
+    int threads = 2;
+    int n = 100;
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+    long[][] times = new long[threads][2];
+    List<Double> ratios = java.util.Collections.synchronizedList(new ArrayList<>());
+    long warmEnd = System.nanoTime() + (long) (seconds * 0.3e9);
+    long end = warmEnd + (long) (seconds * 1e9);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int me = t;
+      ConnectBench.V3Call c = new ConnectBench.V3Call();
+      c.cursor = t;
+      c.stride = threads;
+      Op connect = new Op() {
+        @Override
+        public void prepare() {
+          c.prepare(g, false);
+        }
+
+        @Override
+        public boolean run() {
+          return g.service.connect(c.attempt) instanceof io.pairgate.ConnectResult.Allowed;
+        }
+      };
+      Op limit = new Op() {
+        @Override
+        public void prepare() {
+          c.prepare(g, false);
+        }
+
+        @Override
+        public boolean run() {
+          return ConnectBench.decodeAndVerify(c);
+        }
+      };
+      Thread w = new Thread(() -> {
+        try {
+          boolean aFirst = true;
+          while (true) {
+            barrier.await();
+            if (stop.get()) {
+              return;
+            }
+            if (aFirst) {
+              times[me][0] = block(connect, n, true);
+              barrier.await();
+              times[me][1] = block(limit, n, true);
+            } else {
+              times[me][1] = block(limit, n, true);
+              barrier.await();
+              times[me][0] = block(connect, n, true);
+            }
+            aFirst = !aFirst;
+            barrier.await();
+            if (me == 0) {
+              long now = System.nanoTime();
+              if (now > warmEnd) {
+                ratios.add((double) (times[0][1] + times[1][1]) / (times[0][0] + times[1][0]));
+              }
+              if (now > end && ratios.size() >= 10) {
+                stop.set(true);
+              }
+            }
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+          stop.set(true);
+          barrier.reset();
+        }
+      });
+      w.start();
+      workers.add(w);
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure.get() != null && !(failure.get() instanceof java.util.concurrent.BrokenBarrierException)) {
+      throw new IllegalStateException(failure.get());
+    }
+    double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    out.add(String.format(Locale.ROOT,
+        "{\"label\":\"connect / BC decode+verify (2 threads, lockstep)\",\"median\":%.4f,"
+            + "\"p25\":%.4f,\"p75\":%.4f,\"rounds\":%d,\"opsPerBlock\":%d,"
+            + "\"target\":\">= 0.90\"}",
+        q(r, 0.5), q(r, 0.25), q(r, 0.75), r.length, n));
   }
 
   private static void store(double seconds, List<String> out) {
