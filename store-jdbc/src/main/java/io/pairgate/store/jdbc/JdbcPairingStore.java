@@ -500,13 +500,16 @@ public final class JdbcPairingStore implements PairingStore {
       boolean delete, @Nullable String json, List<String> requestIds) {
     Phase phase = Phase.ROW;
     Connection c = null;
-    boolean restoreIsolation = false;
+    int restoreIsolation = Connection.TRANSACTION_NONE;
     try {
       c = connect();
       int isolation = casIsolation();
-      if (isolation != Connection.TRANSACTION_NONE && c.getTransactionIsolation() != isolation) {
-        c.setTransactionIsolation(isolation);
-        restoreIsolation = true;
+      if (isolation != Connection.TRANSACTION_NONE) {
+        int before = c.getTransactionIsolation();
+        if (before != isolation) {
+          c.setTransactionIsolation(isolation);
+          restoreIsolation = before;
+        }
       }
       c.setAutoCommit(false);
       int rows;
@@ -575,8 +578,8 @@ public final class JdbcPairingStore implements PairingStore {
       throw SqlErrors.failure("compare-and-set of device " + id
           + " (rolled back, nothing applied)", kind, e);
     } finally {
-      if (restoreIsolation && dialect == Dialect.H2) {
-        restoreReadCommitted(c);
+      if (restoreIsolation != Connection.TRANSACTION_NONE && dialect == Dialect.H2) {
+        restoreIsolation(c, restoreIsolation); // cheap in-process; pools reset MariaDB's
       }
       closeQuietly(c);
     }
@@ -610,17 +613,17 @@ public final class JdbcPairingStore implements PairingStore {
     };
   }
 
-  private static void restoreReadCommitted(@Nullable Connection c) {
+  private static void restoreIsolation(@Nullable Connection c, int level) {
     if (c == null) {
       return;
     }
     try {
       if (!c.isClosed()) {
         c.setAutoCommit(true);
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        c.setTransactionIsolation(level);
       }
     } catch (SQLException e) {
-      LOG.debug("could not restore READ COMMITTED on an H2 connection", e);
+      LOG.debug("could not restore the isolation level of a connection", e);
     }
   }
 
