@@ -52,7 +52,7 @@ start_s=$(date +%s)
 
 # The commit and the tree state when the run starts (the jar is built from them, or before).
 commit_start="${PAIRGATE_BENCH_COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
-dirty_start="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)"
+dirty_start="$( (git -C "$root" status --porcelain --untracked-files=no 2>/dev/null || true) | wc -l)"
 [[ -n "${PAIRGATE_BENCH_COMMIT:-}" ]] && dirty_start=0
 export commit_start dirty_start
 
