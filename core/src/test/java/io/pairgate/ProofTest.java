@@ -222,6 +222,31 @@ class ProofTest {
   }
 
   @Test
+  void aDeviceMaySwitchBetweenV2AndV3Payloads() {
+    for (String version : java.util.List.of("v2", "v2", "v3", "v2", "v3", "v3")) {
+      Challenge c = f.service.issueChallenge();
+      long at = f.clock.millis();
+      String payload = version.equals("v2")
+          ? ProofPayload.v2(key.deviceId().value(), "cli", "cli", "operator", List.of("operator.read"), at, "", c.nonce())
+          : ProofPayload.v3(key.deviceId().value(), "cli", "cli", "operator", List.of("operator.read"), at, "", c.nonce(), "linux", "");
+      assertInstanceOf(ConnectResult.PairingRequired.class,
+          f.service.connect(valid(c, at).proof(key.sign(payload), at, c.nonce()).build()), version);
+    }
+  }
+
+  @Test
+  void unusedChallengesExpireAndCannotBeUsedLater() {
+    java.util.List<Challenge> issued = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      issued.add(f.service.issueChallenge());
+    }
+    f.advance(Duration.ofMinutes(6));
+    for (Challenge c : issued.subList(0, 5)) {
+      assertEquals(ErrorCode.NONCE_MISMATCH, rejection(valid(c, f.clock.millis()).build()));
+    }
+  }
+
+  @Test
   void paddedStandardBase64SignatureIsAccepted() {
     Challenge c = f.service.issueChallenge();
     ConnectAttempt a = valid(c, f.clock.millis()).build();

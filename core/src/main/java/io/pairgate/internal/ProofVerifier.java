@@ -15,8 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.jspecify.annotations.Nullable;
@@ -37,27 +35,39 @@ final class ProofVerifier {
   private final Duration skew;
   private final Duration challengeTtl;
   private final RandomSource random;
-  private final ConcurrentHashMap<String, Long> outstanding = new ConcurrentHashMap<>();
-  private final AtomicInteger issuedSincePrune = new AtomicInteger();
-  private final Cache<DevicePublicKey, Ed25519PublicKeyParameters> keys =
+  /** Issued, unused challenges: expire after the challenge lifetime, bounded in number. */
+  private final Cache<String, Long> outstanding;
+  /** Decoded keys, and which payload version the key's device signed last (v2 clients). */
+  private final Cache<DevicePublicKey, KeyEntry> keys =
       Caffeine.newBuilder().maximumSize(10_000).build();
+
+  /** A decoded key; {@code v2First} remembers that its device signs the legacy v2 payload. */
+  private static final class KeyEntry {
+    final Ed25519PublicKeyParameters params;
+    volatile boolean v2First;
+
+    KeyEntry(Ed25519PublicKeyParameters params) {
+      this.params = params;
+    }
+  }
 
   ProofVerifier(Clock clock, Duration skew, Duration challengeTtl, RandomSource random) {
     this.clock = clock;
     this.skew = skew;
     this.challengeTtl = challengeTtl;
     this.random = random;
+    this.outstanding = Caffeine.newBuilder()
+        .ticker(() -> clock.millis() * 1_000_000L)
+        .expireAfterWrite(challengeTtl)
+        .maximumSize(1_000_000)
+        .executor(Runnable::run)
+        .build();
   }
 
   Challenge issue() {
     Instant now = clock.instant();
     String nonce = Ids.uuid(random);
     outstanding.put(nonce, now.toEpochMilli());
-    if (issuedSincePrune.incrementAndGet() >= 1024) {
-      issuedSincePrune.set(0);
-      long cutoff = now.toEpochMilli() - challengeTtl.toMillis();
-      outstanding.values().removeIf(issued -> issued < cutoff);
-    }
     return new Challenge(nonce, now);
   }
 
@@ -76,14 +86,14 @@ final class ProofVerifier {
     if (!derived.value().equals(a.deviceId())) {
       return Outcome.fail(ErrorCode.DEVICE_ID_MISMATCH, "device identity mismatch");
     }
-    Ed25519PublicKeyParameters params = keys.getIfPresent(key);
-    if (params == null) {
+    KeyEntry entry = keys.getIfPresent(key);
+    if (entry == null) {
       try {
-        params = new Ed25519PublicKeyParameters(key.rawBytes(), 0);
+        entry = new KeyEntry(new Ed25519PublicKeyParameters(key.rawBytes(), 0));
       } catch (RuntimeException e) {
         return Outcome.fail(ErrorCode.PUBLIC_KEY_INVALID, "device public key invalid");
       }
-      keys.put(key, params);
+      keys.put(key, entry);
     }
     long drift = Math.abs(now.toEpochMilli() - a.signedAtMs());
     if (drift > skew.toMillis()) {
@@ -98,20 +108,34 @@ final class ProofVerifier {
       return Outcome.fail(ErrorCode.NONCE_MISMATCH, "device nonce mismatch");
     }
     byte[] sig = decodeSignature(a.signature());
-    if (sig == null
-        || !(verifies(params, ProofPayload.v3(a), sig) || verifies(params, ProofPayload.v2(a), sig))) {
+    if (sig == null || !verifiesEitherVersion(entry, a, sig)) {
       return Outcome.fail(ErrorCode.SIGNATURE_INVALID, "device signature invalid");
     }
     return new Outcome(key, derived, null, "");
   }
 
+  /** v3, then v2 (R1.2); a device seen signing v2 is tried with v2 first, saving a verify. */
+  private static boolean verifiesEitherVersion(KeyEntry entry, ConnectAttempt a, byte[] sig) {
+    boolean v2First = entry.v2First;
+    String first = v2First ? ProofPayload.v2(a) : ProofPayload.v3(a);
+    if (verifies(entry.params, first, sig)) {
+      return true;
+    }
+    String second = v2First ? ProofPayload.v3(a) : ProofPayload.v2(a);
+    if (verifies(entry.params, second, sig)) {
+      entry.v2First = !v2First;
+      return true;
+    }
+    return false;
+  }
+
   private boolean consume(String nonce, Instant now) {
-    Long issued = outstanding.remove(nonce);
+    Long issued = outstanding.asMap().remove(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }
 
   private boolean isOutstanding(String nonce, Instant now) {
-    Long issued = outstanding.get(nonce);
+    Long issued = outstanding.getIfPresent(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }
 
