@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * {@code connectUnknown} (create) on store-json at 100 and 100 000 devices: one new device's first
+ * {@code connectUnknown} (create) on store-json at 100 and 100 000 devices, H2 and PostgreSQL: one new device's first
  * connect per operation ({@code SingleShotTime}, prepared untimed). It watches how the flood-limit
  * count scales with the fleet: a creating connect calls {@code PairingStore.countPending}, whose
  * SPI default pages through every record (store-json read every device file until it began
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Threads;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class StoreConnectBench {
   /** Which store: see {@link Stores}. */
-  @Param({"json-100", "json-100000"})
+  @Param({"json-100", "json-100000", "h2", "postgres"})
   public String store;
 
   private final Clock clock = Clock.systemUTC();
