@@ -34,7 +34,23 @@ public record Scope(String value) implements Comparable<Scope> {
 
   /** Returns the scope with this name. */
   public static Scope of(String value) {
-    return new Scope(value);
+    // The well-known scopes are shared instances: a fleet of devices then holds one copy each.
+    switch (value) {
+      case "operator.admin":
+        return OPERATOR_ADMIN;
+      case "operator.read":
+        return OPERATOR_READ;
+      case "operator.write":
+        return OPERATOR_WRITE;
+      case "operator.approvals":
+        return OPERATOR_APPROVALS;
+      case "operator.pairing":
+        return OPERATOR_PAIRING;
+      case "operator.talk":
+        return OPERATOR_TALK;
+      default:
+        return new Scope(value);
+    }
   }
 
   /** Whether {@code value} is a well-formed scope name. */

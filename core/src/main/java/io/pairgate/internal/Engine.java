@@ -1361,6 +1361,7 @@ public final class Engine implements PairingService {
         fire(step.events());
         return step.result();
       }
+      backOff(i);
     }
     throw new StoreException("gave up after " + cfg.maxConflictRetries()
         + " conflicting concurrent changes to device " + id, true);
@@ -1375,8 +1376,23 @@ public final class Engine implements PairingService {
         fire(step.events());
         return step.result();
       }
+      backOff(i);
     }
     throw new StoreException("gave up after " + cfg.maxConflictRetries()
         + " conflicting concurrent changes to request " + requestId, true);
+  }
+
+  /**
+   * After a lost compare-and-set: retry at once the first times (the usual case is one racing
+   * connect), then pause a random, growing fraction of a millisecond so that many writers on one
+   * hot record stop wasting whole attempts on each other. The jitter is not drawn from the
+   * service's {@link RandomSource}, so it never changes what a seeded run produces.
+   */
+  private static void backOff(int attempt) {
+    if (attempt >= 2) {
+      long maxNanos = Math.min(1_000_000L, 20_000L << Math.min(attempt - 2, 6));
+      java.util.concurrent.locks.LockSupport.parkNanos(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(maxNanos));
+    }
   }
 }
