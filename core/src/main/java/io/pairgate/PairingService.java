@@ -140,6 +140,12 @@ public interface PairingService {
   /** The pending request with this id, if it is still pending and not expired. */
   Optional<PendingRequest> pendingRequest(String requestId);
 
+  /**
+   * The device's open request, if it has one that has not expired (a device has at most one).
+   * One store read; cheaper than {@link #list()} when the device is known.
+   */
+  Optional<PendingRequest> pendingRequestOf(DeviceId deviceId);
+
   /** Every pending (unexpired) request, paired device and blocked id. */
   PairingListing list();
 

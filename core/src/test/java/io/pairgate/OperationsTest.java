@@ -292,6 +292,15 @@ class OperationsTest {
   }
 
   @Test
+  void pendingRequestOfFindsTheDevicesLiveRequestOnly() {
+    assertTrue(f.service.pendingRequestOf(alice.deviceId()).isEmpty());
+    PairingRequired p = f.pairingRequired(f.connect(alice, "operator.read"));
+    assertEquals(p.requestId(), f.service.pendingRequestOf(alice.deviceId()).orElseThrow().requestId());
+    f.advance(Duration.ofMinutes(5));
+    assertTrue(f.service.pendingRequestOf(alice.deviceId()).isEmpty(), "expired is not pending");
+  }
+
+  @Test
   void resolvedIdsAreBoundedPerDevice() {
     Fixture g = new Fixture(b -> b.maxResolvedPerDevice(3));
     String first = g.pairingRequired(g.connect(alice, "operator.read")).requestId();

@@ -1103,6 +1103,12 @@ public final class Engine implements PairingService {
   }
 
   @Override
+  public Optional<PendingRequest> pendingRequestOf(DeviceId deviceId) {
+    Instant now = clock.instant();
+    return store.load(deviceId).map(DeviceRecord::pending).filter(p -> !p.isExpired(now));
+  }
+
+  @Override
   public Optional<PendingRequest> pendingRequest(String requestId) {
     Instant now = clock.instant();
     return store.findByRequestId(requestId)

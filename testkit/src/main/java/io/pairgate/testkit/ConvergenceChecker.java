@@ -318,12 +318,8 @@ public final class ConvergenceChecker {
 
       @Override
       public Optional<Pending> pending(DeviceId device) {
-        for (PendingRequest p : service.list().pending()) {
-          if (p.deviceId().equals(device)) {
-            return Optional.of(new Pending(p.requestId(), Set.copyOf(p.roles()), p.scopes()));
-          }
-        }
-        return Optional.empty();
+        return service.pendingRequestOf(device)
+            .map(p -> new Pending(p.requestId(), Set.copyOf(p.roles()), p.scopes()));
       }
     };
   }
