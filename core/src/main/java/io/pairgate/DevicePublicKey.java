@@ -13,11 +13,9 @@ import java.util.HexFormat;
 public final class DevicePublicKey {
   private static final byte[] SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
   private final byte[] raw;
-  private final String base64Url;
 
   private DevicePublicKey(byte[] raw) {
-    this.raw = raw;
-    this.base64Url = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    this.raw = raw; // only the 32 bytes are kept: a fleet holds one key per device
   }
 
   /**
@@ -114,7 +112,7 @@ public final class DevicePublicKey {
 
   /** The canonical wire form: unpadded base64url of the raw bytes (43 characters). */
   public String base64Url() {
-    return base64Url;
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
   /** The SPKI PEM form, as Node's {@code crypto} and OpenSSL write it. */
@@ -143,6 +141,6 @@ public final class DevicePublicKey {
 
   @Override
   public String toString() {
-    return base64Url;
+    return base64Url();
   }
 }
