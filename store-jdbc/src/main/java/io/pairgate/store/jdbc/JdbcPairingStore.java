@@ -224,6 +224,18 @@ public final class JdbcPairingStore implements PairingStore {
     return b;
   }
 
+  /**
+   * A builder for a store reached by a JDBC URL through {@link java.sql.DriverManager}, for tools
+   * and small deployments (the CLI's {@code --jdbc}). The store keeps a few idle connections for
+   * reuse and closes them in {@link #close()}; a gateway with a real pool should use
+   * {@link #builder(DataSource)} instead. Credentials go in the URL as the driver expects them.
+   */
+  public static Builder url(String jdbcUrl) {
+    Builder b = builder(new UrlDataSource(jdbcUrl, new Properties()));
+    b.ownedDataSource = (UrlDataSource) b.dataSource;
+    return b;
+  }
+
   /** The dialect in use (detected from the connection metadata, or as set on the builder). */
   public Dialect dialect() {
     return dialect;
