@@ -1082,11 +1082,12 @@ public final class Engine implements PairingService {
     if (t == null) {
       return TokenCheck.TOKEN_MISSING;
     }
-    if (t.isRevoked()) {
-      return TokenCheck.REVOKED;
-    }
+    // R7: the secret first, so only its holder learns that the role was revoked.
     if (!t.matches(token)) {
       return TokenCheck.MISMATCH;
+    }
+    if (t.isRevoked()) {
+      return TokenCheck.REVOKED;
     }
     if (!policy.allows(role, t.scopes(), paired.approvedScopes())) {
       return TokenCheck.EXCEEDS_BASELINE;

@@ -31,6 +31,9 @@ final class ProofVerifier {
     }
   }
 
+  /** Issued nonces are UUIDs; a longer presented nonce cannot be one and is not looked up. */
+  private static final int MAX_NONCE = 128;
+
   private final Clock clock;
   private final Duration skew;
   private final Duration challengeTtl;
@@ -76,6 +79,9 @@ final class ProofVerifier {
    * is only looked at and stays usable.
    */
   Outcome verify(ConnectAttempt a, Instant now, boolean consume) {
+    // R1.4: the attempt that presents a nonce consumes it (and its connection's challenge) before
+    // any other check, so that no outcome, not even a failed check, leaves it usable again.
+    boolean nonceLive = consume ? consumeFirst(a, now) : isOutstanding(a.nonce(), now);
     DevicePublicKey key;
     try {
       key = DevicePublicKey.parse(a.publicKey());
@@ -103,8 +109,7 @@ final class ProofVerifier {
       return Outcome.fail(ErrorCode.NONCE_REQUIRED, "device nonce required");
     }
     Challenge c = a.challenge();
-    if (!a.nonce().equals(c.nonce())
-        || !(consume ? consume(c.nonce(), now) : isOutstanding(c.nonce(), now))) {
+    if (!a.nonce().equals(c.nonce()) || !nonceLive) {
       return Outcome.fail(ErrorCode.NONCE_MISMATCH, "device nonce mismatch");
     }
     byte[] sig = decodeSignature(a.signature());
@@ -129,12 +134,32 @@ final class ProofVerifier {
     return false;
   }
 
+  /**
+   * Consumes the presented nonce and the connection's challenge (R1.4) and says whether the
+   * presented nonce was an outstanding, unexpired challenge.
+   */
+  private boolean consumeFirst(ConnectAttempt a, Instant now) {
+    String presented = a.nonce();
+    String own = a.challenge().nonce();
+    boolean live = consume(presented, now);
+    if (!own.equals(presented)) {
+      consume(own, now);
+    }
+    return live;
+  }
+
   private boolean consume(String nonce, Instant now) {
+    if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
+      return false;
+    }
     Long issued = outstanding.asMap().remove(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }
 
   private boolean isOutstanding(String nonce, Instant now) {
+    if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
+      return false;
+    }
     Long issued = outstanding.getIfPresent(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }

@@ -297,11 +297,11 @@ final class ReferenceModel {
     if (t == null) {
       return "token-missing";
     }
-    if (t.revoked) {
-      return "token-revoked";
-    }
     if (presented == null || !presented.equals(t.secret)) {
       return "token-mismatch";
+    }
+    if (t.revoked) {
+      return "token-revoked";
     }
     if (!allows(role, t.scopes, p.baseline) || !allows(role, req, t.scopes)) {
       return "token-scope-mismatch";
