@@ -620,4 +620,47 @@ class SecurityTest {
       super(f, key, c);
     }
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // item 13: metadata pins; empty pins "empty", backfill only for records marked legacy
+
+  @Test
+  void item13_anEmptyPinIsAPin() {
+    Fixture f = fixture(b -> b);
+    f.service.approve(f.pairingRequired(new Att(f, alice)
+        .client(ClientInfo.of("openclaw-ios", "ui", "")).connect()).requestId(),
+        Approver.admin("op"));
+    List<DeviceRecord> before = snapshot(f);
+    ConnectResult.PairingRequired p = assertInstanceOf(ConnectResult.PairingRequired.class,
+        new Att(f, alice).client(ClientInfo.of("openclaw-ios", "ui", "iOS 18.1")).connect());
+    assertEquals(UpgradeReason.METADATA_UPGRADE, p.reason());
+    ConnectResult.PairingRequired q = assertInstanceOf(ConnectResult.PairingRequired.class,
+        new Att(f, alice).client(ClientInfo.of("openclaw-ios", "ui", "").withDeviceFamily("iPhone"))
+            .connect());
+    assertEquals(UpgradeReason.METADATA_UPGRADE, q.reason());
+    PairedDevice d = f.service.device(alice.deviceId()).orElseThrow();
+    assertEquals("", d.client().platform(), "the pin was not adopted");
+    assertEquals("", d.client().deviceFamily());
+    assertEquals(before.get(0).paired(), d, "the paired device was not written");
+    assertInstanceOf(ConnectResult.Allowed.class,
+        new Att(f, alice).client(ClientInfo.of("openclaw-ios", "ui", "")).connect());
+  }
+
+  @Test
+  void item13_onlyARecordMarkedLegacyIsBackfilled() {
+    Fixture f = fixture(b -> b);
+    f.pair(alice, Role.OPERATOR, "operator.read");
+    DeviceRecord rec = f.store.load(alice.deviceId()).orElseThrow();
+    PairedDevice legacy = rec.paired().withClient(ClientInfo.of("cli", "cli", ""))
+        .withLegacyMetadata(true);
+    assertTrue(f.store.compareAndSet(rec.version(), new DeviceRecord(rec.deviceId(),
+        rec.version() + 1, legacy, null, false, rec.resolved())));
+    assertInstanceOf(ConnectResult.Allowed.class,
+        new Att(f, alice).client(ClientInfo.of("cli", "cli", "linux")).connect());
+    PairedDevice after = f.service.device(alice.deviceId()).orElseThrow();
+    assertEquals("linux", after.client().platform(), "backfilled");
+    assertFalse(after.legacyMetadata(), "the mark is cleared by the backfill");
+    assertEquals(UpgradeReason.METADATA_UPGRADE, f.pairingRequired(new Att(f, alice)
+        .client(ClientInfo.of("cli", "cli", "windows")).connect()).reason());
+  }
 }

@@ -421,7 +421,8 @@ public final class Engine implements PairingService {
       return new Verdict(UpgradeReason.NOT_PAIRED, MetadataPins.Verdict.MATCH);
     }
     t.add("R4.3", "paired with this key", Status.PASS, "");
-    MetadataPins.Verdict pin = MetadataPins.compare(paired.client(), client);
+    MetadataPins.Verdict pin =
+        MetadataPins.compare(paired.client(), paired.legacyMetadata(), client);
     if (pin == MetadataPins.Verdict.MISMATCH) {
       t.add("R4.4", "pinned platform and device family", Status.FAIL, t.on
           ? "pinned platform=" + quote(paired.client().platform()) + " deviceFamily="
@@ -500,8 +501,7 @@ public final class Engine implements PairingService {
       next = next.withTokens(tokens);
     }
     if (pin == MetadataPins.Verdict.REFRESH) {
-      next = next.withClient(
-          paired.client().withPlatform(client.platform()).withDeviceFamily(client.deviceFamily()));
+      next = next.withPinnedMetadata(client);
     }
     return new Allow(next, token, issued);
   }
@@ -775,7 +775,8 @@ public final class Engine implements PairingService {
       return EnumSet.of(UpgradeReason.NOT_PAIRED);
     }
     EnumSet<UpgradeReason> s = EnumSet.noneOf(UpgradeReason.class);
-    if (MetadataPins.compare(paired.client(), q.client()) == MetadataPins.Verdict.MISMATCH) {
+    if (MetadataPins.compare(paired.client(), paired.legacyMetadata(), q.client())
+        == MetadataPins.Verdict.MISMATCH) {
       s.add(UpgradeReason.METADATA_UPGRADE);
     }
     List<Role> effective = paired.effectiveRoles();
