@@ -86,7 +86,8 @@ class DevicesCommandTest {
     CliRunner.Result r = cli.run("devices", "list", "--json");
     assertEquals(0, r.code(), r.toString());
     JsonNode root = r.json();
-    assertEquals(Set.of("version", "pending", "paired", "blocked"), fields(root));
+    assertEquals(Set.of("version", "pending", "paired", "blocked", "unreadable"), fields(root));
+    assertEquals(0, root.get("unreadable").size());
     assertEquals(1, root.get("version").asInt());
     JsonNode p = root.get("pending").get(0);
     assertEquals(Set.of("requestId", "deviceId", "reason", "role", "roles", "scopes",
