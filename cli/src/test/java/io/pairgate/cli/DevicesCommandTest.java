@@ -115,9 +115,9 @@ class DevicesCommandTest {
     assertEquals(List.of(phone.deviceId().value()), strings(root.get("blocked")));
 
     JsonNode pendingOnly = cli.run("devices", "list", "--json", "--pending").json();
-    assertEquals(Set.of("version", "pending"), fields(pendingOnly));
+    assertEquals(Set.of("version", "pending", "unreadable"), fields(pendingOnly));
     JsonNode pairedOnly = cli.run("devices", "list", "--json", "--paired").json();
-    assertEquals(Set.of("version", "paired", "blocked"), fields(pairedOnly));
+    assertEquals(Set.of("version", "paired", "blocked", "unreadable"), fields(pairedOnly));
   }
 
   @Test
