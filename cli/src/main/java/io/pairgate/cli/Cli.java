@@ -21,6 +21,7 @@ final class Cli {
   boolean verbose;
   @Nullable Path storeDir;
   @Nullable String jdbcUrl;
+  boolean readOnly;
 
   Cli(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
     this.out = out;
@@ -43,39 +44,69 @@ final class Cli {
     return storeDir != null || jdbcUrl != null;
   }
 
-  /**
-   * The existing store the options select (default: the store-json directory {@link #home()}).
-   * A missing store is an error, not a new empty store: a mistyped path must not look like a
-   * store with nothing pending.
-   */
-  StoreHandle openStore() {
-    return openStore(false);
+  /** {@code --store} and {@code --jdbc} together are a usage error (exit 2). */
+  void checkStoreOptions() {
+    if (storeDir != null && jdbcUrl != null) {
+      throw new Errors.UsageException("choose one store: --store DIR or --jdbc URL, not both");
+    }
   }
 
-  /** The store the options select; {@code create} allows creating a new one. */
-  StoreHandle openStore(boolean create) {
-    if (storeDir != null && jdbcUrl != null) {
-      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-          "choose one store: --store DIR or --jdbc URL, not both");
+  /**
+   * The existing store the options select, opened read-only: nothing is created, written or
+   * locked, so a missing store is an error ({@code no Pairgate store at …}), a store directory
+   * without write permission can be read, and a device record that cannot be read does not hide
+   * the others (see {@link StoreHandle#unreadable()}).
+   */
+  StoreHandle openForReading() {
+    checkStoreOptions();
+    if (jdbcUrl != null) {
+      return StoreHandle.jdbc(jdbcUrl, StoreHandle.Mode.READ);
+    }
+    return StoreHandle.json(existingDir(), StoreHandle.Mode.READ);
+  }
+
+  /**
+   * The existing store the options select, opened for changes. A missing store is an error, not a
+   * new empty store: a mistyped path must not look like a store with nothing pending.
+   *
+   * @param command the command, for the error under {@code --read-only}
+   */
+  StoreHandle openForWriting(String command) {
+    checkStoreOptions();
+    if (readOnly) {
+      throw new Errors.UsageException("'" + command + "' changes the store; it cannot run with"
+          + " --read-only (read-only commands: devices list, devices explain, store check,"
+          + " store export-openclaw, doctor without --fix)");
     }
     if (jdbcUrl != null) {
-      String url = jdbcUrl;
-      if (!create && url.startsWith("jdbc:sqlite:") && !url.contains(":memory:")
-          && !url.contains("?")
-          && !java.nio.file.Files.exists(Path.of(url.substring("jdbc:sqlite:".length())))) {
-        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no database at " + url
-            + " (check the path; a gateway creates its store on first start)");
-      }
-      return StoreHandle.jdbc(url);
+      return StoreHandle.jdbc(jdbcUrl, StoreHandle.Mode.WRITE);
     }
+    return StoreHandle.json(existingDir(), StoreHandle.Mode.WRITE);
+  }
+
+  /** The store the options select, created when missing (import, simulate). */
+  StoreHandle openOrCreate(String command) {
+    checkStoreOptions();
+    if (readOnly) {
+      throw new Errors.UsageException("'" + command + "' writes a store; it cannot run with"
+          + " --read-only");
+    }
+    if (jdbcUrl != null) {
+      return StoreHandle.jdbc(jdbcUrl, StoreHandle.Mode.CREATE);
+    }
+    return StoreHandle.json(storeDir != null ? storeDir : home(), StoreHandle.Mode.CREATE);
+  }
+
+  /** The selected store-json directory, which must hold a store. */
+  private Path existingDir() {
     boolean chosen = storeDir != null;
     Path dir = chosen ? storeDir : home();
-    if (!create && !java.nio.file.Files.isRegularFile(dir.resolve("store.json"))) {
+    if (!java.nio.file.Files.isRegularFile(dir.resolve("store.json"))) {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no Pairgate store at " + dir
           + (chosen ? "" : " (the default; choose one with --store DIR, --jdbc URL or"
               + " $PAIRGATE_HOME)") + "; a gateway creates its store on first start");
     }
-    return StoreHandle.json(dir);
+    return dir;
   }
 
   /** A service over {@code handle}'s store with this CLI's clock. */

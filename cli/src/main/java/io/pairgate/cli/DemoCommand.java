@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
     description = "Walk through pairing on a fresh temporary store, with real keys and signatures.")
 final class DemoCommand implements Callable<Integer> {
   private static final String GATEWAY = "demo-gateway";
+  /** How long the demo gateway keeps a pending request. */
+  static final java.time.Duration DEMO_PENDING_TTL = java.time.Duration.ofDays(7);
   private final Cli cli;
 
   @Option(names = "--dir", paramLabel = "DIR",
@@ -81,8 +83,11 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = cli.out;
     out.println("Pairgate demo: a gateway, an operator and three devices, with real Ed25519 keys");
     out.println("and signatures. Store (store-json): " + store);
-    try (StoreHandle h = StoreHandle.json(store)) {
-      gateway = cli.service(h);
+    try (StoreHandle h = StoreHandle.json(store, StoreHandle.Mode.CREATE)) {
+      // The demo gateway keeps requests for a week (a real gateway's default is 5 minutes), so the
+      // request it leaves for the reader cannot expire before they approve it.
+      gateway = PairingService.builder(h.store()).clock(cli.clock).pendingTtl(DEMO_PENDING_TTL)
+          .build();
       run(root);
     }
     if (failures > 0) {
@@ -97,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
     Device laptop = new Device("laptop", root.resolve("identities/laptop.json"),
         ClientInfo.of("cli", "cli", "linux").withDisplayName("Ada's laptop"));
     step(1, "A new laptop connects and asks for operator.read and operator.write.");
-    out.println("    Its identity (Ed25519 key, device id " + laptop.shortId() + "…) was created in");
+    out.println("    Its identity (Ed25519 key, device id " + laptop.shortId() + ", the first 12 of 64 hex"
+        + " digits) was created in");
     out.println("    " + root.resolve("identities/laptop.json") + " (mode 0600).");
     ConnectResult r = connect(laptop, "operator.read", "operator.write");
     String first = expectPairing(r, "not-paired");
@@ -115,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
     String rotated = operatorQuiet("devices", "rotate", "--device", laptop.identity.deviceId().value(),
         "--role", "operator", "--scope", "operator.read");
     out.println("    $ pairgate devices rotate --device " + laptop.shortId()
-        + "… --role operator --scope operator.read");
+        + " --role operator --scope operator.read");
     for (String line : rotated.split("\n")) {
       out.println("      " + (line.strip().startsWith("token") ? "  token   <43 characters, shown once>" : line));
     }
@@ -170,7 +176,8 @@ final class DemoCommand implements Callable<Integer> {
       fail("expected the blocked device to be rejected, got " + blocked);
     }
 
-    step(8, "Your turn: a phone is waiting for approval right now (for 5 minutes).");
+    step(8, "Your turn: a phone is waiting for approval right now (the demo gateway keeps its"
+        + " request for " + DEMO_PENDING_TTL.toDays() + " days; a real gateway's default is 5 minutes).");
     Device phone = new Device("phone", root.resolve("identities/phone.json"),
         ClientInfo.of("openclaw-ios", "ui", "iOS 18.1").withDeviceFamily("iphone"));
     String phoneRequest = expectPairing(connect(phone, "operator.read"), "not-paired");

@@ -45,7 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
         DevicesCommand.Rotate.class,
         DevicesCommand.Revoke.class,
         DevicesCommand.Rename.class,
-        ExplainCommand.class
+        ExplainCommand.class,
+        HelpCmd.class
     })
 final class DevicesCommand implements Runnable {
   private final Cli cli;
@@ -100,7 +101,7 @@ final class DevicesCommand implements Runnable {
     public Integer call() {
       boolean showPending = filter == null || filter.pending;
       boolean showPaired = filter == null || filter.paired;
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForReading()) {
         PairingService service = cli.service(h);
         PairingListing l = service.list();
         Instant now = cli.clock.instant();
@@ -123,8 +124,15 @@ final class DevicesCommand implements Runnable {
             }
             Out.strings(root.putArray("blocked"), l.blocked());
           }
+          ArrayNode bad = root.putArray("unreadable");
+          h.unreadable().forEach((id, e) -> {
+            ObjectNode b = bad.addObject();
+            b.put("deviceId", id);
+            b.put("location", e.location());
+            b.put("message", e.getMessage());
+          });
           cli.out.println(Out.pretty(root));
-          return Main.OK;
+          return h.unreadable().isEmpty() ? Main.OK : Main.FAILED;
         }
         if (showPending) {
           printPending(service, l, pending, now);
@@ -135,7 +143,7 @@ final class DevicesCommand implements Runnable {
           }
           printPaired(l, now);
         }
-        return Main.OK;
+        return printUnreadable(cli, h) ? Main.FAILED : Main.OK;
       }
     }
 
@@ -195,6 +203,33 @@ final class DevicesCommand implements Runnable {
     }
   }
 
+  /**
+   * Names the records a read-only listing had to skip, each with the command that moves it aside;
+   * returns whether there were any (the command then exits 1).
+   */
+  static boolean printUnreadable(Cli cli, StoreHandle h) {
+    if (h.unreadable().isEmpty()) {
+      return false;
+    }
+    cli.out.println();
+    cli.out.println("Unreadable records (" + h.unreadable().size() + "), not shown above:");
+    h.unreadable().forEach((id, e) -> {
+      cli.out.println("  " + Out.safe(e.getMessage()));
+      cli.out.println("    move it aside with 'pairgate" + storeOption(cli) + " store quarantine "
+          + id + "' (device " + Out.shortId(id) + " must then pair again), or restore the file"
+          + " from a backup");
+    });
+    return true;
+  }
+
+  /** The store option as the user gave it, for commands printed as advice. */
+  static String storeOption(Cli cli) {
+    if (cli.jdbcUrl != null) {
+      return " --jdbc " + Out.safe(StoreHandle.redact(cli.jdbcUrl));
+    }
+    return cli.storeDir != null ? " --store " + Out.safe(cli.storeDir.toString()) : "";
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   @Command(name = "approve",
@@ -240,7 +275,7 @@ final class DevicesCommand implements Runnable {
       if (yes && !latest) {
         throw new UsageException("--yes only applies to --latest");
       }
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices approve")) {
         PairingService service = cli.service(h);
         PairingListing l = service.list();
         String id = requestId == null ? "" : requestId;
@@ -260,7 +295,7 @@ final class DevicesCommand implements Runnable {
           id = newest.requestId();
         }
         Optional<PendingRequest> live = service.pendingRequest(id);
-        ScopeSet subset = asScopes == null ? null : ScopeSet.parse(asScopes);
+        ScopeSet subset = asScopes == null ? null : Requests.scopes("--as-scopes", asScopes);
         if (live.isPresent() && subset != null) {
           ScopeSet declined = live.get().scopes().minus(subset);
           live = Optional.of(Requests.narrowed(service.scopePolicy(), live.get(), subset));
@@ -274,7 +309,7 @@ final class DevicesCommand implements Runnable {
           PairedDeviceSummary d = Requests.pairedOf(l, p.deviceId());
           List<Scope> added = Requests.missing(service.scopePolicy(), p, d);
           List<Role> newRoles = Requests.newRoles(p, d);
-          cli.out.println("Approving request " + p.requestId());
+          cli.out.println("Approving request " + Out.safe(p.requestId()));
           cli.out.println("  device   " + p.deviceId() + describeClient(p, d));
           cli.out.println("  reason   " + p.reason().wireName());
           cli.out.println("  roles    " + Out.roles(p.roles())
@@ -285,7 +320,7 @@ final class DevicesCommand implements Runnable {
                   ? " (already approved: " + Out.scopes(d.approvedScopes()) + ")" : ""));
         }
         Approver approver = approverScopes == null ? approver()
-            : new Approver(approver().name(), ScopeSet.parse(approverScopes));
+            : new Approver(approver().name(), Requests.scopes("--approver-scopes", approverScopes));
         Approval a = subset == null
             ? service.approve(id, approver)
             : service.approve(id, approver, subset);
@@ -301,7 +336,7 @@ final class DevicesCommand implements Runnable {
           Out.strings(o.putArray("approvedScopes"), a.device().approvedScopes().names());
           cli.out.println(Out.pretty(o));
         } else if (a.alreadyApproved()) {
-          cli.out.println("Request " + id + " was already approved; nothing changed.");
+          cli.out.println("Request " + Out.safe(id) + " was already approved; nothing changed.");
         } else {
           cli.out.println("Approved. Device " + Out.shortId(a.device().deviceId().value())
               + " now has roles " + Out.roles(a.device().roles()) + " and scopes "
@@ -314,19 +349,19 @@ final class DevicesCommand implements Runnable {
     private static String describeClient(PendingRequest p, @Nullable PairedDeviceSummary d) {
       List<String> parts = new ArrayList<>();
       if (d != null && !d.label().isEmpty()) {
-        parts.add("\"" + d.label() + "\"");
+        parts.add(Out.quoted(d.label()));
       }
       if (!p.client().displayName().isEmpty()) {
-        parts.add(p.client().displayName());
+        parts.add(Out.safe(p.client().displayName()));
       }
       if (!p.client().clientId().isEmpty()) {
-        parts.add(p.client().clientId());
+        parts.add(Out.safe(p.client().clientId()));
       }
       if (!p.client().platform().isEmpty()) {
-        parts.add(p.client().platform());
+        parts.add(Out.safe(p.client().platform()));
       }
       if (!p.remoteAddress().isEmpty()) {
-        parts.add("from " + p.remoteAddress());
+        parts.add("from " + Out.safe(p.remoteAddress()));
       }
       return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
@@ -344,9 +379,9 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices reject")) {
         PendingRequest p = cli.service(h).reject(requestId);
-        cli.out.println("Rejected request " + p.requestId() + " of device " + p.deviceId() + ".");
+        cli.out.println("Rejected request " + Out.safe(p.requestId()) + " of device " + p.deviceId() + ".");
         return Main.OK;
       }
     }
@@ -365,7 +400,7 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices remove")) {
         DeviceId id = Requests.device(h.store(), device);
         PairedDeviceSummary d = cli.service(h).remove(id);
         cli.out.println("Removed device " + d.deviceId() + " (roles " + Out.roles(d.roles())
@@ -388,7 +423,7 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices block")) {
         DeviceId id = DeviceId.isWellFormed(device) ? DeviceId.parse(device)
             : Requests.device(h.store(), device);
         cli.service(h).block(id);
@@ -410,7 +445,7 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices unblock")) {
         DeviceId id = Requests.device(h.store(), device);
         cli.service(h).unblock(id);
         cli.out.println("Unblocked device " + id + ".");
@@ -447,10 +482,10 @@ final class DevicesCommand implements Runnable {
       if (noScopes && scopes != null) {
         throw new UsageException("--scope and --no-scopes exclude each other");
       }
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices rotate")) {
         DeviceId id = Requests.device(h.store(), device);
         Optional<ScopeSet> target = noScopes ? Optional.of(ScopeSet.empty())
-            : scopes == null ? Optional.empty() : Optional.of(ScopeSet.parse(scopes));
+            : scopes == null ? Optional.empty() : Optional.of(Requests.scopes("--scope", scopes));
         DeviceToken t = cli.service(h).rotate(id, Role.of(role), target);
         if (json) {
           ObjectNode o = Out.object();
@@ -486,7 +521,7 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices revoke")) {
         DeviceId id = Requests.device(h.store(), device);
         TokenSummary t = cli.service(h).revoke(id, Role.of(role));
         cli.out.println("Revoked the " + t.role() + " token of device " + id + " (at "
@@ -509,10 +544,10 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = cli.openForWriting("devices rename")) {
         DeviceId id = Requests.device(h.store(), device);
         PairedDeviceSummary d = cli.service(h).rename(id, name.strip());
-        cli.out.println("Device " + d.deviceId() + " is now called \"" + d.label() + "\".");
+        cli.out.println("Device " + d.deviceId() + " is now called " + Out.quoted(d.label()) + ".");
         return Main.OK;
       }
     }

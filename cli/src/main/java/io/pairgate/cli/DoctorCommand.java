@@ -84,11 +84,20 @@ final class DoctorCommand implements Callable<Integer> {
     verdict(allFixed ? "[fixed] " : "[FAIL] ", allFixed, check, verdict, advice);
   }
 
+  /**
+   * Normal housekeeping or a harmless oddity: reported with advice, but not a problem (exit code
+   * 0).
+   */
+  private void note(String check, String what, String advice) {
+    cli.out.println("[note] " + check + ": " + Out.safe(what));
+    cli.out.println("       advice: " + advice);
+  }
+
   private void verdict(String tag, boolean ok, String check, String verdict, String advice) {
     if (!ok) {
       problems++;
     }
-    cli.out.println(tag + check + ": " + verdict);
+    cli.out.println(tag + check + ": " + Out.safe(verdict));
     cli.out.println("       advice: " + advice);
     for (String c : changes) {
       cli.out.println("       changed: " + c);
@@ -108,7 +117,7 @@ final class DoctorCommand implements Callable<Integer> {
     cli.out.println("pairgate doctor: store " + where + (fix ? " (--fix)" : ""));
     boolean storeOk = checkStoreReadable(dir, where);
     if (storeOk) {
-      try (StoreHandle h = cli.openStore()) {
+      try (StoreHandle h = fix ? cli.openForWriting("doctor --fix") : cli.openForReading()) {
         checkRecords(h.store(), cli.service(h).scopePolicy());
       }
     } else {
@@ -142,17 +151,32 @@ final class DoctorCommand implements Callable<Integer> {
           "check the path, permissions and database URL");
       return false;
     }
-    if (found.isEmpty()) {
-      verdict(true, "store", n[0] + " device record(s), every one parses",
-          "nothing to do");
-      return true;
-    }
+    boolean ok = true;
     for (StoreCommand.Problem p : found) {
-      verdict(false, "store", p.toString(),
-          "restore the file from a backup, or move it aside with 'pairgate store quarantine "
-              + p.location() + "' (the device must then pair again); never hand-edit it into shape");
+      if (p.note()) {
+        note("store", p.toString(), "a file the store does not use and ignores (an editor backup,"
+            + " .DS_Store, a README…); remove it at leisure, or leave it");
+      } else if (p.kind().equals("newer-format")) {
+        ok = false;
+        verdict(false, "store", p.toString(), "written by a newer Pairgate: run that version (the"
+            + " file is probably intact; do not quarantine or edit it)");
+      } else if (p.kind().equals("misplaced")) {
+        ok = false;
+        verdict(false, "store", p.toString(), "move the file into the directory named in the"
+            + " message (the device's data is intact), or 'pairgate store quarantine "
+            + p.location() + "'");
+      } else {
+        ok = false;
+        verdict(false, "store", p.toString(),
+            "restore the file from a backup, or move it aside with 'pairgate store quarantine "
+                + p.location() + "' (the device must then pair again); never hand-edit it into"
+                + " shape");
+      }
     }
-    return false;
+    if (ok) {
+      verdict(true, "store", n[0] + " device record(s), every one parses", "nothing to do");
+    }
+    return ok;
   }
 
   private List<DeviceRecord> all(PairingStore store) {
@@ -197,7 +221,12 @@ final class DoctorCommand implements Callable<Integer> {
             toNarrow.computeIfAbsent(d.deviceId(), k -> new ArrayList<>()).add(t.role());
           }
         }
-        if (!d.tokens().isEmpty()) {
+        if (d.tokens().isEmpty()) {
+          roleGaps.add("device " + Out.shortId(d.deviceId().value()) + " is approved for "
+              + Out.roles(d.roles()) + " but holds no tokens at all (an imported or hand-written"
+              + " record): device-token connects fail with token-missing until it connects with"
+              + " the gateway's shared auth");
+        } else {
           for (Role role : d.roles()) {
             if (d.token(role) == null) {
               roleGaps.add("device " + Out.shortId(d.deviceId().value()) + " is approved for "
@@ -237,7 +266,8 @@ final class DoctorCommand implements Callable<Integer> {
     verdict(ok, "roles", ok ? "every approved role has a token and every token an approved role"
         : String.join("; ", roleGaps),
         ok ? "nothing to do" : "a role without a token needs 'pairgate devices rotate --device <id>"
-            + " --role <role>'; a token for an unapproved role is never accepted (unknown-role):"
+            + " --role <role>' (or a connect with the gateway's shared auth, which issues one);"
+            + " a token for an unapproved role is never accepted (unknown-role):"
             + " revoke it with 'pairgate devices revoke --device <id> --role <role>' (not changed"
             + " by --fix)");
 
@@ -255,10 +285,13 @@ final class DoctorCommand implements Callable<Integer> {
       }
       fixedVerdict(all, "requests", what, "pruned; a device whose request expired asks again when"
           + " it next connects");
+    } else if (ok) {
+      verdict(true, "requests", "no expired pending requests or stale remembered request ids",
+          "nothing to do");
     } else {
-      verdict(ok, "requests", ok ? "no expired pending requests or stale remembered request ids"
-          : what, ok ? "nothing to do" : "they cannot be approved and are pruned at the device's"
-              + " next change; 'pairgate doctor --fix' prunes them now");
+      note("requests", what + " (normal housekeeping)", "nothing is wrong: they cannot be"
+          + " approved and are pruned at the device's next change; 'pairgate doctor --fix' prunes"
+          + " them now");
     }
 
     if (disabledApprovals > 0) {
@@ -460,7 +493,7 @@ final class DoctorCommand implements Callable<Integer> {
       try {
         DeviceIdentity id = DeviceIdentity.load(f);
         String paired = "";
-        try (StoreHandle h = cli.openStore()) {
+        try (StoreHandle h = cli.openForReading()) {
           Optional<PairedDevice> d = cli.service(h).device(id.deviceId());
           paired = d.map(p -> "; paired with roles " + Out.roles(p.roles()) + ", scopes "
               + Out.scopes(p.approvedScopes())).orElse("; not paired in this store");

@@ -11,7 +11,7 @@ final class Errors {
   private Errors() {}
 
   static int report(Cli cli, Throwable ex) {
-    cli.err.println("pairgate: " + describe(ex));
+    cli.err.println("pairgate: " + Out.safe(describe(ex)));
     if (cli.verbose) {
       ex.printStackTrace(cli.err);
     }
@@ -21,9 +21,16 @@ final class Errors {
 
   static String describe(Throwable ex) {
     if (ex instanceof StoreCorruptException c) {
+      String id = StoreHandle.Salvaging.deviceIdIn(c);
       return "store is corrupt: " + c.getMessage()
           + " [" + c.code().wireName() + "] (see 'pairgate store check'; 'pairgate store"
-          + " quarantine <deviceId>' moves the file aside)";
+          + " quarantine " + (id == null ? "<deviceId>" : id) + "' moves the file aside;"
+          + " 'devices list' and 'devices explain' still show the other devices, and --read-only"
+          + " opens the store without writing)";
+    }
+    if (ex instanceof java.nio.file.AccessDeniedException a) {
+      return "permission denied: " + a.getFile() + " (read-only commands such as 'devices list'"
+          + " work without write permission; changes need it)";
     }
     if (ex instanceof UsageException) {
       return ex.getMessage();

@@ -44,7 +44,7 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (StoreHandle h = cli.openStore()) {
+    try (StoreHandle h = cli.openForReading()) {
       PairingService service = cli.service(h);
       String arg = target.strip();
       Instant now = cli.clock.instant();
@@ -63,6 +63,12 @@ final class ExplainCommand implements Callable<Integer> {
           printRequest(e, paired, now, "");
         }
         return Main.OK;
+      }
+      String lower = arg.toLowerCase(Locale.ROOT);
+      for (var bad : h.unreadable().entrySet()) {
+        if (lower.length() >= 6 && bad.getKey().startsWith(lower)) {
+          throw bad.getValue(); // the device the operator asks about is the unreadable one
+        }
       }
       DeviceId id = Requests.device(h.store(), arg);
       DeviceExplanation d = service.explainDevice(id);
@@ -179,9 +185,10 @@ final class ExplainCommand implements Callable<Integer> {
       return;
     }
     cli.out.println(indent + "  device    " + p.deviceId()
-        + (p.client().clientId().isEmpty() ? "" : " (" + p.client().clientId()
-            + (p.client().platform().isEmpty() ? "" : ", " + p.client().platform()) + ")")
-        + (p.remoteAddress().isEmpty() ? "" : " from " + p.remoteAddress()));
+        + (p.client().displayName().isEmpty() ? "" : " " + Out.quoted(p.client().displayName()))
+        + (p.client().clientId().isEmpty() ? "" : " (" + Out.safe(p.client().clientId())
+            + (p.client().platform().isEmpty() ? "" : ", " + Out.safe(p.client().platform())) + ")")
+        + (p.remoteAddress().isEmpty() ? "" : " from " + Out.safe(p.remoteAddress())));
     cli.out.println(indent + "  reason    " + p.reason().wireName() + ": " + p.reason().requirement());
     cli.out.println(indent + "  asks for  role " + Out.roles(p.roles()) + ", scopes "
         + Out.scopes(p.scopes()));
@@ -217,12 +224,36 @@ final class ExplainCommand implements Callable<Integer> {
       }
     }
     if (!p.client().platform().isEmpty() || !p.client().deviceFamily().isEmpty()) {
-      cli.out.println(indent + "  - pin platform \"" + p.client().platform() + "\""
-          + (p.client().deviceFamily().isEmpty() ? "" : " and device family \""
-              + p.client().deviceFamily() + "\""));
+      cli.out.println(indent + "  - pin platform " + Out.quoted(p.client().platform())
+          + (p.client().deviceFamily().isEmpty() ? "" : " and device family "
+              + Out.quoted(p.client().deviceFamily())));
     }
     cli.out.println(indent + "  (the approver needs " + Out.scopes(e.approverNeeds()) + ")");
     cli.out.println(indent + "Approve with: pairgate devices approve " + id);
+  }
+
+  /** The one verdict for an approved role of a paired device. */
+  private static String roleVerdict(DeviceExplanation d, io.pairgate.PairedDeviceSummary p,
+      Role role) {
+    io.pairgate.TokenSummary token = null;
+    for (var t : p.tokens()) {
+      if (t.role().equals(role)) {
+        token = t;
+      }
+    }
+    if (d.revokedRoles().contains(role)) {
+      return "REVOKED" + (token != null && token.revokedAt() != null ? " at " + token.revokedAt()
+          : "") + ": connects for it need a new approval (or 'pairgate devices rotate')";
+    }
+    if (d.effectiveRoles().contains(role)) {
+      return "effective, " + (token == null ? "no token yet (one is issued on its next connect)"
+          : "token " + Out.scopes(token.scopes()));
+    }
+    if (d.rolesWithoutToken().contains(role)) {
+      return "no token: device-token connects fail; 'pairgate devices rotate --device "
+          + d.deviceId() + " --role " + role + "' issues one";
+    }
+    return "not effective";
   }
 
   private void printDevice(DeviceExplanation d, @Nullable PairedDevice paired, Instant now) {
@@ -235,17 +266,17 @@ final class ExplainCommand implements Callable<Integer> {
         + (d.blocked() ? " and BLOCKED: every connect is refused until 'devices unblock'." : "."));
     if (d.paired() != null) {
       var p = d.paired();
-      cli.out.println("  approved  roles " + Out.roles(p.roles()) + ", scopes "
-          + Out.scopes(p.approvedScopes()) + " (" + Out.age(p.approvedAt(), now) + " ago, via "
-          + p.approvedVia() + ")");
-      cli.out.println("  pinned    platform \"" + p.client().platform() + "\", device family \""
-          + p.client().deviceFamily() + "\"");
-      cli.out.println("  effective " + Out.roles(d.effectiveRoles())
-          + (d.revokedRoles().isEmpty() ? "" : "; revoked " + Out.roles(d.revokedRoles())
-              + " (needs a new approval)"));
-      for (var t : p.tokens()) {
-        cli.out.println("  token     " + t.role() + ": " + (t.isRevoked()
-            ? "revoked" : Out.scopes(t.scopes())));
+      cli.out.println("  approved  scopes " + Out.scopes(p.approvedScopes()) + " ("
+          + Out.age(p.approvedAt(), now) + " ago, via " + Out.safe(p.approvedVia()) + ")");
+      cli.out.println("  name      " + (p.label().isEmpty() ? "" : "label " + Out.quoted(p.label())
+          + ", ") + "display name " + Out.quoted(p.client().displayName()) + ", client "
+          + Out.quoted(p.client().clientId()));
+      cli.out.println("  pinned    platform " + Out.quoted(p.client().platform())
+          + ", device family " + Out.quoted(p.client().deviceFamily()));
+      // One verdict per approved role (a revoked role is not "approved" in one line and
+      // "revoked" in another).
+      for (Role role : p.roles()) {
+        cli.out.println("  role      " + role + ": " + roleVerdict(d, p, role));
       }
       if (!d.tokensBeyondBaseline().isEmpty()) {
         cli.out.println("  warning   tokens wider than the baseline (device-token connects fail"

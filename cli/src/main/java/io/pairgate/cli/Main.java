@@ -25,7 +25,7 @@ public final class Main {
 
   /** Runs the tool and exits with its exit code. */
   public static void main(String[] args) {
-    quietLogging();
+    configureLogging(java.util.Arrays.asList(args).contains("--verbose"));
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     System.exit(run(args, out, err, System.getenv(), Clock.systemUTC()));
@@ -70,10 +70,15 @@ public final class Main {
     return cl;
   }
 
-  /** Routes SLF4J Simple's output to stderr at WARN unless the user configured it. */
-  static void quietLogging() {
-    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+  /**
+   * The library's log (SLF4J Simple, configured by {@code simplelogger.properties}): errors only,
+   * on stderr, so that normal use prints nothing but the tool's own lines; {@code --verbose}
+   * turns INFO on. An explicit {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins. Must run
+   * before the first logger is created.
+   */
+  static void configureLogging(boolean verbose) {
+    if (verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
   }

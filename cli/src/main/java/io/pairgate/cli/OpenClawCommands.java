@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code store import-openclaw} and {@code store export-openclaw}. */
@@ -43,7 +44,15 @@ final class OpenClawCommands {
         throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no " + OpenClawFiles.PAIRED_FILE
             + " or " + OpenClawFiles.PENDING_FILE + " in " + devices);
       }
-      try (StoreHandle h = cli.openStore(true)) {
+      // A dry run into memory first: files that cannot be imported fail here, before a store is
+      // created or touched, so a failed import leaves no half-created store behind.
+      try {
+        OpenClawFiles.importInto(new io.pairgate.InMemoryPairingStore(), devices);
+      } catch (StoreCorruptException e) {
+        throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import "
+            + e.getMessage() + "; nothing was imported and no store was created", e);
+      }
+      try (StoreHandle h = cli.openOrCreate("store import-openclaw")) {
         cli.progress("Importing " + devices + " into " + h.description() + " …");
         OpenClawFiles.ImportReport r;
         try {
@@ -52,14 +61,14 @@ final class OpenClawCommands {
           if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
             throw e;
           }
-          throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
-              + "; nothing was imported", e);
+          throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import "
+              + e.getMessage() + "; nothing was imported", e);
         }
         for (String w : r.warnings()) {
-          cli.out.println("adjusted: " + w);
+          cli.out.println("adjusted: " + Out.safe(w));
         }
         for (String s : r.skipped()) {
-          cli.out.println("skipped:  " + s);
+          cli.out.println("skipped:  " + Out.safe(s));
         }
         cli.out.println("Imported " + r.pairedCount() + " paired device(s) and " + r.pendingCount()
             + " pending request(s) for " + r.imported().size() + " device(s)"
@@ -84,6 +93,10 @@ final class OpenClawCommands {
         description = "Target OpenClaw state directory; the files go into its devices/ directory.")
     Path dir;
 
+    @Option(names = "--force",
+        description = "Overwrite existing paired.json and pending.json (default: refuse).")
+    boolean force;
+
     Export(Cli cli) {
       this.cli = cli;
     }
@@ -92,11 +105,20 @@ final class OpenClawCommands {
     public Integer call() throws Exception {
       Path devices = dir.getFileName() != null && dir.getFileName().toString().equals("devices")
           ? dir : dir.resolve("devices");
-      Files.createDirectories(devices);
-      try (StoreHandle h = cli.openStore()) {
+      if (!force) {
+        for (String f : new String[] {OpenClawFiles.PAIRED_FILE, OpenClawFiles.PENDING_FILE}) {
+          if (Files.exists(devices.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new PairgateException(ErrorCode.INVALID_ARGUMENT, devices.resolve(f)
+                + " exists; nothing was written (pass --force to overwrite it, e.g. after a"
+                + " backup)");
+          }
+        }
+      }
+      try (StoreHandle h = cli.openForReading()) {
+        Files.createDirectories(devices);
         OpenClawFiles.ExportReport r = OpenClawFiles.exportFrom(h.store(), devices);
         for (String n : r.notExported()) {
-          cli.out.println("not exported: " + n);
+          cli.out.println("not exported: " + Out.safe(n));
         }
         cli.out.println("Wrote " + r.pairedCount() + " paired device(s) to " + r.pairedFile()
             + " and " + r.pendingCount() + " pending request(s) to " + r.pendingFile() + ".");

@@ -32,8 +32,75 @@ final class Out {
     return JSON.createObjectNode();
   }
 
+  /**
+   * The document as pretty JSON. Jackson escapes C0 controls (<code>&#92;u001b</code>); the other
+   * characters a terminal may act on (DEL, C1 controls, bidirectional and line/paragraph
+   * separators), which can only occur inside strings, are escaped as <code>&#92;uXXXX</code> too, so the
+   * document is still the same JSON and safe to print.
+   */
   static String pretty(JsonNode node) {
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x7f && dangerous(c)) { // C0 controls inside strings are escaped by Jackson
+        if (b == null) {
+          b = new StringBuilder(text.length() + 16).append(text, 0, i);
+        }
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? text : b.toString();
+  }
+
+  /**
+   * Whether a terminal may act on {@code c} rather than show it: C0 and C1 controls, DEL, and the
+   * Unicode bidirectional controls and line/paragraph separators that can reorder or hide text.
+   */
+  static boolean dangerous(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0x061c
+        || c == 0x2028 || c == 0x2029;
+  }
+
+  /**
+   * {@code s} with every character a terminal may act on made visible (issue 14 item 9): ESC is
+   * {@code \x1b}, a newline {@code \n}, a bidirectional override <code>&#92;u202e</code>; a backslash
+   * is doubled so the escapes are unambiguous. For every device-controlled string in human output
+   * (display names, platforms, labels, client ids, addresses, file names, error text).
+   */
+  static String safe(@Nullable String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      String esc = null;
+      if (c == '\\') {
+        esc = "\\\\";
+      } else if (c == '\n') {
+        esc = "\\n";
+      } else if (c == '\r') {
+        esc = "\\r";
+      } else if (c == '\t') {
+        esc = "\\t";
+      } else if (dangerous(c)) {
+        esc = c <= 0xff ? String.format(java.util.Locale.ROOT, "\\x%02x", (int) c)
+            : String.format(java.util.Locale.ROOT, "\\u%04x", (int) c);
+      }
+      if (esc != null) {
+        if (b == null) {
+          b = new StringBuilder(s.length() + 8).append(s, 0, i);
+        }
+        b.append(esc);
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? s : b.toString();
   }
 
   static ArrayNode strings(ArrayNode a, Collection<?> values) {
@@ -162,6 +229,11 @@ final class Out {
     return s.isEmpty() ? "-" : s;
   }
 
+  /** A device-controlled string for human output: quoted, with controls made visible. */
+  static String quoted(String s) {
+    return "\"" + safe(s) + "\"";
+  }
+
   /** A plain-text table with left-aligned columns separated by two spaces. */
   static final class Table {
     private final List<String[]> rows = new ArrayList<>();
@@ -172,11 +244,16 @@ final class Out {
       rows.add(header);
     }
 
+    /** Adds a row; every cell is made {@linkplain Out#safe safe} for the terminal. */
     Table row(String... cells) {
       if (cells.length != columns) {
         throw new IllegalArgumentException("expected " + columns + " cells");
       }
-      rows.add(cells);
+      String[] safe = new String[cells.length];
+      for (int i = 0; i < cells.length; i++) {
+        safe[i] = Out.safe(cells[i]);
+      }
+      rows.add(safe);
       return this;
     }
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "pairgate",
     mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT, // every subcommand answers --help (and --version)
     version = "pairgate 0.1.0-SNAPSHOT",
     description = "Operate a Pairgate store: approve devices, rotate tokens, check the store, run the"
         + " demo, scenario vectors and simulations.",
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
         SimulateCommand.class,
         DemoCommand.class,
         DoctorCommand.class,
-        picocli.CommandLine.HelpCommand.class
+        HelpCmd.class
     })
 final class PairgateCommand implements Runnable {
   private final Cli cli;
@@ -44,9 +45,16 @@ final class PairgateCommand implements Runnable {
   }
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors.")
+      description = "Print stack traces with errors, and the library's log (INFO and above).")
   void verbose(boolean v) {
     cli.verbose = v;
+  }
+
+  @Option(names = "--read-only", scope = ScopeType.INHERIT,
+      description = "Open the store without writing or locking anything; commands that change"
+          + " the store refuse to run. (Listing, explain, check and export always open it so.)")
+  void readOnly(boolean v) {
+    cli.readOnly = v;
   }
 
   @Override

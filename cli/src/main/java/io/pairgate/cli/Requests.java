@@ -108,6 +108,21 @@ final class Requests {
   }
 
   /**
+   * The scopes of a comma-separated (or repeated) option. An empty entry, as in
+   * {@code operator.read,,operator.write}, is a usage error naming its position (1-based), never
+   * an empty scope.
+   */
+  static ScopeSet scopes(String option, List<String> raw) {
+    for (int i = 0; i < raw.size(); i++) {
+      if (raw.get(i).isBlank()) {
+        throw new Errors.UsageException(option + ": empty scope at position " + (i + 1) + " in "
+            + Out.safe(String.join(",", raw)) + " (remove the extra comma)");
+      }
+    }
+    return ScopeSet.parse(raw);
+  }
+
+  /**
    * What the live request {@code p} looks like narrowed to {@code subset}, for the approval
    * preview; nothing is written (the narrowing happens atomically inside
    * {@link io.pairgate.PairingService#approve(String, io.pairgate.Approver, ScopeSet)}).

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pairgate scenario run <file|dir>…}: the testkit's scenario vectors against the service. */
 @Command(name = "scenario", description = "Run the testkit's language-neutral scenario vectors.",
-    subcommands = ScenarioCommand.Run.class)
+    subcommands = {ScenarioCommand.Run.class, HelpCmd.class})
 final class ScenarioCommand implements Runnable {
   private final Cli cli;
   @Spec CommandSpec spec;

@@ -47,6 +47,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  @Option(names = "--start", paramLabel = "INSTANT",
+      description = "Where the virtual clock starts, e.g. 2023-11-14T22:13:20Z (default: now, so a"
+          + " simulated store looks current to 'doctor' and 'devices list').")
+  java.time.@org.jspecify.annotations.Nullable Instant start;
+
   SimulateCommand(Cli cli) {
     this.cli = cli;
   }
@@ -58,9 +63,17 @@ final class SimulateCommand implements Callable<Integer> {
     }
     ConvergenceChecker.Config config = ConvergenceChecker.Config.defaults(seed)
         .withSize(devices, steps);
+    // The checker's virtual clock starts at a fixed epoch; the service sees it shifted to --start
+    // (default now), so the records a durable run leaves are current, not years old.
+    java.time.Instant from = start != null ? start : cli.clock.instant();
+    java.time.Duration shift = java.time.Duration.between(
+        java.time.Instant.ofEpochMilli(io.pairgate.testkit.VirtualClock.SCENARIO_EPOCH_MS), from);
     List<StoreHandle> opened = new ArrayList<>();
     long[] connects = new long[1];
     int[] runs = new int[1];
+    if (cli.storeChosen()) {
+      cli.checkStoreOptions();
+    }
     String where = cli.storeChosen() ? "the durable store " + storeName() : "an in-memory store";
     cli.progress("Simulating " + devices + " devices for " + steps + " steps (seed " + seed + ") on "
         + where + " …");
@@ -71,7 +84,7 @@ final class SimulateCommand implements Callable<Integer> {
         runs[0]++;
         PairingStore store;
         if (runs[0] == 1 && cli.storeChosen()) {
-          StoreHandle h = cli.openStore(true);
+          StoreHandle h = cli.openOrCreate("simulate");
           opened.add(h);
           if (!h.store().list("", 1).isEmpty()) {
             throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "simulate needs an empty store;"
@@ -87,9 +100,10 @@ final class SimulateCommand implements Callable<Integer> {
           }
           store = new InMemoryPairingStore();
         }
-        PairingService service = PairingService.builder(store).clock(env.clock())
+        java.time.Clock clock = java.time.Clock.offset(env.clock(), shift);
+        PairingService service = PairingService.builder(store).clock(clock)
             .randomSource(env.random()).auditLogging(false).build();
-        return counting(ConvergenceChecker.adapt(service, env.clock()), connects, runs[0]);
+        return counting(ConvergenceChecker.adapt(service, clock), connects, runs[0]);
       });
     } finally {
       for (StoreHandle h : opened) {

@@ -86,7 +86,8 @@ class DevicesCommandTest {
     CliRunner.Result r = cli.run("devices", "list", "--json");
     assertEquals(0, r.code(), r.toString());
     JsonNode root = r.json();
-    assertEquals(Set.of("version", "pending", "paired", "blocked"), fields(root));
+    assertEquals(Set.of("version", "pending", "paired", "blocked", "unreadable"), fields(root));
+    assertEquals(0, root.get("unreadable").size());
     assertEquals(1, root.get("version").asInt());
     JsonNode p = root.get("pending").get(0);
     assertEquals(Set.of("requestId", "deviceId", "reason", "role", "roles", "scopes",
@@ -114,9 +115,9 @@ class DevicesCommandTest {
     assertEquals(List.of(phone.deviceId().value()), strings(root.get("blocked")));
 
     JsonNode pendingOnly = cli.run("devices", "list", "--json", "--pending").json();
-    assertEquals(Set.of("version", "pending"), fields(pendingOnly));
+    assertEquals(Set.of("version", "pending", "unreadable"), fields(pendingOnly));
     JsonNode pairedOnly = cli.run("devices", "list", "--json", "--paired").json();
-    assertEquals(Set.of("version", "paired", "blocked"), fields(pairedOnly));
+    assertEquals(Set.of("version", "paired", "blocked", "unreadable"), fields(pairedOnly));
   }
 
   @Test

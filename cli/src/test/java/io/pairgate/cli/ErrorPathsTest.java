@@ -94,8 +94,12 @@ class ErrorPathsTest {
     }
     String text = Files.readString(file);
     Files.writeString(file, text.substring(0, text.length() / 2));
+    // a listing shows the rest and names the bad file (issue 17 item 5); a change is refused
     CliRunner.Result r = cli.run("devices", "list");
-    oneLineError(r, 1, "store is corrupt", file.getFileName().toString(), "store check");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.out().contains(file.toString()), r.out());
+    oneLineError(cli.run("devices", "block", laptop.deviceId().value()), 1, "store is corrupt",
+        file.getFileName().toString(), "store check");
 
     CliRunner.Result check = cli.run("store", "check");
     assertEquals(1, check.code(), check.toString());
@@ -113,7 +117,7 @@ class ErrorPathsTest {
     home.env.put("PAIRGATE_HOME", typo.toString());
     oneLineError(home.runRaw("devices", "approve", "--latest"), 1, "(the default; choose one with");
     String url = "jdbc:sqlite:" + tmp.resolve("nope.db");
-    oneLineError(cli.runRaw("--jdbc", url, "devices", "list"), 1, "no database at " + url);
+    oneLineError(cli.runRaw("--jdbc", url, "devices", "list"), 1, "no Pairgate store at " + url);
     assertFalse(Files.exists(tmp.resolve("nope.db")));
   }
 
@@ -150,7 +154,7 @@ class ErrorPathsTest {
         "pairgate devices rotate --help");
     oneLineError(cli.run("devices", "frobnicate"), 2, "frobnicate");
     oneLineError(cli.run("devices", "list", "--pending", "--paired"), 2, "mutually exclusive");
-    oneLineError(cli.runRaw("--store", "a", "--jdbc", "jdbc:sqlite:x", "devices", "list"), 1,
+    oneLineError(cli.runRaw("--store", "a", "--jdbc", "jdbc:sqlite:x", "devices", "list"), 2,
         "choose one store");
   }
 }

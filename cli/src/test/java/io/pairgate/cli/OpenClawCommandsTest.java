@@ -59,7 +59,8 @@ class OpenClawCommandsTest {
     List<String> errors = r.err().lines().filter(l -> l.startsWith("pairgate: ")).toList();
     assertEquals(1, errors.size(), r.err());
     assertTrue(errors.get(0).startsWith("pairgate: cannot import " + oc.resolve("paired.json")), r.err());
-    assertTrue(errors.get(0).endsWith("nothing was imported [store-corrupt]"), r.err());
+    assertTrue(errors.get(0).endsWith("nothing was imported and no store was created"
+        + " [store-corrupt]"), r.err());
     CliRunner.Result none = cli.run("store", "import-openclaw", tmp.toString());
     assertEquals(1, none.code());
     assertTrue(none.err().contains("no paired.json or pending.json"), none.err());

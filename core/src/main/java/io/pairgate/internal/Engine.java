@@ -940,6 +940,7 @@ public final class Engine implements PairingService {
       addedRoles.removeAll(old.roles());
       addedScopes = p.scopes().minus(old.approvedScopes());
     }
+    ScopeSet fullBaseline = baseline;
     for (Role r : p.roles()) {
       ScopeSet forRole = policy.admissibleFor(r, p.scopes());
       DeviceToken t = tokens.get(r);
@@ -950,7 +951,11 @@ public final class Engine implements PairingService {
               t.lastUsedAt()));
         }
       } else {
-        tokens.put(r, new DeviceToken(r, forRole, secret(dry), t == null ? now : t.createdAt(),
+        // A revoked token's scopes still count (R6.3): re-approving a revoked role issues what the
+        // role held before plus what the request asks for, within the baseline.
+        ScopeSet scopes = t == null ? forRole
+            : t.scopes().filter(s -> policy.implies(r, s, fullBaseline)).union(forRole);
+        tokens.put(r, new DeviceToken(r, scopes, secret(dry), t == null ? now : t.createdAt(),
             t == null ? null : now, null, t == null ? null : t.lastUsedAt()));
       }
     }
@@ -1406,11 +1411,16 @@ public final class Engine implements PairingService {
     return paired;
   }
 
-  /** The resolved list with the pending request (if any) recorded as rejected. */
+  /**
+   * The resolved list with the pending request (if any) recorded as rejected, or as expired when
+   * it had already expired: a remembered id keeps the terminal state it reached first (R8.2).
+   */
   private List<ResolvedRequest> dropPending(DeviceRecord rec, Instant now) {
     List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
-    if (rec.pending() != null) {
-      resolved.add(new ResolvedRequest(rec.pending().requestId(), Outcome.REJECTED, "", now));
+    PendingRequest p = rec.pending();
+    if (p != null) {
+      resolved.add(new ResolvedRequest(p.requestId(),
+          p.isExpired(now) ? Outcome.EXPIRED : Outcome.REJECTED, "", now));
     }
     return prune(resolved, now);
   }

@@ -16,7 +16,11 @@ public enum ClientKind {
   WEBCHAT,
   /** The command-line tool: client id {@code cli} in mode {@code cli}. */
   CLI,
-  /** A native app with a user interface (macOS, iOS, Android, Linux …): mode {@code ui}. */
+  /**
+   * A native app with a user interface: mode {@code ui} on a macOS ({@code macos}, {@code darwin},
+   * {@code mac}, {@code osx}), Linux, iOS or Android platform, as in OpenClaw (R10.6). A
+   * {@code ui} client on any other platform (or none) is {@link #OTHER}.
+   */
   NATIVE_APP,
   /** A node host: mode {@code node}. */
   NODE_HOST,
@@ -25,7 +29,10 @@ public enum ClientKind {
   /** Anything else. */
   OTHER;
 
-  /** Classifies a client by its id and mode (both compared case-insensitively). */
+  /**
+   * Classifies a client by its id and mode (both compared case-insensitively) and, for mode
+   * {@code ui}, its platform.
+   */
   public static ClientKind of(ClientInfo client) {
     String id = client.clientId().strip().toLowerCase(Locale.ROOT);
     String mode = client.clientMode().strip().toLowerCase(Locale.ROOT);
@@ -40,7 +47,7 @@ public enum ClientKind {
     }
     switch (mode) {
       case "ui":
-        return NATIVE_APP;
+        return nativePlatform(client.platform()) ? NATIVE_APP : OTHER;
       case "node":
         return NODE_HOST;
       case "backend":
@@ -48,6 +55,22 @@ public enum ClientKind {
       default:
         return OTHER;
     }
+  }
+
+  /**
+   * Whether a platform names macOS, Linux, iOS or Android: its first word (ASCII-lowercased, so
+   * {@code "macOS 15.0"} is {@code macos}) is one of them or a macOS alias.
+   */
+  static boolean nativePlatform(String platform) {
+    String p = platform.strip().toLowerCase(Locale.ROOT);
+    int end = 0;
+    while (end < p.length() && p.charAt(end) >= 'a' && p.charAt(end) <= 'z') {
+      end++;
+    }
+    return switch (p.substring(0, end)) {
+      case "macos", "darwin", "mac", "osx", "linux", "ios", "android" -> true;
+      default -> false;
+    };
   }
 
   /** Whether this is a browser UI ({@link #CONTROL_UI} or {@link #WEBCHAT}). */

@@ -182,4 +182,17 @@ class LocalityTest {
     assertEquals(ClientKind.NODE_HOST, ClientKind.of(NODE));
     assertEquals(ClientKind.OTHER, ClientKind.of(ClientInfo.unknown()));
   }
+
+  /** R10.6: only ui clients on macOS, Linux, iOS or Android are native apps (as OpenClaw). */
+  @Test
+  void nativeAppsAreUiClientsOnTheFourPlatforms() {
+    for (String p : new String[] {"macOS 15.0", "darwin", "Mac", "osx", "linux", "iOS 18.1",
+        "Android 14", " android"}) {
+      assertEquals(ClientKind.NATIVE_APP, ClientKind.of(ClientInfo.of("app", "ui", p)), p);
+    }
+    for (String p : new String[] {"", "windows", "Windows 11", "iPadOS 18", "web", "macosx-ish?",
+        "freebsd", "linuxish"}) {
+      assertEquals(ClientKind.OTHER, ClientKind.of(ClientInfo.of("app", "ui", p)), p);
+    }
+  }
 }

@@ -482,7 +482,16 @@ final class ReferenceModel {
       if (t != null && !t.revoked) {
         tokens.put(r, new Token(union(t.scopes, forRole), t.secret, false));
       } else {
-        tokens.put(r, new Token(forRole, newSecret(), false));
+        // R6.3: a revoked token's scopes still count (within the baseline).
+        Set<String> kept = new TreeSet<>();
+        if (t != null) {
+          for (String sc : t.scopes) {
+            if (implies(r, sc, baseline)) {
+              kept.add(sc);
+            }
+          }
+        }
+        tokens.put(r, new Token(union(kept, forRole), newSecret(), false));
       }
     }
     d.paired = new Paired(roles, baseline, p.client.platform(), p.client.deviceFamily(), tokens,
@@ -594,7 +603,9 @@ final class ReferenceModel {
   private void dropPending(Device d) {
     List<Tomb> resolved = new ArrayList<>(d.resolved);
     if (d.pending != null) {
-      resolved.add(new Tomb(d.pending.id, "rejected", "", now));
+      // R8.2/R8.3: an expired request keeps its terminal state.
+      resolved.add(new Tomb(d.pending.id, now >= d.pending.expiresAt ? "expired" : "rejected", "",
+          now));
     }
     d.pending = null;
     d.resolved = prune(resolved);

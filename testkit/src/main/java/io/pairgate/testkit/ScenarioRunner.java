@@ -644,7 +644,7 @@ public final class ScenarioRunner {
         case "rotate" -> management(s, () -> {
           DeviceToken t = service.rotate(id(s), role(s),
               s.has("scopes") ? Optional.of(ScopeSet.parse(s.strings("scopes"))) : Optional.empty());
-          lastToken.put(s.str("device") + ":" + t.role(), t.secret());
+          lastToken.put(tokenKey(s.str("device"), t.role()), t.secret());
           return Map.of("scopes", t.scopes().names());
         });
         case "revoke" -> management(s, () -> {
@@ -705,7 +705,7 @@ public final class ScenarioRunner {
         }
         case "device-token" -> {
           method = AuthMethod.DEVICE_TOKEN;
-          token = lastToken.getOrDefault(device + ":" + role, "");
+          token = lastToken.getOrDefault(tokenKey(device, role), "");
         }
         case "bad-device-token" -> {
           method = AuthMethod.DEVICE_TOKEN;
@@ -761,7 +761,7 @@ public final class ScenarioRunner {
       ConnectResult r = service.connect(attempt);
       Obj e = s.has("expect") ? s.obj("expect") : null;
       if (r instanceof ConnectResult.Allowed a) {
-        lastToken.put(device + ":" + role, a.token().secret());
+        lastToken.put(tokenKey(device, role), a.token().secret());
         if (e != null) {
           eq(e, "outcome", "allowed", "outcome");
           setEq(e, "scopes", a.scopes().names(), "scopes");
@@ -836,7 +836,7 @@ public final class ScenarioRunner {
       try {
         Approval a = service.approve(id, approver);
         a.device().tokens().forEach((role, t) ->
-            lastToken.put(nameOf(a.device().deviceId()) + ":" + role, t.secret()));
+            lastToken.put(a.device().deviceId().value() + ":" + role, t.secret()));
         if (e != null) {
           eq(e, "outcome", "approved", "outcome");
           boolEq(e, "alreadyApproved", a.alreadyApproved());
@@ -1014,6 +1014,14 @@ public final class ScenarioRunner {
       l.pending().forEach(p -> out.add(nameOf(p.deviceId()) + " " + p.roles() + " [" + p.scopes()
           + "]"));
       return out.toString();
+    }
+
+    /**
+     * Where the token last delivered to a device is kept: per device id and role, so names that
+     * share a seed (one device) share it (docs/scenarios.md §5).
+     */
+    String tokenKey(String deviceName, Object role) {
+      return keys.get(deviceName).deviceId().value() + ":" + role;
     }
 
     String nameOf(DeviceId id) {

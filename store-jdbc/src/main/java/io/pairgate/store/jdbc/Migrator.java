@@ -81,7 +81,7 @@ final class Migrator {
     for (Migration m : migrations) {
       scripts.put(m.version(), load(m.resource(resourceBase)));
     }
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connect()) {
       return switch (dialect) {
         case POSTGRESQL -> withPostgresLock(c, scripts);
         case MARIADB -> withMariaDbLock(c, scripts);
@@ -90,6 +90,26 @@ final class Migrator {
       };
     } catch (SQLException e) {
       throw SqlErrors.failure("schema migration", SqlErrors.classify(dialect, e), e);
+    }
+  }
+
+  /**
+   * A connection for the migration. Opening an SQLite connection can itself answer BUSY (the
+   * driver applies pragmas such as {@code journal_mode=WAL} while another starter holds the
+   * database lock): that is retried until the lock timeout like the migration itself.
+   */
+  private Connection connect() throws SQLException {
+    long deadline = System.nanoTime() + lockTimeout.toNanos();
+    while (true) {
+      try {
+        return dataSource.getConnection();
+      } catch (SQLException e) {
+        if (dialect != Dialect.SQLITE
+            || SqlErrors.classify(dialect, e) != SqlErrors.Kind.TRANSIENT) {
+          throw e;
+        }
+        pause(deadline);
+      }
     }
   }
 
@@ -145,23 +165,39 @@ final class Migrator {
     }
   }
 
+  /**
+   * SQLite: the whole migration is one {@code BEGIN IMMEDIATE} transaction, and the whole attempt
+   * is retried while SQLite answers {@code SQLITE_BUSY}/{@code SQLITE_LOCKED} (another starter
+   * holds the database lock, or converts it to WAL), until the migration lock timeout. The
+   * connection waits up to 5 s in SQLite's own busy handler before each such answer, whatever
+   * the data source configured. (A BUSY that escaped at the start or at COMMIT used to fail a
+   * concurrent start under load.)
+   */
   private List<Integer> sqlite(Connection c, Map<Integer, String> scripts) throws SQLException {
     c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 5000");
+    }
+    long deadline = System.nanoTime() + lockTimeout.toNanos();
+    while (true) {
+      try {
+        return sqliteAttempt(c, scripts);
+      } catch (SQLException e) {
+        if (SqlErrors.classify(dialect, e) != SqlErrors.Kind.TRANSIENT) {
+          throw e;
+        }
+        LOG.debug("SQLite migration busy; retrying", e);
+        pause(deadline);
+      }
+    }
+  }
+
+  private List<Integer> sqliteAttempt(Connection c, Map<Integer, String> scripts)
+      throws SQLException {
     // BEGIN IMMEDIATE takes the write lock now (waiting up to busy_timeout), so concurrent
     // migrators serialize here; everything below, DDL included, commits atomically.
-    long deadline = System.nanoTime() + lockTimeout.toNanos();
     try (Statement s = c.createStatement()) {
-      while (true) {
-        try {
-          s.execute("BEGIN IMMEDIATE");
-          break;
-        } catch (SQLException e) {
-          if (SqlErrors.classify(dialect, e) != SqlErrors.Kind.TRANSIENT) {
-            throw e;
-          }
-          pause(deadline);
-        }
-      }
+      s.execute("BEGIN IMMEDIATE");
     }
     boolean committed = false;
     try {

@@ -79,6 +79,40 @@ class MigratorConcurrencyTest {
     startStoresConcurrently(() -> TestDatabases.sqliteFile(dir.resolve("schema.db")));
   }
 
+  /**
+   * Issue 17 item 13: a migrator that meets SQLITE_BUSY for longer than its connection's busy
+   * timeout (another process holds an exclusive lock on a fresh, rollback-journal database while
+   * the migrator opens its WAL connection and starts) waits and retries inside the migrator
+   * until the lock is released, instead of failing the start.
+   */
+  @Test
+  void sqliteMigratorRetriesBusyBeyondTheBusyTimeout() throws Exception {
+    Path file = dir.resolve("busy.db");
+    java.util.Properties plain = new java.util.Properties();
+    try (Connection holder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file, plain);
+        Statement s = holder.createStatement()) {
+      s.execute("CREATE TABLE other (x INT)");
+      s.execute("BEGIN EXCLUSIVE");
+      s.execute("INSERT INTO other VALUES (1)");
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("journal_mode", "WAL");
+      p.setProperty("busy_timeout", "200");
+      UrlDataSource ds = new UrlDataSource("jdbc:sqlite:" + file.toAbsolutePath(), p);
+      ExecutorService ex = Executors.newSingleThreadExecutor();
+      try {
+        Future<List<Integer>> f = ex.submit(() -> new Migrator(ds, Dialect.SQLITE,
+            "migrator-test/" + Dialect.SQLITE.schemaLocation().substring("schema/".length()),
+            TEST_MIGRATIONS, Clock.systemUTC(), Duration.ofMinutes(1), "busy").migrate());
+        Thread.sleep(1_500); // well past the 200 ms busy timeout (and the old 5 s pragma wait)
+        s.execute("COMMIT");
+        assertEquals(List.of(1, 2, 3), f.get(60, TimeUnit.SECONDS));
+      } finally {
+        ex.shutdownNow();
+        ds.close();
+      }
+    }
+  }
+
   /** Three migrators with the test scripts, released together by a barrier. */
   private void runTestMigrations(Dialect dialect, Supplier<DataSource> dataSources)
       throws Exception {

@@ -721,6 +721,19 @@ public final class JsonPairingStore implements PairingStore {
   // checking and quarantine
 
   /**
+   * The device files this store found unreadable (when opening read-only, or on a later read),
+   * sorted by file: {@link #list} and {@link #findByRequestId} skip them, so a read-only tool can
+   * show the rest and name these. Cheap (no file is read); {@link #check()} is the full check.
+   */
+  public List<StoreProblem> unreadableDevices() {
+    ensureOpen();
+    sync();
+    List<StoreProblem> out = new ArrayList<>(corrupt.values());
+    out.sort(java.util.Comparator.comparing(StoreProblem::file));
+    return List.copyOf(out);
+  }
+
+  /**
    * Reads every file of this store again and returns the problems found, sorted by file (empty
    * when the store is healthy). Changes nothing.
    *

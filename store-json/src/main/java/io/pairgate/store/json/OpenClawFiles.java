@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -235,7 +236,36 @@ public final class OpenClawFiles {
     return new RecordFile(file, Json.Obj.of(root, "").entries(), false);
   }
 
+  /** The fields of a paired.json entry the import reads; any other is named when dropped. */
+  private static final Set<String> PAIRED_FIELDS = Set.of("deviceId", "publicKey", "displayName",
+      "platform", "deviceFamily", "clientId", "clientMode", "role", "roles", "scopes",
+      "approvedScopes", "remoteIp", "createdAtMs", "approvedAtMs", "lastSeenAtMs", "tokens",
+      "operatorLabel");
+  /** The fields of a token entry the import reads. */
+  private static final Set<String> TOKEN_FIELDS = Set.of("token", "role", "scopes",
+      "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
+  /** The fields of a pending.json entry the import reads. */
+  private static final Set<String> PENDING_FIELDS = Set.of("requestId", "deviceId", "publicKey",
+      "role", "roles", "scopes", "ts", "refreshedAtMs", "isRepair", "silent", "remoteIp",
+      "clientId", "clientMode", "platform", "deviceFamily", "displayName");
+
+  /** Adds a warning naming the fields of {@code o} the import does not read (and so drops). */
+  private static void unknownFields(Json.Obj o, Set<String> known, String where,
+      List<String> warnings) {
+    TreeSet<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, JsonNode> e : o.entries()) {
+      if (!known.contains(e.getKey())) {
+        unknown.add(abbreviate(e.getKey()));
+      }
+    }
+    if (!unknown.isEmpty()) {
+      warnings.add(where + ": dropped unknown field" + (unknown.size() == 1 ? " " : "s ")
+          + String.join(", ", unknown));
+    }
+  }
+
   private static PairedDevice paired(String key, Json.Obj o, String where, List<String> warnings) {
+    unknownFields(o, PAIRED_FIELDS, where, warnings);
     String idText = o.optString("deviceId");
     if (idText != null && !idText.trim().equals(key)) {
       throw new Json.SchemaViolation("deviceId " + idText + " differs from its key");
@@ -266,6 +296,7 @@ public final class OpenClawFiles {
       for (Map.Entry<String, JsonNode> e : to.entries()) {
         Role r = RecordCodec.parse("tokens." + e.getKey(), () -> Role.of(e.getKey()));
         Json.Obj t = Json.Obj.of(e.getValue(), to.at(e.getKey()));
+        unknownFields(t, TOKEN_FIELDS, where + " tokens." + e.getKey(), warnings);
         String secret = t.optString("token");
         if (secret == null || secret.isEmpty()) {
           warnings.add(where + ": token for role " + r + " has no secret; dropped");
@@ -333,6 +364,7 @@ public final class OpenClawFiles {
 
   private static PendingRequest pending(String key, Json.Obj o, Duration ttl,
       Map<DeviceId, PairedDevice> paired, String where, List<String> warnings) {
+    unknownFields(o, PENDING_FIELDS, where, warnings);
     String rid = o.optString("requestId");
     if (rid != null && !rid.equals(key)) {
       throw new Json.SchemaViolation("requestId " + rid + " differs from its key");
