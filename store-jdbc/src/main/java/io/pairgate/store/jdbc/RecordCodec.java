@@ -525,7 +525,7 @@ final class RecordCodec {
           if (c == '-' || (c >= '0' && c <= '9')) {
             return number();
           }
-          throw error("unexpected character '" + c + "'");
+          throw error("unexpected character");
       }
     }
 
@@ -633,7 +633,7 @@ final class RecordCodec {
             }
             b.append((char) cp);
           }
-          default -> throw error("bad escape \\" + e);
+          default -> throw error("bad escape");
         }
       }
     }
