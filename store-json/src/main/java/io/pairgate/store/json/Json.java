@@ -96,6 +96,13 @@ final class Json {
       return new ParseFailure("truncated: the JSON ends before the document is complete"
           + location(e), true, null);
     }
+    java.util.regex.Matcher dup =
+        java.util.regex.Pattern.compile("^Duplicate Object property \"([^\"]{1,64})\"").matcher(m);
+    if (dup.find()) {
+      // a field name is no secret, and it is what the operator must find
+      return new ParseFailure("not valid JSON: duplicate field \"" + dup.group(1) + "\""
+          + location(e), false, null);
+    }
     return new ParseFailure("not valid JSON: " + contentFree(m) + location(e), false, null);
   }
 
@@ -460,6 +467,18 @@ final class Json {
       }
       if (!n.isString()) {
         throw new SchemaViolation(at(key) + ": expected a string, found " + kind(n));
+      }
+      return n.stringValue();
+    }
+
+    /** A required field that is a string or null. */
+    @Nullable String nullableString(String key) {
+      JsonNode n = required(key);
+      if (n.isNull()) {
+        return null;
+      }
+      if (!n.isString()) {
+        throw new SchemaViolation(at(key) + ": expected a string or null, found " + kind(n));
       }
       return n.stringValue();
     }
