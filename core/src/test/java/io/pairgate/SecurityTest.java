@@ -184,8 +184,11 @@ class SecurityTest {
   @Test
   void item15_wrongSecretOnARevokedRoleIsTokenMismatch() {
     Fixture f = fixture(b -> b);
-    Approval ap = f.pair(alice, Role.OPERATOR, "operator.read");
-    String secret = ap.device().token(Role.OPERATOR).secret();
+    f.pair(alice, Role.OPERATOR, "operator.read");
+    // the approval stores no secret: the next shared-token connect mints and delivers it
+    ConnectResult.Allowed minted =
+        assertInstanceOf(ConnectResult.Allowed.class, new Att(f, alice).connect());
+    String secret = minted.secret().orElseThrow().value();
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
     List<DeviceRecord> before = snapshot(f);
     String wrong = "B".repeat(43);

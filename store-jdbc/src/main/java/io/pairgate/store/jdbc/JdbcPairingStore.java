@@ -217,6 +217,7 @@ public final class JdbcPairingStore implements PairingStore {
    * {@link #close()}.
    */
   public static Builder sqlite(Path file) {
+    createOwnerOnly(file.toAbsolutePath());
     Properties p = new Properties();
     p.setProperty("journal_mode", "WAL");
     p.setProperty("synchronous", "FULL");
@@ -236,6 +237,26 @@ public final class JdbcPairingStore implements PairingStore {
     Builder b = builder(new UrlDataSource(jdbcUrl, new Properties()));
     b.ownedDataSource = (UrlDataSource) b.dataSource;
     return b;
+  }
+
+  /**
+   * Creates an empty SQLite database file with mode 0600 (POSIX) if it does not exist, so that it
+   * is never readable by others, not even for a moment after the driver creates it.
+   */
+  private static void createOwnerOnly(Path file) {
+    if (java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        || !java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("posix")) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions
+          .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // created meanwhile: ownerOnly() narrows it when the store is built
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot create " + file + ": " + e, false, e);
+    }
   }
 
   /** The dialect in use (detected from the connection metadata, or as set on the builder). */
@@ -1139,8 +1160,9 @@ public final class JdbcPairingStore implements PairingStore {
         String url = String.valueOf(md.getURL()).toLowerCase(Locale.ROOT);
         inMemory = url.contains(":mem:") || url.contains(":memory:");
         if (d == Dialect.SQLITE && !inMemory) {
-          enableWal(c);
           sqliteFile = mainFile(c);
+          ownerOnly(sqliteFile);
+          enableWal(c);
         }
       } catch (SQLException e) {
         Dialect forErrors = d == null ? Dialect.POSTGRESQL : d;
@@ -1153,7 +1175,48 @@ public final class JdbcPairingStore implements PairingStore {
       } else {
         checkSchema(d);
       }
+      try {
+        TokenUpgrade.run(dataSource, d);
+      } catch (SQLException e) {
+        throw SqlErrors.failure("hashing the token secrets of an older store",
+            SqlErrors.classify(d, e), e);
+      }
       return new JdbcPairingStore(this, d, inMemory, sqliteFile);
+    }
+
+    /**
+     * Restricts an SQLite database file (and its {@code -wal}/{@code -shm} files, which SQLite
+     * creates with the database file's mode) to mode 0600 on POSIX file systems: it holds device
+     * records and token hashes. A file that is already wider than that is narrowed, with a WARN.
+     */
+    private static void ownerOnly(@Nullable String file) {
+      if (file == null || file.isEmpty()) {
+        return;
+      }
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        Path p = Path.of(file + suffix);
+        try {
+          java.nio.file.attribute.PosixFileAttributeView v = java.nio.file.Files
+              .getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class,
+                  java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          if (v == null || !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            continue;
+          }
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+              v.readAttributes().permissions();
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+          if (!owner.containsAll(perms)) {
+            if (java.nio.file.Files.size(p) > 0) {
+              LOG.warn("{} was readable or writable by others ({}); narrowing it to rw-------", p,
+                  java.nio.file.attribute.PosixFilePermissions.toString(perms));
+            }
+            v.setPermissions(owner);
+          }
+        } catch (java.io.IOException e) {
+          throw new StoreException("cannot restrict " + p + " to its owner: " + e, false, e);
+        }
+      }
     }
 
     private void enableWal(Connection c) throws SQLException {

@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
@@ -33,8 +34,15 @@ import org.jspecify.annotations.Nullable;
  * <p>The device id and version are not in the document; they live in their own columns.
  */
 final class RecordCodec {
-  /** The format version written into every document as {@code "v"}. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * The format version written into every document as {@code "v"}. Version 2 holds each token's
+   * SHA-256 hash ({@code "hash"}, null while it awaits issue); version 1 held the plaintext
+   * secret ({@code "secret"}) and is still read (hashing it as it is read) so that
+   * {@link TokenUpgrade} can rewrite it.
+   */
+  static final int FORMAT_VERSION = 2;
+  /** The format version that held token secrets in plaintext. */
+  static final int PLAINTEXT_TOKENS_VERSION = 1;
 
   private static final Set<String> RECORD_KEYS =
       Set.of("v", "blocked", "paired", "pending", "resolved");
@@ -44,6 +52,8 @@ final class RecordCodec {
   /** A record from before metadata pinning carries {@code "legacyMetadata": true} as well. */
   private static final Set<String> LEGACY_PAIRED_KEYS = union(PAIRED_KEYS, "legacyMetadata");
   private static final Set<String> TOKEN_KEYS =
+      Set.of("role", "scopes", "hash", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
+  private static final Set<String> TOKEN_KEYS_V1 =
       Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
   private static final Set<String> PENDING_KEYS =
       Set.of("requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
@@ -118,7 +128,12 @@ final class RecordCodec {
       field(b, "role", t.role().name(), true);
       b.append(",\"scopes\":");
       writeScopes(b, t.scopes());
-      field(b, "secret", t.secret(), false);
+      b.append(",\"hash\":");
+      if (t.hash() == null) {
+        b.append("null");
+      } else {
+        writeString(b, t.hash().encoded());
+      }
       instantField(b, "createdAt", t.createdAt());
       instantField(b, "rotatedAt", t.rotatedAt());
       instantField(b, "revokedAt", t.revokedAt());
@@ -246,10 +261,10 @@ final class RecordCodec {
     Obj root = Obj.of(new Parser(text).parseDocument(), "record");
     root.requireKeys(RECORD_KEYS);
     long v = root.integer("v");
-    if (v != FORMAT_VERSION) {
+    if (v != FORMAT_VERSION && v != PLAINTEXT_TOKENS_VERSION) {
       throw new IllegalArgumentException("record format version " + v
           + (v > FORMAT_VERSION ? " was written by a newer Pairgate" : " is unknown")
-          + "; this version reads format " + FORMAT_VERSION);
+          + "; this version reads formats " + PLAINTEXT_TOKENS_VERSION + " and " + FORMAT_VERSION);
     }
     Obj pairedObj = root.nullableObj("paired");
     Obj pendingObj = root.nullableObj("pending");
@@ -263,12 +278,12 @@ final class RecordCodec {
     }
     return new DeviceRecord(
         deviceId, version,
-        pairedObj == null ? null : readPaired(deviceId, pairedObj),
+        pairedObj == null ? null : readPaired(deviceId, pairedObj, v == PLAINTEXT_TOKENS_VERSION),
         pendingObj == null ? null : readPending(deviceId, pendingObj),
         root.bool("blocked"), resolved);
   }
 
-  private static PairedDevice readPaired(DeviceId id, Obj p) {
+  private static PairedDevice readPaired(DeviceId id, Obj p, boolean plaintext) {
     boolean legacy = p.map.containsKey("legacyMetadata");
     p.requireKeys(legacy ? LEGACY_PAIRED_KEYS : PAIRED_KEYS);
     legacy = legacy && p.bool("legacyMetadata");
@@ -276,9 +291,16 @@ final class RecordCodec {
     Obj tokenMap = p.obj("tokens");
     for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
       Obj t = Obj.of(e.getValue(), "tokens." + e.getKey());
-      t.requireKeys(TOKEN_KEYS);
+      t.requireKeys(plaintext ? TOKEN_KEYS_V1 : TOKEN_KEYS);
+      TokenHash hash;
+      if (plaintext) {
+        hash = TokenHash.of(t.string("secret"));
+      } else {
+        Object h = t.get("hash");
+        hash = h == null ? null : TokenHash.parse(t.string("hash"));
+      }
       tokens.put(Role.of(e.getKey()), new DeviceToken(
-          Role.of(t.string("role")), scopes(t.array("scopes")), t.string("secret"),
+          Role.of(t.string("role")), scopes(t.array("scopes")), hash,
           t.instant("createdAt"), t.nullableInstant("rotatedAt"), t.nullableInstant("revokedAt"),
           t.nullableInstant("lastUsedAt")));
     }
@@ -538,7 +560,7 @@ final class RecordCodec {
           if (c == '-' || (c >= '0' && c <= '9')) {
             return number();
           }
-          throw error("unexpected character '" + c + "'");
+          throw error("unexpected character");
       }
     }
 
@@ -646,7 +668,7 @@ final class RecordCodec {
             }
             b.append((char) cp);
           }
-          default -> throw error("bad escape \\" + e);
+          default -> throw error("bad escape");
         }
       }
     }

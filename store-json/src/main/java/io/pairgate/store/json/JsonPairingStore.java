@@ -180,8 +180,9 @@ public final class JsonPairingStore implements PairingStore {
     try {
       long c0;
       ChangeJournal j;
+      long manifestVersion;
       try (StoreLock.Held h = l.acquire(lockTimeout)) {
-        ensureManifest(true);
+        manifestVersion = ensureManifest(true);
         Fs.createDirectories(layout.devices);
         j = ChangeJournal.openForWriting(layout.journal, b.journalSlots);
         j.repair();
@@ -208,6 +209,11 @@ public final class JsonPairingStore implements PairingStore {
       this.index = scan.index;
       this.corrupt = new ConcurrentHashMap<>(scan.corrupt);
       this.seenSeq = c0;
+      if (manifestVersion < Layout.FORMAT_VERSION || !scan.plaintextTokens.isEmpty()) {
+        try (StoreLock.Held h = l.acquire(lockTimeout)) {
+          upgradeLocked(j, List.copyOf(scan.plaintextTokens));
+        }
+      }
       ok = true;
       return l;
     } finally {
@@ -250,8 +256,58 @@ public final class JsonPairingStore implements PairingStore {
         + "; repair or quarantine the file, or open the store read-only");
   }
 
-  /** Reads (or, when allowed, creates) {@code store.json} and checks the format. */
-  private void ensureManifest(boolean mayCreate) throws IOException {
+  /**
+   * Upgrades a formatVersion 1 store (plaintext token secrets) under the store lock: every device
+   * file that still holds secrets is rewritten with their SHA-256 hashes instead (each file
+   * atomically, with fsync, announced in the journal, its record version unchanged), then the
+   * manifest is rewritten with the new formatVersion. Idempotent: a crash part-way leaves files of
+   * both versions, which both read the same, and the next read-write open finishes the job.
+   */
+  private void upgradeLocked(ChangeJournal j, List<String> ids) throws IOException {
+    sync();
+    int upgraded = 0;
+    for (String id : ids) {
+      Path file = layout.deviceFile(id);
+      byte[] bytes = Fs.readIfExists(file);
+      if (bytes == null) {
+        continue;
+      }
+      Json.DeviceSummary d;
+      DeviceRecord r;
+      try {
+        d = RecordCodec.summary(bytes, file.toString(), id);
+        if (d.formatVersion() > Layout.PLAINTEXT_TOKENS_VERSION) {
+          continue; // another process upgraded it meanwhile
+        }
+        r = RecordCodec.decode(bytes, file.toString(), id);
+      } catch (StoreCorruptException | StoreFormatException e) {
+        continue; // reported by check; never rewritten
+      }
+      write(j, id, file, RecordCodec.encode(r), r);
+      upgraded++;
+    }
+    byte[] m = Fs.readIfExists(layout.manifest);
+    if (m != null) {
+      Map<String, @Nullable Object> out = Json.object();
+      try {
+        Json.Obj o = Json.Obj.of(Json.parse(m), "");
+        out.put("createdAtMs", Json.epochMs(o.instant("createdAtMs")));
+      } catch (Json.ParseFailure | Json.SchemaViolation e) {
+        throw new StoreCorruptException(layout.manifest.toString(), "changed while upgrading");
+      }
+      out.put("format", Layout.STORE_FORMAT);
+      out.put("formatVersion", Layout.FORMAT_VERSION);
+      Fs.writeDurably(layout.manifest, Json.write(out));
+    }
+    LOG.info("upgraded store {} to formatVersion {}: {} device file(s) now hold token hashes "
+        + "instead of secrets", layout.root, Layout.FORMAT_VERSION, upgraded);
+  }
+
+  /**
+   * Reads (or, when allowed, creates) {@code store.json} and checks the format; returns its
+   * formatVersion.
+   */
+  private long ensureManifest(boolean mayCreate) throws IOException {
     byte[] bytes = Fs.readIfExists(layout.manifest);
     String file = layout.manifest.toString();
     if (bytes == null) {
@@ -284,13 +340,14 @@ public final class JsonPairingStore implements PairingStore {
       m.put("formatVersion", Layout.FORMAT_VERSION);
       m.put("createdAtMs", Json.epochMs(clock.instant()));
       Fs.writeDurably(layout.manifest, Json.write(m));
-      return;
+      return Layout.FORMAT_VERSION;
     }
     try {
       Json.Obj o = Json.Obj.of(Json.parse(bytes), "");
-      RecordCodec.checkFormat(o, file, Layout.STORE_FORMAT);
+      long fv = RecordCodec.checkFormat(o, file, Layout.STORE_FORMAT);
       o.only(Set.of("format", "formatVersion", "createdAtMs"));
       o.instant("createdAtMs");
+      return fv;
     } catch (Json.ParseFailure e) {
       throw new StoreCorruptException(file, e.getMessage(), e);
     } catch (Json.SchemaViolation e) {

@@ -9,8 +9,14 @@ final class Layout {
   static final String STORE_FORMAT = "pairgate-json-store";
   /** The format name in every device file. */
   static final String DEVICE_FORMAT = "pairgate-device";
-  /** The newest format version this code reads and the one it writes. */
-  static final long FORMAT_VERSION = 1;
+  /**
+   * The newest format version this code reads and the one it writes. Version 2 stores a device
+   * token as its hash ({@code "hash"}); version 1 held the plaintext ({@code "secret"}) and is
+   * upgraded when a store is opened read-write.
+   */
+  static final long FORMAT_VERSION = 2;
+  /** The format version that held token secrets in plaintext. */
+  static final long PLAINTEXT_TOKENS_VERSION = 1;
 
   static final String MANIFEST = "store.json";
   static final String LOCK = ".lock";

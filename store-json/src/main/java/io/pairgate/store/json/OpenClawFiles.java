@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
@@ -43,9 +44,14 @@ import tools.jackson.databind.JsonNode;
  * {@code approvedVia = "import"}. Entries that cannot be imported are skipped and reported; a
  * file that is not JSON fails the whole import before anything is written.
  *
- * <p>{@link #exportFrom} writes the same two files in the same shapes (Era C, plus Era D's
- * {@code lastSeenAtMs}, {@code operatorLabel} and {@code refreshedAtMs}), so a store can be moved
- * back or inspected with OpenClaw's tools. Times are whole epoch milliseconds.
+ * <p>Imported token secrets are kept only as their SHA-256 hashes (the devices keep using the
+ * tokens they hold). {@link #exportFrom} therefore writes no token at all: each paired device is
+ * written with its roles, baseline and metadata and an empty token map, which OpenClaw answers by
+ * minting a new token on the device's next shared-token connect (a role whose token was revoked is
+ * left out of the approved roles and reported). Otherwise it writes the same two files in the same
+ * shapes (Era C, plus Era D's {@code lastSeenAtMs}, {@code operatorLabel} and
+ * {@code refreshedAtMs}), so a store can be moved back or inspected with OpenClaw's tools. Times
+ * are whole epoch milliseconds.
  */
 public final class OpenClawFiles {
   /** OpenClaw's paired-device file name. */
@@ -311,7 +317,8 @@ public final class OpenClawFiles {
         ScopeSet scopes = ts == null ? ScopeSet.empty()
             : RecordCodec.parse(t.at("scopes"), () -> ScopeSet.parse(ts));
         Instant tc = t.optInstant("createdAtMs");
-        tokens.put(r, new DeviceToken(r, scopes, secret, tc == null ? createdAt : tc,
+        // only the hash is kept: the device goes on using the secret it holds
+        tokens.put(r, new DeviceToken(r, scopes, TokenHash.of(secret), tc == null ? createdAt : tc,
             t.optInstant("rotatedAtMs"), t.optInstant("revokedAtMs"),
             t.optInstant("lastUsedAtMs")));
       }
@@ -481,8 +488,12 @@ public final class OpenClawFiles {
     while (true) {
       List<DeviceRecord> page = store.list(after, 500);
       for (DeviceRecord r : page) {
-        if (r.paired() != null) {
-          paired.put(r.deviceId().value(), exportPaired(r.paired()));
+        if (r.paired() != null && r.paired().effectiveRoles().isEmpty()) {
+          // every token revoked: OpenClaw cannot express it, and importing a record without
+          // roles back would grant operator
+          notExported.add(r.deviceId() + ": paired, but every role's token was revoked");
+        } else if (r.paired() != null) {
+          paired.put(r.deviceId().value(), exportPaired(r.paired(), notExported));
         }
         if (r.pending() != null) {
           pending.put(r.pending().requestId(), exportPending(r.pending()));
@@ -512,15 +523,31 @@ public final class OpenClawFiles {
     return new ExportReport(pairedFile, pendingFile, paired.size(), pending.size(), notExported);
   }
 
-  private static Map<String, @Nullable Object> exportPaired(PairedDevice p) {
+  private static Map<String, @Nullable Object> exportPaired(
+      PairedDevice p, List<String> notExported) {
     Map<String, @Nullable Object> m = Json.object();
     m.put("deviceId", p.deviceId().value());
     m.put("publicKey", p.publicKey().base64Url());
     putClient(m, p.client());
     putIfSet(m, "remoteIp", p.remoteAddress());
+    // Token secrets are stored as hashes, so no token can be exported. OpenClaw treats an empty
+    // token map as "every approved role is effective" and mints a token on the device's next
+    // shared-token connect; a role whose token was revoked here must therefore not be exported
+    // as approved, or OpenClaw would let it connect again.
     List<String> roles = new ArrayList<>();
-    for (Role r : p.roles()) {
+    for (Role r : p.effectiveRoles()) {
       roles.add(r.name());
+    }
+    for (Role r : p.roles()) {
+      if (!roles.contains(r.name())) {
+        notExported.add(p.deviceId() + ": role " + r + " (its token was revoked; OpenClaw could"
+            + " not keep it revoked without a token)");
+      }
+    }
+    if (!p.tokens().isEmpty()) {
+      notExported.add(p.deviceId() + ": device token(s) for " + p.tokens().keySet()
+          + " (only hashes are stored; the device gets a new token from OpenClaw on its next"
+          + " shared-token connect)");
     }
     if (!roles.isEmpty()) {
       m.put("role", roles.contains(Role.OPERATOR.name()) ? Role.OPERATOR.name() : roles.get(0));
@@ -528,19 +555,7 @@ public final class OpenClawFiles {
     m.put("roles", roles);
     m.put("scopes", p.approvedScopes().names());
     m.put("approvedScopes", p.approvedScopes().names());
-    Map<String, @Nullable Object> tokens = Json.object();
-    for (DeviceToken t : p.tokens().values()) {
-      Map<String, @Nullable Object> tm = new LinkedHashMap<>();
-      tm.put("token", t.secret());
-      tm.put("role", t.role().name());
-      tm.put("scopes", t.scopes().names());
-      tm.put("createdAtMs", Json.epochMsTruncated(t.createdAt()));
-      putMs(tm, "rotatedAtMs", t.rotatedAt());
-      putMs(tm, "revokedAtMs", t.revokedAt());
-      putMs(tm, "lastUsedAtMs", t.lastUsedAt());
-      tokens.put(t.role().name(), new TreeMap<>(tm));
-    }
-    m.put("tokens", tokens);
+    m.put("tokens", Json.object());
     m.put("createdAtMs", Json.epochMsTruncated(p.createdAt()));
     m.put("approvedAtMs", Json.epochMsTruncated(p.approvedAt()));
     putMs(m, "lastSeenAtMs", p.lastSeenAt());

@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
@@ -34,6 +35,9 @@ final class RecordCodec {
       "publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAtMs",
       "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "legacyMetadata");
   private static final Set<String> TOKEN = Set.of(
+      "scopes", "hash", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
+  /** formatVersion 1: the plaintext secret instead of its hash (upgraded on open). */
+  private static final Set<String> TOKEN_V1 = Set.of(
       "scopes", "secret", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
   private static final Set<String> CLIENT = Set.of(
       "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
@@ -91,7 +95,7 @@ final class RecordCodec {
       DeviceToken t = e.getValue();
       Map<String, @Nullable Object> tm = Json.object();
       tm.put("scopes", t.scopes().names());
-      tm.put("secret", t.secret());
+      tm.put("hash", t.hash() == null ? null : t.hash().encoded());
       tm.put("createdAtMs", Json.epochMs(t.createdAt()));
       tm.put("rotatedAtMs", optMs(t.rotatedAt()));
       tm.put("revokedAtMs", optMs(t.revokedAt()));
@@ -170,7 +174,7 @@ final class RecordCodec {
     }
     try {
       Json.Obj o = Json.Obj.of(root, "");
-      checkFormat(o, file, Layout.DEVICE_FORMAT);
+      long formatVersion = checkFormat(o, file, Layout.DEVICE_FORMAT);
       o.only(TOP);
       String id = o.string("deviceId");
       DeviceId deviceId = parse("deviceId", () -> DeviceId.parse(id));
@@ -184,7 +188,7 @@ final class RecordCodec {
       }
       boolean blocked = o.bool("blocked");
       Json.Obj po = o.nullableObject("paired");
-      PairedDevice paired = po == null ? null : paired(po, deviceId);
+      PairedDevice paired = po == null ? null : paired(po, deviceId, formatVersion);
       Json.Obj qo = o.nullableObject("pending");
       PendingRequest pending = qo == null ? null : pending(qo, deviceId);
       List<JsonNode> ra = o.array("resolved");
@@ -252,8 +256,8 @@ final class RecordCodec {
     }
   }
 
-  /** Checks {@code format} and {@code formatVersion} of a store file. */
-  static void checkFormat(Json.Obj o, String file, String expectedFormat) {
+  /** Checks {@code format} and {@code formatVersion} of a store file; returns the version. */
+  static long checkFormat(Json.Obj o, String file, String expectedFormat) {
     String format = o.string("format");
     long fv = o.integer("formatVersion");
     if (!format.equals(expectedFormat)) {
@@ -268,9 +272,10 @@ final class RecordCodec {
     if (fv < 1) {
       throw new Json.SchemaViolation("formatVersion: must be >= 1, found " + fv);
     }
+    return fv;
   }
 
-  private static PairedDevice paired(Json.Obj o, DeviceId id) {
+  private static PairedDevice paired(Json.Obj o, DeviceId id, long formatVersion) {
     o.only(PAIRED);
     DevicePublicKey key = key(o, "publicKey");
     List<Role> roles = roles(o, "roles");
@@ -282,8 +287,16 @@ final class RecordCodec {
     for (Map.Entry<String, JsonNode> e : to.entries()) {
       String rp = to.at(e.getKey());
       Role role = parse(rp, () -> Role.of(e.getKey()));
-      Json.Obj t = Json.Obj.of(e.getValue(), rp).only(TOKEN);
-      tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), t.string("secret"),
+      boolean plaintext = formatVersion <= Layout.PLAINTEXT_TOKENS_VERSION;
+      Json.Obj t = Json.Obj.of(e.getValue(), rp).only(plaintext ? TOKEN_V1 : TOKEN);
+      TokenHash hash;
+      if (plaintext) {
+        hash = TokenHash.of(t.string("secret")); // upgraded to a hash as it is read
+      } else {
+        String h = t.nullableString("hash");
+        hash = h == null ? null : parse(t.at("hash"), () -> TokenHash.parse(h));
+      }
+      tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), hash,
           t.instant("createdAtMs"), t.nullableInstant("rotatedAtMs"),
           t.nullableInstant("revokedAtMs"), t.nullableInstant("lastUsedAtMs")));
     }

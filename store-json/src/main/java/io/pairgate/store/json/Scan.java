@@ -27,6 +27,8 @@ final class Scan {
   final ConcurrentHashMap<String, StoreProblem> corrupt = new ConcurrentHashMap<>();
   final ConcurrentLinkedQueue<StoreProblem> problems = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Path> tempFiles = new ConcurrentLinkedQueue<>();
+  /** Device ids whose files are of formatVersion 1 (plaintext token secrets): to upgrade. */
+  final ConcurrentLinkedQueue<String> plaintextTokens = new ConcurrentLinkedQueue<>();
 
   private boolean fullValidation;
 
@@ -151,10 +153,13 @@ final class Scan {
       return; // deleted since listed
     }
     try {
+      Json.DeviceSummary d = RecordCodec.summary(bytes, p.toString(), id);
+      if (d.formatVersion() <= Layout.PLAINTEXT_TOKENS_VERSION) {
+        plaintextTokens.add(id);
+      }
       if (fullValidation) {
         index.put(id, RecordCodec.decode(bytes, p.toString(), id));
       } else {
-        Json.DeviceSummary d = RecordCodec.summary(bytes, p.toString(), id);
         Json.PendingSummary q = d.pending();
         index.put(id, true, d.requestIds(),
             q == null ? null : new Index.Pending(q.expiresAt(), q.remoteAddress()));

@@ -85,13 +85,13 @@ class CorruptionTest {
         new Damage("empty record", StoreProblem.Kind.SCHEMA, "empty", false,
             s -> String.join("\n", Arrays.asList(
                 "{", "  \"blocked\": false,", "  \"deviceId\": \"" + BAD.deviceId() + "\",",
-                "  \"format\": \"pairgate-device\",", "  \"formatVersion\": 1,",
+                "  \"format\": \"pairgate-device\",", "  \"formatVersion\": 2,",
                 "  \"paired\": null,", "  \"pending\": null,", "  \"resolved\": [],",
                 "  \"version\": 3", "}"))),
         new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says", true,
             s -> otherDevice),
         new Damage("newer formatVersion", StoreProblem.Kind.NEWER_FORMAT, "newer Pairgate", true,
-            s -> s.replace("\"formatVersion\": 1,", "\"formatVersion\": 7,")),
+            s -> s.replace("\"formatVersion\": 2,", "\"formatVersion\": 7,")),
         new Damage("other format", StoreProblem.Kind.NEWER_FORMAT, "expected \"pairgate-device\"", true,
             s -> s.replace("\"format\": \"pairgate-device\"", "\"format\": \"openclaw\"")))
         .map(Arguments::of);

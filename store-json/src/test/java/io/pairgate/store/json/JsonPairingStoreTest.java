@@ -54,7 +54,7 @@ class JsonPairingStoreTest {
     Instant nanos = Instant.ofEpochSecond(1_700_000_000L, 123_456_789);
     Instant micros = Instant.ofEpochSecond(1_700_000_001L, 5_000);
     Instant preEpoch = Instant.ofEpochSecond(-86_400L, 1);
-    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), "", nanos, Instant.MIN,
+    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), io.pairgate.TokenHash.of(""), nanos, Instant.MIN,
         Instant.MAX, Instant.ofEpochSecond(Long.MAX_VALUE / 1000, 999_999_999));
     PairedDevice p = new PairedDevice(k.deviceId(), k.publicKey(), List.of(), ScopeSet.empty(),
         ClientInfo.unknown(), "", Map.of(Role.OPERATOR, t), preEpoch, micros, null, "", "");
@@ -97,10 +97,10 @@ class JsonPairingStoreTest {
     JsonMapper m = JsonMapper.builder().build();
     JsonNode manifest = m.readTree(Files.readAllBytes(dir().resolve("store.json")));
     assertEquals("pairgate-json-store", manifest.get("format").stringValue());
-    assertEquals(1, manifest.get("formatVersion").intValue());
+    assertEquals(2, manifest.get("formatVersion").intValue());
     JsonNode device = m.readTree(Files.readAllBytes(file));
     assertEquals("pairgate-device", device.get("format").stringValue());
-    assertEquals(1, device.get("formatVersion").intValue());
+    assertEquals(2, device.get("formatVersion").intValue());
     assertEquals(1, device.get("version").intValue());
     assertSortedKeys(device, "");
     assertSortedKeys(manifest, "");
@@ -142,12 +142,12 @@ class JsonPairingStoreTest {
     JsonPairingStore.open(dir()).close();
     Path manifest = dir().resolve("store.json");
     Files.writeString(manifest, Files.readString(manifest)
-        .replace("\"formatVersion\": 1", "\"formatVersion\": 2"));
+        .replace("\"formatVersion\": 2", "\"formatVersion\": 3"));
     StoreFormatException e =
         assertThrows(StoreFormatException.class, () -> JsonPairingStore.open(dir()));
     assertEquals(manifest.toString(), e.location());
-    assertEquals(2, e.foundVersion());
-    assertEquals(1, e.supportedVersion());
+    assertEquals(3, e.foundVersion());
+    assertEquals(2, e.supportedVersion());
     assertTrue(e.getMessage().contains("newer Pairgate"), e.getMessage());
     assertFalse(e.retryable());
     assertThrows(StoreFormatException.class,
