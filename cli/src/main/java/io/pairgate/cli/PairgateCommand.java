@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         SimulateCommand.class,
         DemoCommand.class,
         DoctorCommand.class,
+        GatewayCommand.class,
         picocli.CommandLine.HelpCommand.class
     })
 final class PairgateCommand implements Runnable {

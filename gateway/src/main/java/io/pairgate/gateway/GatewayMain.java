@@ -239,6 +239,8 @@ public final class GatewayMain {
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      out.println("pairgate gateway: stopping (finishing running requests, then closing the store)");
+      out.flush();
       stopped.countDown();
       try {
         done.await(); // let the main thread finish the shutdown before the JVM halts

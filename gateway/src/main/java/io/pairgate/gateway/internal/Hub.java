@@ -49,6 +49,8 @@ public final class Hub {
   final Settings settings;
   final ExecutorService work;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  /** Every open WebSocket, connected or still waiting for its connect. */
+  private final Set<Session> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Set<Session>> byDevice = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
   private final long startedAtMs;
@@ -74,6 +76,15 @@ public final class Hub {
     return sessions.size();
   }
 
+  void opened(Session s) {
+    open.add(s);
+  }
+
+  /** WebSockets open (connected or awaiting their connect). */
+  public int openCount() {
+    return open.size();
+  }
+
   void register(Session s) {
     sessions.add(s);
     String d = s.deviceId();
@@ -84,6 +95,7 @@ public final class Hub {
 
   void unregister(Session s) {
     sessions.remove(s);
+    open.remove(s);
     String d = s.deviceId();
     if (d != null) {
       byDevice.computeIfPresent(d, (k, set) -> {
@@ -104,7 +116,7 @@ public final class Hub {
 
   /** Closes every live connection (shutdown). */
   public void closeAll(int code, String reason) {
-    for (Session s : sessions) {
+    for (Session s : open) {
       s.closeAfterPendingReplies(code, reason);
     }
   }

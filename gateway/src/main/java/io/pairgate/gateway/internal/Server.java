@@ -7,6 +7,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -34,9 +37,11 @@ public final class Server implements AutoCloseable {
   private final Channel channel;
   private final ScheduledFuture<?> ticks;
   private final Hub hub;
+  private final ChannelGroup all;
 
   private Server(EventLoopGroup boss, EventLoopGroup io, EventExecutorGroup work, Channel channel,
-      ScheduledFuture<?> ticks, Hub hub) {
+      ScheduledFuture<?> ticks, Hub hub, ChannelGroup all) {
+    this.all = all;
     this.boss = boss;
     this.io = io;
     this.work = work;
@@ -78,6 +83,7 @@ public final class Server implements AutoCloseable {
             .withUTF8Validator(true)
             .build())
         .build();
+    ChannelGroup all = new DefaultChannelGroup("pairgate-gateway", GlobalEventExecutor.INSTANCE);
     Channel ch;
     try {
       ch = new ServerBootstrap()
@@ -90,6 +96,7 @@ public final class Server implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel c) {
+              all.add(c);
               c.pipeline()
                   .addLast(new ReadTimeoutHandler(connectMs, TimeUnit.MILLISECONDS))
                   .addLast(new HttpServerCodec(4096, 16 * 1024, 8192))
@@ -111,7 +118,7 @@ public final class Server implements AutoCloseable {
     long tickMs = hub.settings.tickInterval().toMillis();
     ScheduledFuture<?> ticks =
         io.next().scheduleAtFixedRate(hub::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
-    return new Server(boss, io, work, ch, ticks, hub);
+    return new Server(boss, io, work, ch, ticks, hub, all);
   }
 
   public int port() {
@@ -127,6 +134,17 @@ public final class Server implements AutoCloseable {
     ticks.cancel(false);
     channel.close().syncUninterruptibly();
     hub.closeAll(1012, "service restart");
+    // connections still in their handshake, and sessions that did not close within 2 s
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (hub.openCount() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    all.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     work.shutdownGracefully(100, 10_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(15,
         TimeUnit.SECONDS);
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -144,6 +144,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.AWAIT_CONNECT;
+    hub.opened(this);
     ObjectNode p = Wire.object();
     p.put("nonce", challenge.nonce());
     p.put("ts", challenge.issuedAt().toEpochMilli());
