@@ -16,6 +16,9 @@ public sealed interface ConnectResult
   /** WebSocket close code for policy violations, used for every refusal. */
   int POLICY_VIOLATION = 1008;
 
+  /** The most UTF-8 bytes a WebSocket close reason may have (RFC 6455 §5.5). */
+  int MAX_CLOSE_REASON_BYTES = 123;
+
   /** The device id the result is about (as claimed, for rejections before the key was checked). */
   String deviceId();
 
@@ -123,10 +126,20 @@ public sealed interface ConnectResult
       return POLICY_VIOLATION;
     }
 
-    /** The WebSocket close reason: the message and the request id, at most 123 bytes. */
+    /**
+     * The WebSocket close reason, safe to put on the wire as is: OpenClaw's pattern
+     * {@code pairing required: <text> (requestId: <id>)}, at most {@value #MAX_CLOSE_REASON_BYTES}
+     * UTF-8 bytes (RFC 6455), cut on a code-point boundary. It always ends with the whole
+     * {@code (requestId: <id>)}, because clients read the request id from there: when the reason
+     * would be too long, the text between {@code "pairing required: "} and the id is shortened,
+     * never the id. (Only an id longer than 91 bytes, which Pairgate never mints, cannot be
+     * carried; the reason is then {@code pairing required (request id too long for a close
+     * reason)}.)
+     */
     public String closeReason() {
-      String s = message() + " (requestId: " + requestId + ")";
-      return s.length() <= 123 ? s : s.substring(0, 123);
+      return CloseReasons.withWholeSuffix(
+          "pairing required: ", reason.requirement(), " (requestId: " + requestId + ")",
+          "pairing required (request id too long for a close reason)");
     }
 
     @Override
@@ -150,6 +163,14 @@ public sealed interface ConnectResult
     /** {@value ConnectResult#POLICY_VIOLATION}. */
     public int closeCode() {
       return POLICY_VIOLATION;
+    }
+
+    /**
+     * The WebSocket close reason, safe to put on the wire as is: {@link #message()} cut to at most
+     * {@value ConnectResult#MAX_CLOSE_REASON_BYTES} UTF-8 bytes on a code-point boundary.
+     */
+    public String closeReason() {
+      return CloseReasons.cut(message, MAX_CLOSE_REASON_BYTES);
     }
 
     @Override

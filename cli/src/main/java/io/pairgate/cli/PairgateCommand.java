@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         SimulateCommand.class,
         DemoCommand.class,
         DoctorCommand.class,
+        GatewayCommand.class,
         HelpCmd.class
     })
 final class PairgateCommand implements Runnable {

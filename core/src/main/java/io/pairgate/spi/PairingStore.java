@@ -129,6 +129,21 @@ public interface PairingStore extends AutoCloseable {
     }
   }
 
+  /**
+   * Subscribes to changes of device records committed by <em>any</em> process or instance using
+   * the same storage, so that a gateway can act at once on a revocation, removal or block made
+   * elsewhere (for example, close that device's live connections). Delivery is best effort and
+   * at least once per commit while the subscription is healthy; after a gap the listener's
+   * {@link ChangeListener#missed()} is called. Decisions never depend on notifications: every
+   * decision reads the store.
+   *
+   * @return the subscription, or empty if this store cannot observe other processes' changes
+   *     (the default)
+   */
+  default Optional<ChangeSubscription> subscribe(ChangeListener listener) {
+    return Optional.empty();
+  }
+
   /** Releases resources (files, connections, listener threads). The default does nothing. */
   @Override
   default void close() {}

@@ -10,6 +10,8 @@ import io.pairgate.Role;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
+import io.pairgate.spi.ChangeListener;
+import io.pairgate.spi.ChangeSubscription;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
 import java.io.IOException;
@@ -162,6 +164,7 @@ public final class JdbcPairingStore implements PairingStore {
   private final Object checkpointLock = new Object();
   private long checkpointedWrites; // guarded by checkpointLock
   private volatile boolean closed;
+  private final List<PgNotifications> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * One lock per SQLite database file in this JVM (keyed by the file's real path): writers of all
@@ -612,6 +615,13 @@ public final class JdbcPairingStore implements PairingStore {
         ps.setString(1, id);
         ps.executeUpdate();
       }
+      if (dialect == Dialect.POSTGRESQL) {
+        // delivered to LISTENers (other gateways) only if and when the transaction commits
+        try (PreparedStatement ps = c.prepareStatement(PgNotifications.NOTIFY_SQL)) {
+          ps.setString(1, id);
+          ps.execute();
+        }
+      }
       phase = Phase.COMMIT;
       c.commit();
       return true;
@@ -929,6 +939,28 @@ public final class JdbcPairingStore implements PairingStore {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // change notifications
+
+  /**
+   * On PostgreSQL, notifies {@code listener} of every committed change of a device record made by
+   * any store on the same database (this process or another): each compare-and-set sends
+   * {@code NOTIFY pairgate_device_changed, '<deviceId>'} in its transaction, and the subscription
+   * holds one extra connection that {@code LISTEN}s. Other dialects return empty: SQLite and H2
+   * files serve one process, and MariaDB has no notification channel.
+   */
+  @Override
+  public Optional<ChangeSubscription> subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    ensureOpen();
+    if (dialect != Dialect.POSTGRESQL) {
+      return Optional.empty();
+    }
+    PgNotifications n = new PgNotifications(dataSource, listener).start();
+    subscriptions.add(n);
+    return Optional.of(n);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // lifecycle
 
   /**
@@ -942,6 +974,9 @@ public final class JdbcPairingStore implements PairingStore {
       return;
     }
     closed = true;
+    for (PgNotifications n : subscriptions) {
+      n.close();
+    }
     if (flusher != null) {
       flusher.shutdown();
       try {

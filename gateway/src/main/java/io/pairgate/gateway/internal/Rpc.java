@@ -1,0 +1,370 @@
+package io.pairgate.gateway.internal;
+
+import io.pairgate.Approval;
+import io.pairgate.Approver;
+import io.pairgate.DeviceId;
+import io.pairgate.DeviceToken;
+import io.pairgate.ErrorCode;
+import io.pairgate.ForbiddenException;
+import io.pairgate.PairedDeviceSummary;
+import io.pairgate.PairgateException;
+import io.pairgate.PairingListing;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.Scope;
+import io.pairgate.ScopeSet;
+import io.pairgate.StoreException;
+import io.pairgate.SupersededException;
+import io.pairgate.TokenSummary;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The RPCs of a connected session, each checked against the caller's scopes through core. */
+final class Rpc {
+  private static final Logger LOG = LoggerFactory.getLogger("io.pairgate.gateway");
+
+  /** Method name → the operator scope it needs. */
+  private static final Map<String, Scope> REQUIRED = Map.ofEntries(
+      Map.entry("device.pair.list", Scope.OPERATOR_PAIRING),
+      Map.entry("device.pair.approve", Scope.OPERATOR_PAIRING),
+      Map.entry("device.pair.reject", Scope.OPERATOR_PAIRING),
+      Map.entry("device.pair.remove", Scope.OPERATOR_PAIRING),
+      Map.entry("device.pair.block", Scope.OPERATOR_PAIRING),
+      Map.entry("device.pair.unblock", Scope.OPERATOR_PAIRING),
+      Map.entry("device.token.rotate", Scope.OPERATOR_PAIRING),
+      Map.entry("device.token.revoke", Scope.OPERATOR_PAIRING),
+      Map.entry("health", Scope.OPERATOR_READ),
+      Map.entry("status", Scope.OPERATOR_READ));
+
+  static final List<String> METHODS = REQUIRED.keySet().stream().sorted().toList();
+
+  /** Thrown by a handler: an error reply. */
+  private static final class Fail extends Exception {
+    private static final long serialVersionUID = 1L;
+    final String code;
+    final @Nullable ObjectNode details;
+
+    Fail(String code, String message, @Nullable ObjectNode details) {
+      super(message, null, false, false);
+      this.code = code;
+      this.details = details;
+    }
+  }
+
+  private final Hub hub;
+  private final Session session;
+
+  Rpc(Hub hub, Session session) {
+    this.hub = hub;
+    this.session = session;
+  }
+
+  void dispatch(String id, String method, @Nullable JsonNode params) {
+    Scope required = REQUIRED.get(method);
+    if (required == null) {
+      session.send(Wire.error(id, "INVALID_REQUEST",
+          "unknown method: " + Session.cut(method, 64), null));
+      return;
+    }
+    Role role = session.role();
+    if (role == null || !role.equals(Role.OPERATOR)
+        || !hub.pairing.scopePolicy().implies(Role.OPERATOR, required, session.scopes())) {
+      session.send(Wire.error(id, "INVALID_REQUEST", "missing scope: " + required, null));
+      return;
+    }
+    ObjectNode p;
+    if (params == null || params.isNull()) {
+      p = Wire.object();
+    } else if (params instanceof ObjectNode o) {
+      p = o;
+    } else {
+      session.send(Wire.error(id, "INVALID_REQUEST", "invalid params: must be object", null));
+      return;
+    }
+    try {
+      session.send(Wire.ok(id, call(method, p)));
+    } catch (Fail f) {
+      session.send(Wire.error(id, f.code, f.getMessage(), f.details));
+    } catch (StoreException e) {
+      LOG.warn("store failure in {}: {}", method, e.getMessage());
+      ObjectNode d = Wire.object();
+      d.put("code", "STORE_UNAVAILABLE");
+      d.put("retryable", e.retryable());
+      session.send(Wire.error(id, "UNAVAILABLE", "pairing store unavailable", d));
+    } catch (PairgateException e) {
+      session.send(Wire.error(id, "INVALID_REQUEST", e.getMessage(), code(e.code())));
+    }
+  }
+
+  private static ObjectNode code(ErrorCode c) {
+    ObjectNode d = Wire.object();
+    d.put("code", c.name());
+    return d;
+  }
+
+  private ObjectNode call(String method, ObjectNode p) throws Fail {
+    switch (method) {
+      case "device.pair.list":
+        return list();
+      case "device.pair.approve":
+        return approve(p);
+      case "device.pair.reject":
+        return reject(p);
+      case "device.pair.remove":
+        return remove(p);
+      case "device.pair.block":
+        return block(p, true);
+      case "device.pair.unblock":
+        return block(p, false);
+      case "device.token.rotate":
+        return rotate(p);
+      case "device.token.revoke":
+        return revoke(p);
+      case "health":
+        return health();
+      case "status":
+        return status();
+      default:
+        throw new Fail("INVALID_REQUEST", "unknown method: " + method, null);
+    }
+  }
+
+  private static void only(ObjectNode p, String... keys) throws Fail {
+    Set<String> allowed = Set.of(keys);
+    for (String k : p.propertyNames()) {
+      if (!allowed.contains(k)) {
+        throw new Fail("INVALID_REQUEST",
+            "invalid params: unexpected property '" + Session.cut(k, 40) + "'", null);
+      }
+    }
+  }
+
+  private static String str(ObjectNode p, String name) throws Fail {
+    JsonNode n = p.get(name);
+    if (n == null || !n.isString() || n.asString().isEmpty() || n.asString().length() > 256) {
+      throw new Fail("INVALID_REQUEST", "invalid params: " + name + " must be a non-empty string",
+          null);
+    }
+    return n.asString();
+  }
+
+  private static DeviceId deviceId(ObjectNode p) throws Fail {
+    String s = str(p, "deviceId");
+    if (!DeviceId.isWellFormed(s)) {
+      throw new Fail("INVALID_REQUEST", "unknown deviceId", null);
+    }
+    return DeviceId.parse(s);
+  }
+
+  private static Role role(ObjectNode p) throws Fail {
+    try {
+      return Role.of(str(p, "role"));
+    } catch (PairgateException e) {
+      throw new Fail("INVALID_REQUEST", "invalid params: role is not a valid role name", null);
+    }
+  }
+
+  private ObjectNode list() {
+    PairingListing l = hub.pairing.list();
+    ObjectNode o = Wire.object();
+    ArrayNode pending = o.putArray("pending");
+    for (PendingRequest r : l.pending()) {
+      pending.add(Wire.pending(r));
+    }
+    Set<DeviceId> blocked = new HashSet<>(l.blocked());
+    ArrayNode paired = o.putArray("paired");
+    for (PairedDeviceSummary d : l.paired()) {
+      paired.add(Wire.paired(d, blocked.contains(d.deviceId())));
+    }
+    ArrayNode b = o.putArray("blocked");
+    l.blocked().forEach(id -> b.add(id.value()));
+    return o;
+  }
+
+  private ObjectNode approve(ObjectNode p) throws Fail {
+    only(p, "requestId");
+    String requestId = str(p, "requestId");
+    Approval a;
+    try {
+      a = hub.pairing.approve(requestId, new Approver(session.approverName(), session.scopes()));
+    } catch (ForbiddenException e) {
+      ObjectNode d = Wire.object();
+      d.put("code", "APPROVAL_DENIED");
+      ArrayNode missing = d.putArray("missingScopes");
+      e.missingScopes().forEach(s -> missing.add(s.toString()));
+      // the exact text: OpenClaw's CLI retries once with operator.admin on it
+      throw new Fail("INVALID_REQUEST", "device pairing approval denied", d);
+    } catch (SupersededException e) {
+      ObjectNode d = Wire.object();
+      d.put("code", "REQUEST_SUPERSEDED");
+      d.put("successorRequestId", e.successorRequestId());
+      throw new Fail("INVALID_REQUEST",
+          "request superseded by " + e.successorRequestId(), d);
+    } catch (PairgateException e) {
+      if (e.code() == ErrorCode.UNKNOWN_REQUEST) {
+        throw new Fail("INVALID_REQUEST", "unknown requestId", code(e.code()));
+      }
+      if (e.code() == ErrorCode.EXPIRED) {
+        throw new Fail("INVALID_REQUEST", "request expired", code(e.code()));
+      }
+      throw e;
+    }
+    ObjectNode o = Wire.object();
+    o.put("requestId", a.requestId());
+    o.set("device", Wire.paired(a.device()));
+    return o;
+  }
+
+  private ObjectNode reject(ObjectNode p) throws Fail {
+    only(p, "requestId");
+    String requestId = str(p, "requestId");
+    PendingRequest r;
+    try {
+      r = hub.pairing.reject(requestId);
+    } catch (SupersededException e) {
+      throw new Fail("INVALID_REQUEST", "request superseded by " + e.successorRequestId(), null);
+    } catch (PairgateException e) {
+      if (e.code() == ErrorCode.UNKNOWN_REQUEST) {
+        throw new Fail("INVALID_REQUEST", "unknown requestId", code(e.code()));
+      }
+      throw e;
+    }
+    ObjectNode o = Wire.object();
+    o.put("requestId", r.requestId());
+    o.put("deviceId", r.deviceId().value());
+    return o;
+  }
+
+  private ObjectNode remove(ObjectNode p) throws Fail {
+    only(p, "deviceId");
+    DeviceId id = deviceId(p);
+    try {
+      hub.pairing.remove(id);
+    } catch (PairgateException e) {
+      if (e.code() == ErrorCode.UNKNOWN_DEVICE) {
+        throw new Fail("INVALID_REQUEST", "unknown deviceId", code(e.code()));
+      }
+      throw e;
+    }
+    ObjectNode o = Wire.object();
+    o.put("deviceId", id.value());
+    return o;
+  }
+
+  private ObjectNode block(ObjectNode p, boolean block) throws Fail {
+    only(p, "deviceId");
+    DeviceId id = deviceId(p);
+    if (block) {
+      hub.pairing.block(id);
+    } else {
+      hub.pairing.unblock(id);
+    }
+    ObjectNode o = Wire.object();
+    o.put("deviceId", id.value());
+    o.put("blocked", block);
+    return o;
+  }
+
+  private ObjectNode rotate(ObjectNode p) throws Fail {
+    only(p, "deviceId", "role", "scopes");
+    DeviceId id = deviceId(p);
+    Role role = role(p);
+    Optional<ScopeSet> scopes = Optional.empty();
+    JsonNode s = p.get("scopes");
+    if (s != null && !s.isNull()) {
+      if (!s.isArray() || s.size() > 64) {
+        throw new Fail("INVALID_REQUEST", "invalid params: scopes must be an array of strings",
+            null);
+      }
+      java.util.List<String> names = new java.util.ArrayList<>();
+      for (JsonNode n : s) {
+        if (!n.isString()) {
+          throw new Fail("INVALID_REQUEST", "invalid params: scopes must be an array of strings",
+              null);
+        }
+        names.add(n.asString());
+      }
+      try {
+        scopes = Optional.of(ScopeSet.parse(names));
+      } catch (PairgateException e) {
+        throw new Fail("INVALID_REQUEST", "device token rotation denied", code(e.code()));
+      }
+    }
+    DeviceToken t;
+    try {
+      t = hub.pairing.rotate(id, role, scopes);
+    } catch (PairgateException e) {
+      if (e instanceof StoreException) {
+        throw e;
+      }
+      ObjectNode d = code(e.code());
+      d.put("reason", e.getMessage());
+      throw new Fail("INVALID_REQUEST", "device token rotation denied", d);
+    }
+    ObjectNode o = Wire.object();
+    o.put("deviceId", id.value());
+    o.put("role", role.name());
+    o.set("scopes", Wire.scopes(t.scopes()));
+    if (t.rotatedAt() != null) {
+      o.put("rotatedAtMs", t.rotatedAt().toEpochMilli());
+    }
+    if (id.value().equals(session.deviceId())) {
+      // the caller's own device: it needs the new secret (this connection closes next, 4001)
+      o.put("token", t.secret());
+      o.put("tokenDelivery", "direct");
+    } else {
+      o.put("tokenDelivery", "withheld-cross-device");
+    }
+    return o;
+  }
+
+  private ObjectNode revoke(ObjectNode p) throws Fail {
+    only(p, "deviceId", "role");
+    DeviceId id = deviceId(p);
+    Role role = role(p);
+    TokenSummary t;
+    try {
+      t = hub.pairing.revoke(id, role);
+    } catch (PairgateException e) {
+      if (e.code() == ErrorCode.UNKNOWN_DEVICE) {
+        throw new Fail("INVALID_REQUEST", "unknown deviceId", code(e.code()));
+      }
+      if (e.code() == ErrorCode.UNKNOWN_ROLE) {
+        throw new Fail("INVALID_REQUEST", "unknown role", code(e.code()));
+      }
+      throw e;
+    }
+    ObjectNode o = Wire.object();
+    o.put("deviceId", id.value());
+    o.put("role", role.name());
+    if (t.revokedAt() != null) {
+      o.put("revokedAtMs", t.revokedAt().toEpochMilli());
+    }
+    return o;
+  }
+
+  private ObjectNode health() {
+    ObjectNode o = Wire.object();
+    o.put("ok", true);
+    o.put("ts", hub.settings.clock().millis());
+    return o;
+  }
+
+  private ObjectNode status() {
+    ObjectNode o = Wire.object();
+    o.put("ok", true);
+    o.put("version", hub.settings.serverVersion());
+    o.put("uptimeMs", hub.uptimeMs());
+    o.put("connections", hub.connectionCount());
+    return o;
+  }
+}
