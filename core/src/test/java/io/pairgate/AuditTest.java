@@ -103,10 +103,12 @@ class AuditTest {
 
   @Test
   void valuesThatCouldBreakTheLineAreQuoted() {
-    ClientInfo tricky = new ClientInfo("evil\nclient=x", "cli", "macOS 14.2", "", "", "");
+    // a line break cannot reach the audit line through a signed field any more (R1.2 refuses it),
+    // but a space and '=' could still forge a key=value pair
+    ClientInfo tricky = new ClientInfo("evil client=x", "cli", "macOS 14.2", "", "", "");
     f.pairingRequired(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of(), tricky)));
     String line = audit.events().get(0).logLine();
-    assertTrue(line.contains(" client=\"evil\\nclient=x\" "), line);
+    assertTrue(line.contains(" client=\"evil client=x\" "), line);
     assertTrue(line.endsWith(" platform=\"macOS 14.2\""), line);
     assertFalse(line.contains("\n"));
   }

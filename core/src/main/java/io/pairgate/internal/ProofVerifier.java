@@ -107,6 +107,11 @@ final class ProofVerifier {
         || !(consume ? consume(c.nonce(), now) : isOutstanding(c.nonce(), now))) {
       return Outcome.fail(ErrorCode.NONCE_MISMATCH, "device nonce mismatch");
     }
+    String unsignable = unsignableField(a);
+    if (unsignable != null) {
+      return Outcome.fail(ErrorCode.SIGNATURE_INVALID, "device signature invalid: " + unsignable
+          + " contains '|' or a control character, so the signed payload is ambiguous");
+    }
     byte[] sig = decodeSignature(a.signature());
     if (sig == null || !verifiesEitherVersion(entry, a, sig)) {
       return Outcome.fail(ErrorCode.SIGNATURE_INVALID, "device signature invalid");
@@ -127,6 +132,47 @@ final class ProofVerifier {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The name of a signed field whose value could shift the payload's field boundaries ({@code |}
+   * anywhere, {@code ,} inside a scope) or holds a control character; null if there is none (R1.2).
+   */
+  private static @Nullable String unsignableField(ConnectAttempt a) {
+    if (!signable(a.client().clientId(), '|')) {
+      return "clientId";
+    }
+    if (!signable(a.client().clientMode(), '|')) {
+      return "clientMode";
+    }
+    if (!signable(a.client().platform(), '|')) {
+      return "platform";
+    }
+    if (!signable(a.client().deviceFamily(), '|')) {
+      return "deviceFamily";
+    }
+    if (!signable(a.token(), '|')) {
+      return "token";
+    }
+    if (!signable(a.nonce(), '|')) {
+      return "nonce";
+    }
+    for (String s : a.scopes()) {
+      if (!signable(s, '|') || s.indexOf(',') >= 0) {
+        return "a scope";
+      }
+    }
+    return null;
+  }
+
+  private static boolean signable(String s, char separator) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == separator || Character.isISOControl(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean consume(String nonce, Instant now) {

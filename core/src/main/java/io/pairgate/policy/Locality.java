@@ -163,18 +163,38 @@ public enum Locality {
     return null;
   }
 
-  /** The host part of a Host header value, lowercased, without port or brackets. */
+  /**
+   * The host part of a Host header value, lowercased, without port or brackets; empty (naming no
+   * host, so never loopback) unless the value is an RFC 3986 {@code host [":" port]}: an IPv6
+   * literal must be bracketed and only a port may follow the host.
+   */
   static String hostOf(String hostHeader) {
     String h = hostHeader.strip().toLowerCase(Locale.ROOT);
     if (h.startsWith("[")) {
       int close = h.indexOf(']');
-      return close < 0 ? h : h.substring(1, close);
+      return close < 0 || !isPortSuffix(h.substring(close + 1)) ? "" : h.substring(1, close);
     }
     int colon = h.indexOf(':');
-    if (colon >= 0 && h.indexOf(':', colon + 1) < 0) {
-      return h.substring(0, colon);
+    if (colon >= 0) {
+      return isPortSuffix(h.substring(colon)) ? h.substring(0, colon) : "";
     }
     return h;
+  }
+
+  /** Empty, or {@code ":"} and at most five digits naming a port of at most 65535. */
+  private static boolean isPortSuffix(String s) {
+    if (s.isEmpty()) {
+      return true;
+    }
+    if (s.charAt(0) != ':' || s.length() > 6) {
+      return false;
+    }
+    for (int i = 1; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return s.length() == 1 || Integer.parseInt(s.substring(1)) <= 65535;
   }
 
   static @Nullable String originHost(String origin) {

@@ -228,7 +228,7 @@ final class RecordCodec {
       }
       if (!d.format().equals(Layout.DEVICE_FORMAT)) {
         throw new StoreFormatException(file, d.format(), d.formatVersion(), "format is \""
-            + d.format() + "\", expected \"" + Layout.DEVICE_FORMAT + "\"");
+            + Json.excerpt(d.format()) + "\", expected \"" + Layout.DEVICE_FORMAT + "\"");
       }
       if (d.formatVersion() > Layout.FORMAT_VERSION) {
         throw new StoreFormatException(file, d.format(), d.formatVersion(), "formatVersion "
@@ -240,7 +240,7 @@ final class RecordCodec {
         throw new Json.SchemaViolation("deviceId, version: missing or malformed");
       }
       if (!d.deviceId().equals(expectedId)) {
-        throw new Misplaced("deviceId: misplaced: the file holds device " + d.deviceId()
+        throw new Misplaced("deviceId: misplaced: the file holds device " + Json.excerpt(d.deviceId())
             + " but its name says " + expectedId);
       }
       return d;
@@ -254,8 +254,8 @@ final class RecordCodec {
     String format = o.string("format");
     long fv = o.integer("formatVersion");
     if (!format.equals(expectedFormat)) {
-      throw new StoreFormatException(file, format, fv, "format is \"" + format
-          + "\", expected \"" + expectedFormat + "\"");
+      throw new StoreFormatException(file, format, fv, "format is \""
+          + Json.excerpt(format) + "\", expected \"" + expectedFormat + "\"");
     }
     if (fv > Layout.FORMAT_VERSION) {
       throw new StoreFormatException(file, format, fv, "formatVersion " + fv
@@ -277,7 +277,7 @@ final class RecordCodec {
     Json.Obj to = o.object("tokens");
     Map<Role, DeviceToken> tokens = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : to.entries()) {
-      String rp = to.at(e.getKey());
+      String rp = to.at(Json.excerpt(e.getKey()));
       Role role = parse(rp, () -> Role.of(e.getKey()));
       Json.Obj t = Json.Obj.of(e.getValue(), rp).only(TOKEN);
       tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), t.string("secret"),
@@ -294,7 +294,7 @@ final class RecordCodec {
     String reason = o.string("reason");
     UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
     if (!reason.equals(r.wireName())) {
-      throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + reason + "\"");
+      throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + Json.excerpt(reason) + "\"");
     }
     String role = o.string("role");
     return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
@@ -309,7 +309,8 @@ final class RecordCodec {
     ResolvedRequest.Outcome out =
         parse(o.at("outcome"), () -> ResolvedRequest.Outcome.fromWireName(outcome));
     if (!outcome.equals(out.wireName())) {
-      throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \"" + outcome + "\"");
+      throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \""
+          + Json.excerpt(outcome) + "\"");
     }
     return new ResolvedRequest(o.string("requestId"), out, o.string("successorRequestId"),
         o.instant("resolvedAtMs"));
@@ -350,7 +351,7 @@ final class RecordCodec {
     try {
       return f.get();
     } catch (PairgateException | IllegalArgumentException e) {
-      throw new Json.SchemaViolation(path + ": " + e.getMessage(), e);
+      throw new Json.SchemaViolation(path + ": " + Json.redactQuoted(String.valueOf(e.getMessage())), e);
     }
   }
 }
