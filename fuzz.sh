@@ -32,9 +32,8 @@ for t in "${targets[@]}"; do
   nice -n 19 ./mvnw -B -pl "$m" -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.instrument='io.pairgate.**' >"$log" 2>&1
   rc=$?; secs=$(( $(date +%s) - t0 ))
-  out="$m/target/surefire-reports/io.pairgate"
-  runs=$(grep -ho 'Done [0-9]* runs in [0-9]* second' "$m"/target/surefire-reports/*"$t"-output.txt 2>/dev/null | tail -1)
-  execs=$(grep -ho '^#[0-9]*' "$m"/target/surefire-reports/*"$t"-output.txt 2>/dev/null | tail -1)
-  finding=$(grep -h 'FuzzTestFindingException\|== Java Exception' "$m"/target/surefire-reports/*"$t"*.txt 2>/dev/null | head -1)
-  echo "$t start=$start wall=${secs}s rc=$rc ${runs:-last=$execs} ${finding:+FINDING: $finding}" | tee -a .fuzzlogs/summary.txt
+  runs=$(grep -ho 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -1)
+  finding=$(grep -h 'FuzzTestFindingException' "$log" | head -1 | cut -c1-300)
+  echo "$t start=$start wall=${secs}s rc=$rc ${runs:-no run summary} (${cov}) ${finding:+FINDING: $finding}" | tee -a .fuzzlogs/summary.txt
 done
