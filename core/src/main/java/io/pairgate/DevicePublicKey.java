@@ -58,7 +58,7 @@ public final class DevicePublicKey {
     String end = "-----END PUBLIC KEY-----";
     int b = pem.indexOf(begin);
     int e = pem.indexOf(end);
-    if (b < 0 || e < b) {
+    if (b < 0 || e < b + begin.length()) { // e inside BEGIN's dashes: no block (found by fuzzing)
       throw invalid("PEM must be a single \"PUBLIC KEY\" block");
     }
     String body = pem.substring(b + begin.length(), e).replaceAll("\\s+", "");

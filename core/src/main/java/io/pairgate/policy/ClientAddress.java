@@ -365,7 +365,7 @@ public record ClientAddress(
     StringBuilder b = new StringBuilder(Math.min(s.length(), 80));
     for (int i = 0; i < s.length() && i < 80; i++) {
       char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? '?' : c);
+      b.append(Character.isISOControl(c) ? '?' : c); // C0, DEL and C1 (0x9b is a terminal CSI)
     }
     if (s.length() > 80) {
       b.append("...");

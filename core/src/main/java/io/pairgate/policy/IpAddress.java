@@ -339,7 +339,8 @@ public final class IpAddress {
     return sb.toString();
   }
 
+  /** Input quoted for an error message: control characters replaced, at most 80 characters. */
   static String quote(String s) {
-    return s.length() <= 80 ? '"' + s + '"' : '"' + s.substring(0, 77) + "...\"";
+    return '"' + ClientAddress.sanitize(s) + '"';
   }
 }

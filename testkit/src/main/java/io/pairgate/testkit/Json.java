@@ -24,9 +24,40 @@ final class Json {
     private static final long serialVersionUID = 1L;
 
     ParseException(String message) {
-      super(message);
+      super(redact(message));
     }
   }
+
+  /** Vectors nest a few levels; deeper text is refused before it can exhaust the stack. */
+  private static final int MAX_DEPTH = 64;
+
+  /**
+   * Error text that shows vector content only where it is a plausible name: a quoted span of at
+   * most 24 letters, dots, dashes, underscores, spaces or {@code $} is kept; any other is cut to 8
+   * characters, so that no message carries a secret from the file. Control characters are made
+   * visible.
+   */
+  static String redact(String message) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"([^\"]*)\"|'([^']*)'").matcher(message);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      String q = m.group(1) != null ? "\"" : "'";
+      String inner = m.group(1) != null ? m.group(1) : m.group(2);
+      boolean name = inner.length() <= 24 && inner.matches("[A-Za-z._$ -]*");
+      String cut = name || inner.length() <= 8 ? inner : inner.substring(0, 8) + "\u2026";
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(q + cut + q));
+    }
+    m.appendTail(b);
+    StringBuilder out = new StringBuilder(b.length());
+    for (int i = 0; i < b.length(); i++) {
+      char c = b.charAt(i);
+      out.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+    }
+    return out.toString();
+  }
+
+  private int depth;
 
   private final String s;
   private int pos;
@@ -79,9 +110,15 @@ final class Json {
     char c = s.charAt(pos);
     switch (c) {
       case '{':
-        return object();
       case '[':
-        return array();
+        if (++depth > MAX_DEPTH) {
+          throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        try {
+          return c == '{' ? object() : array();
+        } finally {
+          depth--;
+        }
       case '"':
         return string();
       case 't':

@@ -220,7 +220,7 @@ public final class ScenarioRunner {
     private static final long serialVersionUID = 1L;
 
     Malformed(String message) {
-      super(message);
+      super(Json.redact(message));
     }
   }
 

@@ -258,6 +258,39 @@ final class RecordCodec {
    *     if the text is not exactly such a document
    */
   static DeviceRecord decode(DeviceId deviceId, long version, String text) {
+    try {
+      return decodeChecked(deviceId, version, text);
+    } catch (IllegalArgumentException | io.pairgate.PairgateException
+        | java.time.DateTimeException e) {
+      // no cause attached: its text may quote the stored record (a token secret among it)
+      throw new IllegalArgumentException(redact(String.valueOf(e.getMessage())));
+    }
+  }
+
+  /**
+   * Error text that may name fields but shows stored values only as an excerpt: every quoted span
+   * cut to 8 characters, control characters made visible.
+   */
+  static String redact(String message) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"([^\"]*)\"|'([^']*)'").matcher(message);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      String q = m.group(1) != null ? "\"" : "'";
+      String inner = m.group(1) != null ? m.group(1) : m.group(2);
+      String cut = inner.length() <= 8 ? inner : inner.substring(0, 8) + "\u2026";
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(q + cut + q));
+    }
+    m.appendTail(b);
+    StringBuilder out = new StringBuilder(Math.min(b.length(), 300));
+    for (int i = 0; i < b.length() && i < 300; i++) {
+      char c = b.charAt(i);
+      out.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+    }
+    return out.toString();
+  }
+
+  private static DeviceRecord decodeChecked(DeviceId deviceId, long version, String text) {
     Obj root = Obj.of(new Parser(text).parseDocument(), "record");
     root.requireKeys(RECORD_KEYS);
     long v = root.integer("v");
@@ -518,8 +551,11 @@ final class RecordCodec {
    * strings, {@code true}/{@code false}/{@code null} and integers.
    */
   private static final class Parser {
+    /** A record nests four levels; deeper text is not one (and would exhaust the stack). */
+    private static final int MAX_DEPTH = 32;
     private final String s;
     private int i;
+    private int depth;
 
     Parser(String s) {
       this.s = s;
@@ -542,9 +578,19 @@ final class RecordCodec {
       char c = s.charAt(i);
       switch (c) {
         case '{':
-          return object();
+          deeper();
+          try {
+            return object();
+          } finally {
+            depth--;
+          }
         case '[':
-          return array();
+          deeper();
+          try {
+            return array();
+          } finally {
+            depth--;
+          }
         case '"':
           return string();
         case 't':
@@ -561,6 +607,12 @@ final class RecordCodec {
             return number();
           }
           throw error("unexpected character");
+      }
+    }
+
+    private void deeper() {
+      if (++depth > MAX_DEPTH) {
+        throw error("nested deeper than " + MAX_DEPTH + " levels");
       }
     }
 

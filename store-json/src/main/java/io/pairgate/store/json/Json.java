@@ -120,6 +120,47 @@ final class Json {
     return s.isEmpty() ? "syntax error" : s.toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * File content as an error message may show it: lowercase hex ids and UUIDs (never secret) whole;
+   * anything else with control characters made visible and cut to 8 characters, so that no message
+   * carries a usable part of a token secret, however the file was damaged.
+   */
+  static String excerpt(String s) {
+    if (s.length() <= 64 && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+        || c == '-')) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(12);
+    for (int i = 0; i < s.length() && i < 8; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+    }
+    return s.length() > 8 ? b.append('\u2026').toString() : b.toString();
+  }
+
+  /** A message from Jackson or the model with every quoted span cut by {@link #excerpt}. */
+  static String redactQuoted(String message) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"([^\"]*)\"|'([^']*)'").matcher(message);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      String q = m.group(1) != null ? "\"" : "'";
+      String inner = m.group(1) != null ? m.group(1) : m.group(2);
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(q + excerpt(inner) + q));
+    }
+    m.appendTail(b);
+    return controlsVisible(b.toString());
+  }
+
+  private static String controlsVisible(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return b.toString();
+  }
+
   private static String location(JacksonException e) {
     return e.getLocation() == null ? ""
         : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
@@ -440,7 +481,7 @@ final class Json {
     Obj only(Set<String> allowed) {
       for (String k : node.propertyNames()) {
         if (!allowed.contains(k)) {
-          throw new SchemaViolation(at(k) + ": unknown field (allowed: " + new TreeSet<>(allowed)
+          throw new SchemaViolation(at(excerpt(k)) + ": unknown field (allowed: " + new TreeSet<>(allowed)
               + ")");
         }
       }

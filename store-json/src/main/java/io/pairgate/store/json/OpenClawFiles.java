@@ -144,26 +144,26 @@ public final class OpenClawFiles {
 
     Map<DeviceId, PairedDevice> paired = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : pairedEntries) {
-      String where = pairedFile.getFileName() + " " + e.getKey();
+      String where = pairedFile.getFileName() + " " + Json.excerpt(e.getKey());
       try {
         PairedDevice p = paired(e.getKey(), Json.Obj.of(e.getValue(), ""), where, warnings);
         if (paired.put(p.deviceId(), p) != null) {
           skipped.add(where + ": a second record of device " + p.deviceId());
         }
       } catch (Json.SchemaViolation | PairgateException | IllegalArgumentException ex) {
-        skipped.add(where + ": " + ex.getMessage());
+        skipped.add(where + ": " + Json.redactQuoted(String.valueOf(ex.getMessage())));
       }
     }
 
     Map<DeviceId, List<PendingRequest>> pending = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : pendingEntries) {
-      String where = pendingFile.getFileName() + " " + e.getKey();
+      String where = pendingFile.getFileName() + " " + Json.excerpt(e.getKey());
       try {
         PendingRequest p = pending(e.getKey(), Json.Obj.of(e.getValue(), ""), pendingTtl, paired,
             where, warnings);
         pending.computeIfAbsent(p.deviceId(), k -> new ArrayList<>()).add(p);
       } catch (Json.SchemaViolation | PairgateException | IllegalArgumentException ex) {
-        skipped.add(where + ": " + ex.getMessage());
+        skipped.add(where + ": " + Json.redactQuoted(String.valueOf(ex.getMessage())));
       }
     }
 
@@ -186,8 +186,8 @@ public final class OpenClawFiles {
         for (PendingRequest old : sorted.subList(0, sorted.size() - 1)) {
           superseded.add(new ResolvedRequest(old.requestId(), ResolvedRequest.Outcome.SUPERSEDED,
               newest.requestId(), newest.refreshedAt()));
-          warnings.add(PENDING_FILE + " " + old.requestId() + ": device " + id
-              + " has a newer pending request " + newest.requestId()
+          warnings.add(PENDING_FILE + " " + Json.excerpt(old.requestId()) + ": device " + id
+              + " has a newer pending request " + Json.excerpt(newest.requestId())
               + "; imported as superseded by it");
         }
       }
@@ -274,7 +274,7 @@ public final class OpenClawFiles {
     unknownFields(o, PAIRED_FIELDS, where, warnings);
     String idText = o.optString("deviceId");
     if (idText != null && !idText.trim().equals(key)) {
-      throw new Json.SchemaViolation("deviceId " + idText + " differs from its key");
+      throw new Json.SchemaViolation("deviceId " + Json.excerpt(idText) + " differs from its key");
     }
     DeviceId id = deviceId(key);
     DevicePublicKey key1 = publicKey(o, id);
@@ -310,7 +310,8 @@ public final class OpenClawFiles {
         }
         String tokenRole = t.optString("role");
         if (tokenRole != null && !tokenRole.equals(r.name())) {
-          warnings.add(where + ": token keyed " + r + " says role " + tokenRole
+          warnings.add(where + ": token keyed " + Json.excerpt(r.name()) + " says role "
+              + Json.excerpt(tokenRole)
               + "; the key is used");
         }
         List<String> ts = t.optStrings("scopes");
@@ -374,7 +375,7 @@ public final class OpenClawFiles {
     unknownFields(o, PENDING_FIELDS, where, warnings);
     String rid = o.optString("requestId");
     if (rid != null && !rid.equals(key)) {
-      throw new Json.SchemaViolation("requestId " + rid + " differs from its key");
+      throw new Json.SchemaViolation("requestId " + Json.excerpt(rid) + " differs from its key");
     }
     if (key.isEmpty()) {
       throw new Json.SchemaViolation("empty request id");
@@ -466,7 +467,7 @@ public final class OpenClawFiles {
   }
 
   private static String abbreviate(String s) {
-    return s.length() <= 70 ? '"' + s + '"' : '"' + s.substring(0, 67) + "...\"";
+    return '"' + Json.excerpt(s) + '"';
   }
 
   // ---------------------------------------------------------------------------------------------

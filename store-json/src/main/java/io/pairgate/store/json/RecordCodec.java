@@ -235,7 +235,7 @@ final class RecordCodec {
       }
       if (!d.format().equals(Layout.DEVICE_FORMAT)) {
         throw new StoreFormatException(file, d.format(), d.formatVersion(), "format is \""
-            + d.format() + "\", expected \"" + Layout.DEVICE_FORMAT + "\"");
+            + Json.excerpt(d.format()) + "\", expected \"" + Layout.DEVICE_FORMAT + "\"");
       }
       if (d.formatVersion() > Layout.FORMAT_VERSION) {
         throw new StoreFormatException(file, d.format(), d.formatVersion(), "formatVersion "
@@ -247,7 +247,7 @@ final class RecordCodec {
         throw new Json.SchemaViolation("deviceId, version: missing or malformed");
       }
       if (!d.deviceId().equals(expectedId)) {
-        throw new Misplaced("deviceId: misplaced: the file holds device " + d.deviceId()
+        throw new Misplaced("deviceId: misplaced: the file holds device " + Json.excerpt(d.deviceId())
             + " but its name says " + expectedId);
       }
       return d;
@@ -261,8 +261,8 @@ final class RecordCodec {
     String format = o.string("format");
     long fv = o.integer("formatVersion");
     if (!format.equals(expectedFormat)) {
-      throw new StoreFormatException(file, format, fv, "format is \"" + format
-          + "\", expected \"" + expectedFormat + "\"");
+      throw new StoreFormatException(file, format, fv, "format is \""
+          + Json.excerpt(format) + "\", expected \"" + expectedFormat + "\"");
     }
     if (fv > Layout.FORMAT_VERSION) {
       throw new StoreFormatException(file, format, fv, "formatVersion " + fv
@@ -285,7 +285,7 @@ final class RecordCodec {
     Json.Obj to = o.object("tokens");
     Map<Role, DeviceToken> tokens = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : to.entries()) {
-      String rp = to.at(e.getKey());
+      String rp = to.at(Json.excerpt(e.getKey()));
       Role role = parse(rp, () -> Role.of(e.getKey()));
       boolean plaintext = formatVersion <= Layout.PLAINTEXT_TOKENS_VERSION;
       Json.Obj t = Json.Obj.of(e.getValue(), rp).only(plaintext ? TOKEN_V1 : TOKEN);
@@ -311,7 +311,7 @@ final class RecordCodec {
     String reason = o.string("reason");
     UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
     if (!reason.equals(r.wireName())) {
-      throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + reason + "\"");
+      throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + Json.excerpt(reason) + "\"");
     }
     String role = o.string("role");
     return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
@@ -326,7 +326,8 @@ final class RecordCodec {
     ResolvedRequest.Outcome out =
         parse(o.at("outcome"), () -> ResolvedRequest.Outcome.fromWireName(outcome));
     if (!outcome.equals(out.wireName())) {
-      throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \"" + outcome + "\"");
+      throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \""
+          + Json.excerpt(outcome) + "\"");
     }
     return new ResolvedRequest(o.string("requestId"), out, o.string("successorRequestId"),
         o.instant("resolvedAtMs"));
@@ -367,7 +368,7 @@ final class RecordCodec {
     try {
       return f.get();
     } catch (PairgateException | IllegalArgumentException e) {
-      throw new Json.SchemaViolation(path + ": " + e.getMessage(), e);
+      throw new Json.SchemaViolation(path + ": " + Json.redactQuoted(String.valueOf(e.getMessage())), e);
     }
   }
 }

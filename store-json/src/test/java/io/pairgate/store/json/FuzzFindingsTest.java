@@ -1,0 +1,78 @@
+package io.pairgate.store.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pairgate.InMemoryPairingStore;
+import io.pairgate.StoreCorruptException;
+import io.pairgate.StoreException;
+import io.pairgate.testkit.SampleRecords;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * store-json findings of the fuzz targets (docs/security-fuzzing.md): error text and import
+ * reports never carry a usable part of a token secret or a control character from the file.
+ */
+class FuzzFindingsTest {
+  private static final String SECRET = StoreJsonRecordFuzzTest.SECRET;
+  @TempDir Path tmp;
+
+  private static String file() {
+    String s = new String(RecordCodec.encode(SampleRecords.full(SampleRecords.keyPair("fuzz"), 3,
+        "t", false)), StandardCharsets.UTF_8);
+    return s.replaceAll("(\"secret\": \")[^\"]*\"", "$1" + SECRET + "\"");
+  }
+
+  private static String refusal(UnaryOperator<String> damage) {
+    byte[] bytes = damage.apply(file()).getBytes(StandardCharsets.UTF_8);
+    StoreException e = assertThrows(StoreException.class,
+        () -> RecordCodec.decode(bytes, "devices/x.json", null));
+    assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+    assertFalse(e.getMessage().chars().anyMatch(Character::isISOControl), e.getMessage());
+    assertTrue(e.getMessage().startsWith("devices/x.json: "), e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void aSecretLeftUnquotedIsNotQuotedByTheParseError() {
+    // Jackson's own text was "Unrecognized token '<the secret>'"
+    String m = refusal(s -> s.replace("\"" + SECRET + "\"", SECRET));
+    assertTrue(m.contains("not valid JSON"), m);
+  }
+
+  @Test
+  void valuesInTheWrongFieldAreNotQuoted() {
+    refusal(s -> s.replace("\"pairgate-device\"", "\"" + SECRET + "\""));
+    refusal(s -> s.replace("\"scope-upgrade\"", "\"" + SECRET + "\""));
+    refusal(s -> s.replace("\"approved\"", "\"" + SECRET + "\""));
+    refusal(s -> s.replace("\"blocked\": false,", "\"" + SECRET + "\": 1,\n  \"blocked\": false,"));
+    String m = refusal(s -> s.replace("\"scope-upgrade\"", "\"\\u001b[2J\""));
+    assertTrue(m.contains("pending.reason"), m);
+  }
+
+  @Test
+  void importReportsDoNotQuoteSecretsOrControlCharacters() throws Exception {
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE),
+        "{\"" + SECRET + "\": {\"deviceId\": \"" + SECRET + "\u009b\", \"publicKey\": \"k\"}}");
+    InMemoryPairingStore store = new InMemoryPairingStore();
+    OpenClawFiles.ImportReport r = OpenClawFiles.importInto(store, tmp);
+    assertEquals(1, r.skipped().size());
+    String skip = r.skipped().get(0);
+    assertFalse(skip.contains(SECRET.substring(0, 12)), skip);
+    assertFalse(skip.chars().anyMatch(Character::isISOControl), skip);
+    assertEquals(0, store.size());
+
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), SECRET);
+    StoreCorruptException e = assertThrows(StoreCorruptException.class,
+        () -> OpenClawFiles.importInto(store, tmp));
+    assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+    assertEquals(0, store.size(), "nothing imported");
+  }
+}

@@ -1,0 +1,37 @@
+package io.pairgate.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Scenario-vector findings of the fuzz target (docs/security-fuzzing.md). */
+class FuzzFindingsTest {
+  private static final String SECRET = "Kq7ZpX2mW9vL4tR8nJ3hB6sD1fG5aC0eU9yI2oQ4wE0";
+
+  private static ScenarioResult run(String json) {
+    return ScenarioRunner.inMemory().run("test", json);
+  }
+
+  @Test
+  void deeplyNestedVectorsAreMalformedNotAStackOverflow() {
+    ScenarioResult r = run("[".repeat(100_000));
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertTrue(r.message().contains("nested deeper than"), r.message());
+  }
+
+  @Test
+  void malformationsNameFieldsButDoNotQuoteSecretsOrControlCharacters() {
+    ScenarioResult r = run("{\"name\":\"x\",\"devices\":{},\"steps\":[],\"" + SECRET + "\":1}");
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
+    r = run("{\"name\": " + SECRET + "}");
+    assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
+    r = run("{\"name\":\"x\",\"devices\":{},\"steps\":[{\"op\":\"\\u001b[2J\"}]}");
+    assertFalse(r.message().chars().anyMatch(Character::isISOControl), r.message());
+    // plain field names are still quoted in full
+    r = run("{\"name\":\"x\",\"devices\":{},\"steps\":[{\"op\":\"advance\",\"milliseconds\":1}]}");
+    assertTrue(r.message().contains("\"milliseconds\""), r.message());
+  }
+}
