@@ -163,6 +163,8 @@ class OpenClawFilesTest {
       assertEquals(List.of(Role.OPERATOR), legacy.roles());
       assertEquals(ScopeSet.of("operator.read"), legacy.approvedScopes(),
           "a legacy baseline is what its token was granted");
+      assertTrue(legacy.legacyMetadata(), "a record from before pinning is marked (R4.7)");
+      assertFalse(mac.legacyMetadata(), "a record with roles and scopes pins its metadata");
 
       PairedDevice bare = s.load(id("bare")).orElseThrow().paired();
       assertEquals(List.of(Role.OPERATOR), bare.roles());
