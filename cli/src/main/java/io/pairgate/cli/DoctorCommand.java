@@ -320,7 +320,7 @@ final class DoctorCommand implements Callable<Integer> {
           continue;
         }
         ScopeSet narrowed = t.scopes().filter(s -> policy.implies(t.role(), s, d.approvedScopes()));
-        tokens.put(t.role(), new DeviceToken(t.role(), narrowed, t.secret(), t.createdAt(), now,
+        tokens.put(t.role(), new DeviceToken(t.role(), narrowed, t.hash(), t.createdAt(), now,
             null, t.lastUsedAt()));
         changes.add("device " + id + " " + t.role() + " token " + Out.scopes(t.scopes()) + " -> "
             + Out.scopes(narrowed) + " (was it intended? approve a request for the extra scopes)");

@@ -59,7 +59,7 @@ class DoctorCommandTest {
   void plant(DeviceIdentity d, List<Role> roles, ScopeSet baseline, Map<Role, ScopeSet> tokens) {
     Instant now = clock.instant();
     Map<Role, DeviceToken> ts = new HashMap<>();
-    tokens.forEach((r, s) -> ts.put(r, new DeviceToken(r, s, SECRET, now, null, null, null)));
+    tokens.forEach((r, s) -> ts.put(r, new DeviceToken(r, s, io.pairgate.TokenHash.of(SECRET), now, null, null, null)));
     PairedDevice p = new PairedDevice(d.deviceId(), d.publicKey(), roles, baseline,
         TestGateway.CLIENT, "", ts, now, now, null, "import", "");
     try (JsonPairingStore s = JsonPairingStore.open(store)) {
