@@ -137,6 +137,11 @@ final class DoctorCommand implements Callable<Integer> {
     int[] n = new int[1];
     try {
       found = StoreCommand.check(cli, n);
+    } catch (io.pairgate.store.json.StoreInsecureException e) {
+      verdict(false, "store permissions", e.getMessage(),
+          "make the store directory the gateway user's own and private (chown, chmod 700) and"
+              + " remove symbolic links from it; the store refuses to open until then");
+      return false;
     } catch (PairgateException e) {
       verdict(false, "store", "cannot be read: " + e.getMessage(),
           "check the path, permissions and database URL");

@@ -98,6 +98,25 @@ class DoctorCommandTest {
   }
 
   @Test
+  void storeDirectoryWritableByOthersIsNamed_andNothingIsWritten() throws Exception {
+    if (!store.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      System.out.println("SKIP store permissions verdict: not a POSIX file system");
+      return;
+    }
+    paired(1, "operator.read");
+    Files.setPosixFilePermissions(store, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "rwxrwxrwx"));
+    Map<String, String> before = snapshot();
+    CliRunner.Result r = cli.run("doctor");
+    assertEquals(1, r.code(), r.toString());
+    has(r, "[FAIL] store permissions: " + store.toAbsolutePath().normalize(),
+        "writable by others", "chmod 700", "[skip] tokens");
+    assertEquals(before, snapshot());
+    assertEquals("rwxrwxrwx", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(store)), "doctor does not change modes by itself");
+  }
+
+  @Test
   void unreadableStoreFileIsNamed() throws Exception {
     DeviceIdentity d = paired(1, "operator.read");
     Path file;
