@@ -174,6 +174,7 @@ public final class JsonPairingStore implements PairingStore {
   @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   private StoreLock openReadWrite(Builder b) throws IOException {
     Fs.createDirectories(layout.root);
+    checkDirectories(layout);
     Fs.createFileIfMissing(layout.lock);
     StoreLock l = StoreLock.of(layout.lock);
     boolean ok = false;
@@ -227,6 +228,7 @@ public final class JsonPairingStore implements PairingStore {
     if (!Files.isDirectory(layout.root)) {
       throw new StoreException("no store at " + layout.root + " (not a directory)", false);
     }
+    checkDirectories(layout);
     ensureManifest(false);
     ChangeJournal j = ChangeJournal.openForReading(layout.journal);
     long c0 = j == null ? 0 : j.committed();
@@ -235,6 +237,21 @@ public final class JsonPairingStore implements PairingStore {
     this.index = scan.index;
     this.corrupt = new ConcurrentHashMap<>(scan.corrupt);
     this.seenSeq = c0;
+  }
+
+  /**
+   * Refuses a store directory (or its {@code devices/} and {@code quarantine/} directories) that
+   * another user owns or could write, or inner directories that are symbolic links.
+   *
+   * @throws StoreInsecureException naming the directory
+   */
+  private static void checkDirectories(Layout layout) throws IOException {
+    Fs.checkPrivateDirectory(layout.root, true);
+    for (Path d : List.of(layout.devices, layout.quarantine)) {
+      if (Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Fs.checkPrivateDirectory(d, false);
+      }
+    }
   }
 
   private static StoreException openFailure(List<StoreProblem> bad) {
@@ -807,6 +824,8 @@ public final class JsonPairingStore implements PairingStore {
    * store does not know). For {@code pairgate store check} and {@code doctor}. Changes nothing.
    *
    * @return the problems, sorted by file; empty when the store is healthy
+   * @throws StoreInsecureException if the directory is owned by another user or writable by
+   *     others (nothing else is read then)
    * @throws StoreException if the directory is not a store or cannot be listed
    */
   public static List<StoreProblem> check(Path directory) {
@@ -816,6 +835,7 @@ public final class JsonPairingStore implements PairingStore {
     }
     List<StoreProblem> out = new ArrayList<>();
     try {
+      checkDirectories(layout);
       byte[] m = Fs.readIfExists(layout.manifest);
       if (m == null) {
         out.add(new StoreProblem(layout.manifest, StoreProblem.Kind.SCHEMA,
@@ -895,6 +915,7 @@ public final class JsonPairingStore implements PairingStore {
       if (!Files.isRegularFile(layout.manifest)) {
         throw new StoreException("no store at " + layout.root, false);
       }
+      checkDirectories(layout);
       Fs.createFileIfMissing(layout.lock);
       try (StoreLock l = StoreLock.of(layout.lock);
           StoreLock.Held h = l.acquire(Builder.DEFAULT_LOCK_TIMEOUT)) {
@@ -913,7 +934,8 @@ public final class JsonPairingStore implements PairingStore {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
           "only files under " + layout.devices + " can be quarantined: " + f);
     }
-    if (!Files.isRegularFile(f)) {
+    if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && !Files.isSymbolicLink(f)) { // a planted link is moved aside itself, never followed
       throw new StoreException("no such file: " + f, false);
     }
     String name = f.getFileName().toString();

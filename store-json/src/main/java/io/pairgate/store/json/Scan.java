@@ -47,7 +47,12 @@ final class Scan {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.devices)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
-        if (Layout.isShardName(name) && Files.isDirectory(p)) {
+        if (Layout.isShardName(name) && Files.isSymbolicLink(p)) {
+          StoreProblem pr = new StoreProblem(p, StoreProblem.Kind.UNREADABLE,
+              "unreadable: refused: a symbolic link where a shard directory belongs (the store"
+                  + " never follows links; remove it)");
+          scan.problems.add(pr);
+        } else if (Layout.isShardName(name) && Files.isDirectory(p)) {
           shards.add(p);
         } else if (Layout.isTempFileName(name)) {
           scan.tempFiles.add(p);
@@ -147,6 +152,10 @@ final class Scan {
       bytes = Fs.readIfExists(p);
     } catch (IOException e) {
       add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: " + e));
+      return;
+    } catch (StoreInsecureException e) {
+      add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: refused: a symbolic"
+          + " link where a device file belongs (the store never follows links; remove it)"));
       return;
     }
     if (bytes == null) {
