@@ -12,6 +12,7 @@ import io.pairgate.PairingListing;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
 import io.pairgate.Scope;
+import io.pairgate.IssuedToken;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreException;
 import io.pairgate.SupersededException;
@@ -299,7 +300,7 @@ final class Rpc {
         throw new Fail("INVALID_REQUEST", "device token rotation denied", code(e.code()));
       }
     }
-    DeviceToken t;
+    IssuedToken t;
     try {
       t = hub.pairing.rotate(id, role, scopes);
     } catch (PairgateException e) {
@@ -314,12 +315,12 @@ final class Rpc {
     o.put("deviceId", id.value());
     o.put("role", role.name());
     o.set("scopes", Wire.scopes(t.scopes()));
-    if (t.rotatedAt() != null) {
-      o.put("rotatedAtMs", t.rotatedAt().toEpochMilli());
+    if (t.token().rotatedAt() != null) {
+      o.put("rotatedAtMs", t.token().rotatedAt().toEpochMilli());
     }
     if (id.value().equals(session.deviceId())) {
       // the caller's own device: it needs the new secret (this connection closes next, 4001)
-      o.put("token", t.secret());
+      o.put("token", t.secret().value());
       o.put("tokenDelivery", "direct");
     } else {
       o.put("tokenDelivery", "withheld-cross-device");

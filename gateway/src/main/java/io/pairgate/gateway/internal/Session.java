@@ -23,6 +23,7 @@ import io.pairgate.PairgateException;
 import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
+import io.pairgate.TokenHash;
 import io.pairgate.StoreException;
 import io.pairgate.policy.ClientAddress;
 import io.pairgate.policy.ClientKind;
@@ -87,7 +88,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
   private volatile @Nullable Role role;
   private volatile ScopeSet scopes = ScopeSet.empty();
   private volatile @Nullable DevicePublicKey key;
-  private volatile @Nullable String tokenSecret;
+  private volatile @Nullable TokenHash tokenHash;
   private volatile boolean pairingEvents;
   private String approverName = "";
 
@@ -469,8 +470,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
     } else if (headers.containsKey("origin")) {
       why = "device identity required: a browser connection must sign with a device key";
     } else {
+      // no bridge ranges: a device-less connect must come from this host itself
       Locality.Classification loc =
-          Locality.classify(address, headers, ClientKind.of(info), AuthMethod.SHARED_TOKEN);
+          Locality.classify(address, headers, AuthMethod.SHARED_TOKEN, java.util.List.of());
       if (!loc.locality().isLocal()) {
         why = "device identity required: only a local connection may use the shared token"
             + " without a device key";
@@ -512,7 +514,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     role = a.role();
     scopes = a.scopes();
     key = DevicePublicKey.parse(publicKey);
-    tokenSecret = t.secret();
+    tokenHash = t.hash();
     approverName = a.deviceId();
     pairingEvents = a.role().equals(Role.OPERATOR) && hub.pairing.scopePolicy()
         .implies(Role.OPERATOR, Scope.OPERATOR_PAIRING, a.scopes());
@@ -523,7 +525,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
             : a.scopes()));
     authNode.put("method", method == AuthMethod.DEVICE_TOKEN ? "device-token"
         : method == AuthMethod.SHARED_TOKEN ? "token" : "none");
-    authNode.put("deviceToken", t.secret());
+    // Pairgate keeps only the hash: the secret goes out only when this connect minted it
+    a.secret().ifPresent(secret -> authNode.put("deviceToken", secret.value()));
     java.time.Instant issued = t.rotatedAt() != null ? t.rotatedAt() : t.createdAt();
     authNode.put("issuedAtMs", issued.toEpochMilli());
     hello(id, authNode);
@@ -720,8 +723,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
    */
   @Nullable String invalidatedBy(@Nullable DeviceRecord rec) {
     Role r = role;
-    String secret = tokenSecret;
-    if (deviceId == null || r == null || secret == null) {
+    TokenHash held = tokenHash;
+    if (deviceId == null || r == null || held == null) {
       return null;
     }
     if (rec == null) {
@@ -737,7 +740,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     if (t == null || t.isRevoked()) {
       return "device token revoked";
     }
-    if (!t.matches(secret)) {
+    if (!held.equals(t.hash())) {
       return "device token rotated";
     }
     return null;
