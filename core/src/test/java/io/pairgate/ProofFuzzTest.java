@@ -36,7 +36,8 @@ class ProofFuzzTest {
   private static final DeviceKeyPair OTHER = Fixture.key("fuzz-proof-other");
   private static final Set<ErrorCode> PROOF_ERRORS = Set.of(
       ErrorCode.DEVICE_ID_MISMATCH, ErrorCode.PUBLIC_KEY_INVALID, ErrorCode.SIGNATURE_EXPIRED,
-      ErrorCode.NONCE_REQUIRED, ErrorCode.NONCE_MISMATCH, ErrorCode.SIGNATURE_INVALID);
+      ErrorCode.NONCE_REQUIRED, ErrorCode.NONCE_MISMATCH, ErrorCode.SIGNATURE_INVALID,
+      ErrorCode.INVALID_FIELD); // R16.2: a '|' or control character in a signed field
   private static final long SKEW_MS = 120_000;
 
   @FuzzTest(maxDuration = "10m")
