@@ -230,6 +230,9 @@ class SecurityTest {
     List<DeviceRecord> before = snapshot(f);
     Att a = local(f, mallory).client(CONTROL_UI).auth(AuthMethod.NONE, "")
         .scopes("operator.admin").header("Origin", "https://evil.example");
+    Explanation why = f.service.explain(a.build());
+    assertEquals(ErrorCode.ORIGIN_NOT_ALLOWED, why.rejection());
+    assertEquals("R16.4", why.rule());
     ConnectResult.Rejected x = rejected(a.connect(), ErrorCode.ORIGIN_NOT_ALLOWED);
     assertFalse(x.message().contains("\n"));
     assertEquals(before, snapshot(f), "nothing was written");
@@ -407,6 +410,9 @@ class SecurityTest {
   @Test
   void item4_silentApprovalNeverGrantsANeverSilentScope() {
     Fixture f = fixture(b -> b.autoApproveLocal(true));
+    Explanation why = f.service.explain(local(f, mallory).scopes("operator.admin").build());
+    assertTrue(why.autoApproval().stream().anyMatch(l -> l.contains("neverSilent")),
+        why.autoApproval()::toString);
     assertInstanceOf(ConnectResult.PairingRequired.class,
         local(f, mallory).scopes("operator.admin").connect());
     nothingPaired(f);

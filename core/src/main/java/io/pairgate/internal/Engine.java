@@ -778,11 +778,14 @@ public final class Engine implements PairingService {
       return new Auto("pairing-disabled", "pairing-disabled", "R13");
     }
     Set<UpgradeReason> aspects = aspects(paired, keyMatches, q, reason);
-    List<Scope> forbidden = neverSilentGrants(paired, keyMatches, q);
-    ApprovalVerdict silent = forbidden.isEmpty()
-        ? silentVerdict(aspects, ctx)
-        : ApprovalVerdict.no("approving it would grant " + ScopeSet.of(forbidden)
+    ApprovalVerdict silent = silentVerdict(aspects, ctx);
+    if (silent.applies()) {
+      List<Scope> forbidden = neverSilentGrants(paired, keyMatches, q);
+      if (!forbidden.isEmpty()) {
+        silent = ApprovalVerdict.no("approving it would grant " + ScopeSet.of(forbidden)
             + ", which neverSilent keeps for an operator");
+      }
+    }
     if (silent.applies()) {
       t.auto("R11.2", true, "silent local approval applies: " + silent.reason());
       return new Auto("silent", "silent", "R11.2");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.PairedDevice;
 import io.pairgate.Role;
+import io.pairgate.policy.IpRange;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
@@ -452,6 +453,40 @@ public interface PairingStoreContract {
       assertTrue(store.compareAndSet(1, new DeviceRecord(c.deviceId(), 2, null, null, false,
           List.of())));
       assertEquals(new PendingCount(1, 1), store.countPending(addr, SampleRecords.at(60_000)));
+    }
+  }
+
+  /**
+   * countPending by range counts the unexpired pending requests whose client address lies in the
+   * range (the service counts IPv6 clients per /64 this way, R12.1), besides the total; an expired
+   * request and an address outside the range count nothing.
+   */
+  @Test
+  default void countPending_byRange_countsAddressesInsideTheRange() {
+    try (PairingStore store = newStore()) {
+      Instant soon = SampleRecords.at(100_000);
+      Instant later = SampleRecords.at(300_000);
+      List<DeviceRecord> records = List.of(
+          SampleRecords.pendingFrom(keyPair("contract-range-a"), 1, requestId("range-a"),
+              "2001:db8:1:2::1", later),
+          SampleRecords.pendingFrom(keyPair("contract-range-b"), 1, requestId("range-b"),
+              "2001:db8:1:2:ffff:ffff:ffff:ffff", later),
+          SampleRecords.pendingFrom(keyPair("contract-range-c"), 1, requestId("range-c"),
+              "2001:db8:1:3::1", later),
+          SampleRecords.pendingFrom(keyPair("contract-range-d"), 1, requestId("range-d"),
+              "2001:db8:1:2::9", soon),
+          SampleRecords.pendingFrom(keyPair("contract-range-e"), 1, requestId("range-e"),
+              "198.51.100.23", later));
+      for (DeviceRecord r : records) {
+        assertTrue(store.compareAndSet(0, r));
+      }
+      IpRange slash64 = IpRange.parse("2001:db8:1:2::/64");
+      assertEquals(new PendingCount(5, 3), store.countPending(slash64, SampleRecords.at(50_000)));
+      assertEquals(new PendingCount(4, 2), store.countPending(slash64, soon),
+          "a request is expired at its expiresAt");
+      assertEquals(new PendingCount(4, 1),
+          store.countPending(IpRange.parse("198.51.100.0/24"), soon));
+      assertEquals(new PendingCount(0, 0), store.countPending(slash64, later));
     }
   }
 
