@@ -47,7 +47,7 @@ public final class GatewayMain {
       "  --jdbc URL             a JDBC store instead (jdbc:sqlite:FILE, jdbc:postgresql://...)",
       "  --auto-approve-local   approve connects from this host silently (the default): first",
       "                         pairing and upgrades of a local client holding the shared token;",
-      "                         never a browser Origin or a forwarded client",
+      "                         never operator.admin, a forwarded client or a foreign Origin",
       "  --no-auto-approve-local  every new device and upgrade waits for an operator",
       "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For is believed (repeatable)",
       "  --hello-scopes MODE    hello-ok auth.scopes: requested (OpenClaw 2026.9, default) or",
