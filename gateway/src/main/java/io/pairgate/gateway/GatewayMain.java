@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * pairgate gateway [--port 18789] [--bind 127.0.0.1] (--token-file F | --token-env VAR)
  *                  [--store DIR | --jdbc URL] [--auto-approve-local | --no-auto-approve-local]
- *                  [--trusted-proxy ADDR_OR_CIDR]... [--hello-scopes requested|token]
+ *                  [--trusted-proxy ADDR_OR_CIDR]... [--allowed-origin URL]...
+ *                  [--hello-scopes requested|token]
  * </pre>
  */
 public final class GatewayMain {
@@ -47,9 +48,11 @@ public final class GatewayMain {
       "  --jdbc URL             a JDBC store instead (jdbc:sqlite:FILE, jdbc:postgresql://...)",
       "  --auto-approve-local   approve connects from this host silently (the default): first",
       "                         pairing and upgrades of a local client holding the shared token;",
-      "                         never a browser Origin or a forwarded client",
+      "                         never operator.admin, a forwarded client or a foreign Origin",
       "  --no-auto-approve-local  every new device and upgrade waits for an operator",
       "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For is believed (repeatable)",
+      "  --allowed-origin URL   a browser origin besides the gateway's own that may connect",
+      "                         (scheme://host[:port], repeatable; others are refused)",
       "  --hello-scopes MODE    hello-ok auth.scopes: requested (OpenClaw 2026.9, default) or",
       "                         token (2026.6)",
       "");
@@ -67,7 +70,7 @@ public final class GatewayMain {
   /** Parsed options. */
   record Options(int port, String bind, @Nullable String token, @Nullable Path store,
       @Nullable String jdbc, boolean autoApproveLocal, List<String> trustedProxies,
-      HelloScopes helloScopes, boolean tokenOnCommandLine) {}
+      HelloScopes helloScopes, boolean tokenOnCommandLine, List<String> allowedOrigins) {}
 
   static Options parse(String[] args, Map<String, String> env) {
     int port = PairgateGateway.DEFAULT_PORT;
@@ -79,6 +82,7 @@ public final class GatewayMain {
     String jdbc = null;
     boolean auto = true;
     List<String> proxies = new ArrayList<>();
+    List<String> origins = new ArrayList<>();
     HelloScopes hello = HelloScopes.REQUESTED;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -145,6 +149,9 @@ public final class GatewayMain {
         case "--trusted-proxy":
           proxies.add(v);
           break;
+        case "--allowed-origin":
+          origins.add(v);
+          break;
         case "--hello-scopes":
           if (v.equals("requested")) {
             hello = HelloScopes.REQUESTED;
@@ -168,7 +175,7 @@ public final class GatewayMain {
       throw usage("the shared token must have at least 16 characters");
     }
     return new Options(port, bind, token, store, jdbc, auto, List.copyOf(proxies), hello,
-        tokenOnCommandLine);
+        tokenOnCommandLine, List.copyOf(origins));
   }
 
   private static PairgateException usage(String message) {
@@ -226,6 +233,7 @@ public final class GatewayMain {
           .port(o.port())
           .autoApproveLocal(o.autoApproveLocal())
           .trustedProxies(o.trustedProxies())
+          .allowedOrigins(o.allowedOrigins())
           .helloScopes(o.helloScopes());
       if (o.token() != null) {
         b.sharedToken(o.token());

@@ -133,6 +133,8 @@ public final class PairgateGateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int workThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private boolean allowNonLoopbackWithoutToken;
+    private List<String> allowedOrigins = List.of();
+    private List<String> neverSilent = List.of();
 
     private Builder(PairingStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -170,7 +172,8 @@ public final class PairgateGateway implements AutoCloseable {
      * Whether a connection from this host is approved silently (core's {@code autoApproveLocal},
      * R11.2). Default true here (the library's own default may differ): a local OpenClaw CLI
      * holding the shared token works as it does with OpenClaw's gateway. Core still never
-     * approves a browser Origin or a forwarded client silently. See docs/gateway.md.
+     * approves a forwarded client, a foreign browser Origin or {@code operator.admin} silently.
+     * See docs/gateway.md.
      */
     public Builder autoApproveLocal(boolean on) {
       this.autoApproveLocal = on;
@@ -196,6 +199,25 @@ public final class PairgateGateway implements AutoCloseable {
      */
     public Builder rejectUntrustedForwarded(boolean reject) {
       this.rejectUntrustedForwarded = reject;
+      return this;
+    }
+
+    /**
+     * Browser origins besides the gateway's own that may connect (core's {@code allowedOrigins},
+     * default none): a connect with any other {@code Origin} is rejected by core
+     * ({@code ORIGIN_NOT_ALLOWED}) and changes nothing.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = List.copyOf(origins);
+      return this;
+    }
+
+    /**
+     * Scopes that are never approved silently (core's {@code neverSilent}; core's default,
+     * {@code operator.admin}, applies when this is not called).
+     */
+    public Builder neverSilent(List<String> scopes) {
+      this.neverSilent = List.copyOf(scopes);
       return this;
     }
 
@@ -302,7 +324,7 @@ public final class PairgateGateway implements AutoCloseable {
               h.onAudit(e);
             }
           });
-      SecurityOptions.apply(b, rejectUntrustedForwarded);
+      SecurityOptions.apply(b, rejectUntrustedForwarded, allowedOrigins, neverSilent);
       pairingOptions.forEach(o -> o.accept(b));
       PairingService service = b.build();
       EventExecutorGroup work = Server.newWorkGroup(workThreads);
