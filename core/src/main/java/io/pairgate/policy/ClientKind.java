@@ -5,9 +5,11 @@ import java.util.Locale;
 
 /**
  * What sort of program a client is, from its self-description ({@link ClientInfo#clientId()} and
- * {@link ClientInfo#clientMode()}). Locality (R10) and silent approval (R11) treat browser UIs,
- * the CLI and native apps differently. The classification is not authenticated; it can only make a
- * connection <em>less</em> eligible for silent approval than the locality and auth checks allow.
+ * {@link ClientInfo#clientMode()}). The classification is chosen by the client and is not
+ * authenticated, so no trust decision rests on it: locality (R10.5) and silent approval (R11.2)
+ * never consult it (a client that calls itself {@code openclaw-control-ui} gains nothing by it).
+ * It is shown in explanations, and a {@link StandingApproval} may use it only to <em>narrow</em>
+ * which requests it approves, on top of its address ranges, auth methods and scope ceiling.
  */
 public enum ClientKind {
   /** The gateway's browser Control UI: client id {@code control-ui} (or {@code openclaw-control-ui}). */
