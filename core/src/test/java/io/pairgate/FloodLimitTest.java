@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** R12: request flood limits and the reconnect-storm bound. */
@@ -90,6 +91,7 @@ class FloodLimitTest {
   }
 
   @Test
+  @Tag("slow") // left out of mutation runs (core/pom.xml, profile mutation)
   void reconnectStormYieldsOnePendingRequestAndBoundedEvents() {
     Fixture f = new Fixture(b -> b.auditListener(audit));
     DeviceKeyPair stormy = Fixture.key("stormy");

@@ -42,18 +42,18 @@ class FuzzFindingsTest {
     ConnectResult.Rejected r = f.rejected(f.service.connect(shifted));
     assertEquals(ErrorCode.INVALID_FIELD, r.code());
     assertTrue(f.store.load(alice.deviceId()).isEmpty(), "nothing written");
-    // the nonce was consumed (R1.4): a clean, correctly signed attempt on it is refused
-    String cleanSig = alice.sign(ProofPayload.v3(alice.deviceId().value(), "cli", "y", "operator",
+    // the nonce was consumed (R1.4): not even a clean proof over it is accepted now
+    String clean = alice.sign(ProofPayload.v3(alice.deviceId().value(), "cli", "cli", "operator",
         List.of("operator.read"), at, "", c.nonce(), "linux", ""));
-    ConnectAttempt clean = ConnectAttempt.builder()
+    ConnectAttempt retry = ConnectAttempt.builder()
         .device(alice.deviceId().value(), alice.publicKey().base64Url())
         .scopes("operator.read")
-        .client(ClientInfo.of("cli", "y", "linux"))
-        .proof(cleanSig, at, c.nonce())
+        .client(ClientInfo.of("cli", "cli", "linux"))
+        .proof(clean, at, c.nonce())
         .challenge(c)
         .peerAddress("203.0.113.7")
         .build();
-    assertEquals(ErrorCode.NONCE_MISMATCH, f.rejected(f.service.connect(clean)).code());
+    assertEquals(ErrorCode.NONCE_MISMATCH, f.rejected(f.service.connect(retry)).code());
   }
 
   @Test

@@ -34,7 +34,9 @@ import java.util.Set;
 class ProofFuzzTest {
   private static final DeviceKeyPair KEY = Fixture.key("fuzz-proof-signer");
   private static final DeviceKeyPair OTHER = Fixture.key("fuzz-proof-other");
+  /** Refusals at or before the proof check: admission (R16) and proof (R1.3). */
   private static final Set<ErrorCode> PROOF_ERRORS = Set.of(
+      ErrorCode.FIELD_TOO_LONG, ErrorCode.INVALID_FIELD,
       ErrorCode.DEVICE_ID_MISMATCH, ErrorCode.PUBLIC_KEY_INVALID, ErrorCode.SIGNATURE_EXPIRED,
       ErrorCode.NONCE_REQUIRED, ErrorCode.NONCE_MISMATCH, ErrorCode.SIGNATURE_INVALID,
       ErrorCode.INVALID_FIELD); // R16.2: a '|' or control character in a signed field

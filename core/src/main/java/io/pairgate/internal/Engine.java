@@ -1520,7 +1520,7 @@ public final class Engine implements PairingService {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < claimed.length() && i < 64; i++) {
       char c = claimed.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? '?' : c);
+      b.append(Character.isISOControl(c) ? '?' : c); // C1 too: 0x9b is a terminal CSI
     }
     return claimed.length() > 64 ? b.append("...").toString() : b.toString();
   }

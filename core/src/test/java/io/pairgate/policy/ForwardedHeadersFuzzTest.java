@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pairgate.AuthMethod;
-import io.pairgate.ClientInfo;
 import io.pairgate.FuzzText;
 import io.pairgate.PairgateException;
 import java.util.ArrayList;
@@ -28,16 +27,17 @@ import java.util.Set;
  *   <li>a forwarded client is a hop of the header it came from, not itself a trusted proxy, with
  *       only trusted proxies to its right; a resolved address never has a problem;
  *   <li>a connection with a problem, an unknown peer or ignored/unresolved proxy headers is never
- *       direct-local; a public socket peer talking directly is always remote; no credential
+ *       direct-local, and neither is a client named by a forwarding header; a public socket peer talking directly is always remote; no credential
  *       ({@link AuthMethod#NONE}) is never one of the shared-secret local classes;
  *   <li>direct-local needs a {@code Host} that is strictly an RFC 3986 {@code host[:port]} naming
  *       {@code localhost} or a loopback address.
  * </ul>
  *
  * Input lines: {@code peer, trusted proxies (comma-separated), present-headers flags, X-Forwarded-For,
- * Forwarded, X-Real-IP, Host, Origin, clientId, clientMode}. Flags: {@code x f i h o X} say which
+ * Forwarded, X-Real-IP, Host, Origin}. Flags: {@code x f i h o X} say which
  * of XFF, Forwarded, X-Real-IP, Host, Origin, X-Forwarded-Host are sent; {@code r} turns on
- * {@code allowRealIpFallback}; {@code n s p d} pick auth none/shared token/password/device token.
+ * {@code allowRealIpFallback}; {@code b} configures the trusted proxies as browser-container
+ * bridges; {@code n s p d} pick auth none/shared token/password/device token.
  */
 class ForwardedHeadersFuzzTest {
   private static final Set<ClientAddress.Source> FORWARDED_SOURCES = Set.of(
@@ -46,7 +46,7 @@ class ForwardedHeadersFuzzTest {
 
   @FuzzTest(maxDuration = "10m")
   void resolveAndClassify(byte[] data) {
-    List<String> f = FuzzText.fields(data, 10);
+    List<String> f = FuzzText.fields(data, 8);
     String peerText = f.get(0);
     TrustedProxies proxies = proxies(f.get(1));
     String flags = f.get(2);
@@ -115,10 +115,9 @@ class ForwardedHeadersFuzzTest {
       assertTrue(realIp && flags.contains("i") && !flags.contains("x") && !flags.contains("f"));
     }
 
-    ClientInfo info = new ClientInfo(f.get(8), f.get(9), "linux", "", "", "");
-    ClientKind kind = ClientKind.of(info);
+    List<IpRange> bridges = flags.contains("b") ? proxies.ranges() : List.of();
     for (AuthMethod auth : auths(flags)) {
-      Locality.Classification c = Locality.classify(a, headers, auth, List.of());
+      Locality.Classification c = Locality.classify(a, headers, auth, bridges);
       FuzzText.assertSafeText(c.reason(), bound);
       Locality l = c.locality();
       if (!a.problem().isEmpty() || a.source() == ClientAddress.Source.NONE
@@ -133,12 +132,17 @@ class ForwardedHeadersFuzzTest {
         assertTrue(l == Locality.REMOTE || l == Locality.DIRECT_LOCAL
             || l == Locality.PROXIED_LOCAL, c::reason);
       }
+      if (FORWARDED_SOURCES.contains(a.source())) {
+        // an address learned from a header is never direct (issue 14 item 2)
+        assertNotEquals(Locality.DIRECT_LOCAL, l, c::reason);
+      }
+      if (l == Locality.BROWSER_CONTAINER_LOCAL) {
+        assertTrue(bridges.stream().anyMatch(r -> r.contains(peer.orElseThrow())), c::reason);
+      }
       if (l == Locality.DIRECT_LOCAL) {
         String host = headers.get("Host");
         assertTrue(host != null && StrictHost.isLoopback(host),
             () -> "direct-local with Host " + host + ": " + c.reason());
-        // a forwarded address is never direct-local, not even a loopback one (issue #14 item 2)
-        assertFalse(FORWARDED_SOURCES.contains(a.source()), c::reason);
       }
     }
   }
