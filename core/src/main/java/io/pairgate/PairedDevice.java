@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * @param approvedVia how the latest approval happened: {@code "operator"}, {@code "silent"},
  *     {@code "standing"}, {@code "pairing-disabled"}, {@code "import"}
  * @param remoteAddress the client address at the latest approval, or empty
+ * @param browserOrigin the browser {@code Origin} header of the approved request, or empty when
+ *     the client sent none (not authenticated; shown to operators)
+ * @param lastSeenReason why {@link #lastSeenAt()} was last set, or empty when never seen:
+ *     {@code "connect"} for an allowed connect (OpenClaw 2026.9 keeps the same word)
  */
 public record PairedDevice(
     DeviceId deviceId,
@@ -42,13 +46,40 @@ public record PairedDevice(
     Instant approvedAt,
     @Nullable Instant lastSeenAt,
     String approvedVia,
-    String remoteAddress) {
+    String remoteAddress,
+    String browserOrigin,
+    String lastSeenReason) {
+
+  /** What {@link #lastSeenReason()} says after an allowed connect. */
+  public static final String SEEN_ON_CONNECT = "connect";
 
   /** Sorts roles and tokens. */
   public PairedDevice {
     roles = List.copyOf(new TreeSet<>(roles));
     SortedMap<Role, DeviceToken> sorted = new TreeMap<>(tokens);
     tokens = Collections.unmodifiableSortedMap(sorted);
+  }
+
+  /**
+   * A device without a browser origin; {@link #lastSeenReason()} is {@code "connect"} when
+   * {@code lastSeenAt} is set, else empty. (The constructor before the two fields were added.)
+   */
+  public PairedDevice(
+      DeviceId deviceId,
+      DevicePublicKey publicKey,
+      List<Role> roles,
+      ScopeSet approvedScopes,
+      ClientInfo client,
+      String label,
+      Map<Role, DeviceToken> tokens,
+      Instant createdAt,
+      Instant approvedAt,
+      @Nullable Instant lastSeenAt,
+      String approvedVia,
+      String remoteAddress) {
+    this(deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, "",
+        lastSeenAt == null ? "" : SEEN_ON_CONNECT);
   }
 
   /**
@@ -82,40 +113,53 @@ public record PairedDevice(
     }
     return new PairedDeviceSummary(
         deviceId, publicKey, roles, approvedScopes, client, label, ts, createdAt, approvedAt,
-        lastSeenAt, approvedVia, remoteAddress);
+        lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason);
   }
 
   /** A copy with {@code tokens} replaced. */
   public PairedDevice withTokens(Map<Role, DeviceToken> newTokens) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, newTokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason);
   }
 
   /** A copy with {@code client} replaced. */
   public PairedDevice withClient(ClientInfo newClient) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, newClient, label, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason);
   }
 
   /** A copy with {@code label} replaced. */
   public PairedDevice withLabel(String newLabel) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, newLabel, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason);
   }
 
-  /** A copy with {@code lastSeenAt} replaced. */
+  /** A copy seen at {@code at} on an allowed connect ({@link #lastSeenReason()} "connect"). */
   public PairedDevice withLastSeenAt(Instant at) {
+    return withLastSeen(at, SEEN_ON_CONNECT);
+  }
+
+  /** A copy with {@code lastSeenAt} and {@code lastSeenReason} replaced. */
+  public PairedDevice withLastSeen(Instant at, String reason) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
-        approvedAt, at, approvedVia, remoteAddress);
+        approvedAt, at, approvedVia, remoteAddress, browserOrigin, reason);
+  }
+
+  /** A copy with {@code browserOrigin} replaced. */
+  public PairedDevice withBrowserOrigin(String origin) {
+    return new PairedDevice(
+        deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, origin, lastSeenReason);
   }
 
   @Override
   public String toString() {
     return "PairedDevice[deviceId=" + deviceId + ", roles=" + roles + ", approvedScopes="
-        + approvedScopes + ", tokens=" + tokens.values() + ", approvedVia=" + approvedVia + "]";
+        + approvedScopes + ", tokens=" + tokens.values() + ", approvedVia=" + approvedVia
+        + (browserOrigin.isEmpty() ? "" : ", browserOrigin=" + browserOrigin) + "]";
   }
 }

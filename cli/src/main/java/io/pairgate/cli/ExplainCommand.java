@@ -94,7 +94,9 @@ final class ExplainCommand implements Callable<Integer> {
       Out.strings(ro.putArray("scopes"), r.scopes().names());
       ro.set("client", Out.client(r.client()));
       ro.put("remoteAddress", r.remoteAddress());
+      ro.put("browserOrigin", r.browserOrigin());
       Out.time(ro, "createdAt", r.createdAt());
+      Out.time(ro, "refreshedAt", r.refreshedAt());
       Out.time(ro, "expiresAt", r.expiresAt());
       ro.put("repair", r.repair());
       o.set("request", ro);
@@ -181,7 +183,11 @@ final class ExplainCommand implements Callable<Integer> {
     cli.out.println(indent + "  device    " + p.deviceId()
         + (p.client().clientId().isEmpty() ? "" : " (" + p.client().clientId()
             + (p.client().platform().isEmpty() ? "" : ", " + p.client().platform()) + ")")
-        + (p.remoteAddress().isEmpty() ? "" : " from " + p.remoteAddress()));
+        + (p.remoteAddress().isEmpty() ? "" : " from " + p.remoteAddress())
+        + (p.browserOrigin().isEmpty() ? "" : ", browser origin " + p.browserOrigin()));
+    if (p.refreshedAt().isAfter(p.createdAt())) {
+      cli.out.println(indent + "  refreshed " + p.refreshedAt() + " (the same request repeated)");
+    }
     cli.out.println(indent + "  reason    " + p.reason().wireName() + ": " + p.reason().requirement());
     cli.out.println(indent + "  asks for  role " + Out.roles(p.roles()) + ", scopes "
         + Out.scopes(p.scopes()));
@@ -238,6 +244,9 @@ final class ExplainCommand implements Callable<Integer> {
       cli.out.println("  approved  roles " + Out.roles(p.roles()) + ", scopes "
           + Out.scopes(p.approvedScopes()) + " (" + Out.age(p.approvedAt(), now) + " ago, via "
           + p.approvedVia() + ")");
+      cli.out.println("  from      " + (p.remoteAddress().isEmpty() ? "(address unknown)"
+          : p.remoteAddress()) + (p.browserOrigin().isEmpty() ? ""
+              : ", browser origin " + p.browserOrigin()));
       cli.out.println("  pinned    platform \"" + p.client().platform() + "\", device family \""
           + p.client().deviceFamily() + "\"");
       cli.out.println("  effective " + Out.roles(d.effectiveRoles())
@@ -253,7 +262,8 @@ final class ExplainCommand implements Callable<Integer> {
             + " narrows them");
       }
       cli.out.println("  last seen " + (p.lastSeenAt() == null ? "never"
-          : Out.age(p.lastSeenAt(), now) + " ago"));
+          : Out.age(p.lastSeenAt(), now) + " ago"
+              + (p.lastSeenReason().isEmpty() ? "" : " (" + p.lastSeenReason() + ")")));
     }
     if (d.pending() != null) {
       printRequest(d.pending(), paired, now, "");

@@ -1121,6 +1121,7 @@ public final class JdbcPairingStore implements PairingStore {
       if (migrate) {
         new Migrator(dataSource, d, d.schemaLocation(), Migrator.MIGRATIONS, clock,
             migrationLockTimeout, "pid " + ProcessHandle.current().pid()).migrate();
+        upgradeRecordFormat(d);
       } else {
         checkSchema(d);
       }
@@ -1154,6 +1155,64 @@ public final class JdbcPairingStore implements PairingStore {
         }
       }
       return null;
+    }
+
+    /**
+     * Rewrites every record of an older {@code record_json} format in the current one. The
+     * content is the same, so the version stays; the {@code version} condition skips a row that a
+     * concurrent writer changed meanwhile (that writer wrote the current format). A row that does
+     * not decode is left as it is and reported when it is read, as any corrupt row.
+     */
+    private void upgradeRecordFormat(Dialect d) {
+      String select = "SELECT device_id, version, record_json FROM pairgate_device"
+          + " WHERE device_id > ? AND record_json LIKE '{\"v\":1,%' ORDER BY device_id";
+      String update = "UPDATE pairgate_device SET record_json = ? WHERE device_id = ?"
+          + " AND version = ?";
+      String after = "";
+      int upgraded = 0;
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
+        while (true) {
+          List<String[]> page = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(select)) {
+            ps.setString(1, after);
+            ps.setMaxRows(500);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                page.add(new String[] {rs.getString(1), Long.toString(rs.getLong(2)),
+                    rs.getString(3)});
+              }
+            }
+          }
+          for (String[] row : page) {
+            String text;
+            try {
+              DeviceId id = DeviceId.parse(row[0]);
+              text = RecordCodec.encode(
+                  RecordCodec.decode(id, Long.parseLong(row[1]), row[2]));
+            } catch (RuntimeException e) {
+              continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement(update)) {
+              ps.setString(1, text);
+              ps.setString(2, row[0]);
+              ps.setLong(3, Long.parseLong(row[1]));
+              upgraded += ps.executeUpdate();
+            }
+          }
+          if (page.size() < 500) {
+            break;
+          }
+          after = page.get(page.size() - 1)[0];
+        }
+      } catch (SQLException e) {
+        throw SqlErrors.failure("upgrading stored records to format " + RecordCodec.FORMAT_VERSION,
+            SqlErrors.classify(d, e), e);
+      }
+      if (upgraded > 0) {
+        LOG.info("upgraded {} stored record(s) to record format {}", upgraded,
+            RecordCodec.FORMAT_VERSION);
+      }
     }
 
     private void checkSchema(Dialect d) {

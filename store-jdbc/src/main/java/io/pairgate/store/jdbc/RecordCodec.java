@@ -33,25 +33,44 @@ import org.jspecify.annotations.Nullable;
  * <p>The device id and version are not in the document; they live in their own columns.
  */
 final class RecordCodec {
-  /** The format version written into every document as {@code "v"}. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * The format version written into every document as {@code "v"}. Version 2 added
+   * {@code browserOrigin} (paired and pending) and {@code lastSeenReason} (paired); version 1
+   * documents are still read (those fields empty) and are rewritten when the store opens with
+   * migrations on.
+   */
+  static final int FORMAT_VERSION = 2;
 
   private static final Set<String> RECORD_KEYS =
       Set.of("v", "blocked", "paired", "pending", "resolved");
-  private static final Set<String> PAIRED_KEYS =
+  private static final Set<String> PAIRED_KEYS_V1 =
       Set.of("publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAt",
           "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress");
+  private static final Set<String> PAIRED_KEYS = plus(PAIRED_KEYS_V1, "browserOrigin",
+      "lastSeenReason");
   private static final Set<String> TOKEN_KEYS =
       Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
-  private static final Set<String> PENDING_KEYS =
+  private static final Set<String> PENDING_KEYS_V1 =
       Set.of("requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
           "createdAt", "refreshedAt", "expiresAt", "repair", "reason");
+  private static final Set<String> PENDING_KEYS = plus(PENDING_KEYS_V1, "browserOrigin");
   private static final Set<String> CLIENT_KEYS =
       Set.of("clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
   private static final Set<String> RESOLVED_KEYS =
       Set.of("requestId", "outcome", "successorRequestId", "resolvedAt");
 
   private RecordCodec() {}
+
+  private static Set<String> plus(Set<String> base, String... more) {
+    java.util.HashSet<String> s = new java.util.HashSet<>(base);
+    s.addAll(List.of(more));
+    return Set.copyOf(s);
+  }
+
+  /** Whether {@code text} is a document of an older format that opening the store rewrites. */
+  static boolean isOlderFormat(String text) {
+    return text.startsWith("{\"v\":1,");
+  }
 
   // ---------------------------------------------------------------------------------------------
   // writing
@@ -129,6 +148,8 @@ final class RecordCodec {
     instantField(b, "lastSeenAt", p.lastSeenAt());
     field(b, "approvedVia", p.approvedVia(), false);
     field(b, "remoteAddress", p.remoteAddress(), false);
+    field(b, "browserOrigin", p.browserOrigin(), false);
+    field(b, "lastSeenReason", p.lastSeenReason(), false);
     b.append('}');
   }
 
@@ -149,6 +170,7 @@ final class RecordCodec {
     instantField(b, "expiresAt", q.expiresAt());
     b.append(",\"repair\":").append(q.repair());
     field(b, "reason", q.reason().wireName(), false);
+    field(b, "browserOrigin", q.browserOrigin(), false);
     b.append('}');
   }
 
@@ -235,11 +257,12 @@ final class RecordCodec {
     Obj root = Obj.of(new Parser(text).parseDocument(), "record");
     root.requireKeys(RECORD_KEYS);
     long v = root.integer("v");
-    if (v != FORMAT_VERSION) {
+    if (v != FORMAT_VERSION && v != 1) {
       throw new IllegalArgumentException("record format version " + v
           + (v > FORMAT_VERSION ? " was written by a newer Pairgate" : " is unknown")
-          + "; this version reads format " + FORMAT_VERSION);
+          + "; this version reads formats 1 to " + FORMAT_VERSION);
     }
+    boolean v1 = v == 1;
     Obj pairedObj = root.nullableObj("paired");
     Obj pendingObj = root.nullableObj("pending");
     List<ResolvedRequest> resolved = new ArrayList<>();
@@ -252,13 +275,13 @@ final class RecordCodec {
     }
     return new DeviceRecord(
         deviceId, version,
-        pairedObj == null ? null : readPaired(deviceId, pairedObj),
-        pendingObj == null ? null : readPending(deviceId, pendingObj),
+        pairedObj == null ? null : readPaired(deviceId, pairedObj, v1),
+        pendingObj == null ? null : readPending(deviceId, pendingObj, v1),
         root.bool("blocked"), resolved);
   }
 
-  private static PairedDevice readPaired(DeviceId id, Obj p) {
-    p.requireKeys(PAIRED_KEYS);
+  private static PairedDevice readPaired(DeviceId id, Obj p, boolean v1) {
+    p.requireKeys(v1 ? PAIRED_KEYS_V1 : PAIRED_KEYS);
     Map<Role, DeviceToken> tokens = new HashMap<>();
     Obj tokenMap = p.obj("tokens");
     for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
@@ -273,17 +296,21 @@ final class RecordCodec {
         id, DevicePublicKey.parse(p.string("publicKey")), roles(p.array("roles")),
         scopes(p.array("approvedScopes")), client(p.obj("client")), p.string("label"), tokens,
         p.instant("createdAt"), p.instant("approvedAt"), p.nullableInstant("lastSeenAt"),
-        p.string("approvedVia"), p.string("remoteAddress"));
+        p.string("approvedVia"), p.string("remoteAddress"),
+        v1 ? "" : p.string("browserOrigin"),
+        // formatVersion 1 set lastSeenAt only on an allowed connect
+        v1 ? (p.nullableInstant("lastSeenAt") == null ? "" : PairedDevice.SEEN_ON_CONNECT)
+            : p.string("lastSeenReason"));
   }
 
-  private static PendingRequest readPending(DeviceId id, Obj q) {
-    q.requireKeys(PENDING_KEYS);
+  private static PendingRequest readPending(DeviceId id, Obj q, boolean v1) {
+    q.requireKeys(v1 ? PENDING_KEYS_V1 : PENDING_KEYS);
     return new PendingRequest(
         q.string("requestId"), id, DevicePublicKey.parse(q.string("publicKey")),
         Role.of(q.string("role")), roles(q.array("roles")), scopes(q.array("scopes")),
         client(q.obj("client")), q.string("remoteAddress"), q.instant("createdAt"),
         q.instant("refreshedAt"), q.instant("expiresAt"), q.bool("repair"),
-        UpgradeReason.fromWireName(q.string("reason")));
+        UpgradeReason.fromWireName(q.string("reason")), v1 ? "" : q.string("browserOrigin"));
   }
 
   private static ClientInfo client(Obj c) {

@@ -288,9 +288,19 @@ public final class JsonPairingStore implements PairingStore {
     }
     try {
       Json.Obj o = Json.Obj.of(Json.parse(bytes), "");
-      RecordCodec.checkFormat(o, file, Layout.STORE_FORMAT);
+      long fv = RecordCodec.checkFormat(o, file, Layout.STORE_FORMAT);
       o.only(Set.of("format", "formatVersion", "createdAtMs"));
-      o.instant("createdAtMs");
+      java.time.Instant created = o.instant("createdAtMs");
+      if (mayCreate && fv < Layout.FORMAT_VERSION) {
+        // upgrade on a read-write open: older device files stay readable as they are and are
+        // rewritten in the current format at their next change; an older Pairgate now refuses
+        // the store instead of misreading fields it does not know
+        Map<String, @Nullable Object> m = Json.object();
+        m.put("format", Layout.STORE_FORMAT);
+        m.put("formatVersion", Layout.FORMAT_VERSION);
+        m.put("createdAtMs", Json.epochMs(created));
+        Fs.writeDurably(layout.manifest, Json.write(m));
+      }
     } catch (Json.ParseFailure e) {
       throw new StoreCorruptException(file, e.getMessage(), e);
     } catch (Json.SchemaViolation e) {

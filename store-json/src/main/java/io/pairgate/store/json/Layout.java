@@ -9,8 +9,12 @@ final class Layout {
   static final String STORE_FORMAT = "pairgate-json-store";
   /** The format name in every device file. */
   static final String DEVICE_FORMAT = "pairgate-device";
-  /** The newest format version this code reads and the one it writes. */
-  static final long FORMAT_VERSION = 1;
+  /**
+   * The newest format version this code reads and the one it writes. Version 2 added
+   * {@code browserOrigin} (paired and pending) and {@code lastSeenReason} (paired); version 1
+   * files are still read (those fields empty) and the manifest is upgraded on a read-write open.
+   */
+  static final long FORMAT_VERSION = 2;
 
   static final String MANIFEST = "store.json";
   static final String LOCK = ".lock";

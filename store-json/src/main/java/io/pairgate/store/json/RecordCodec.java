@@ -32,14 +32,15 @@ final class RecordCodec {
       "format", "formatVersion", "deviceId", "version", "blocked", "paired", "pending", "resolved");
   private static final Set<String> PAIRED = Set.of(
       "publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAtMs",
-      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress");
+      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "browserOrigin",
+      "lastSeenReason");
   private static final Set<String> TOKEN = Set.of(
       "scopes", "secret", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
   private static final Set<String> CLIENT = Set.of(
       "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
   private static final Set<String> PENDING = Set.of(
       "requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
-      "createdAtMs", "refreshedAtMs", "expiresAtMs", "repair", "reason");
+      "createdAtMs", "refreshedAtMs", "expiresAtMs", "repair", "reason", "browserOrigin");
   private static final Set<String> RESOLVED = Set.of(
       "requestId", "outcome", "successorRequestId", "resolvedAtMs");
 
@@ -104,6 +105,8 @@ final class RecordCodec {
     m.put("lastSeenAtMs", optMs(p.lastSeenAt()));
     m.put("approvedVia", p.approvedVia());
     m.put("remoteAddress", p.remoteAddress());
+    m.put("browserOrigin", p.browserOrigin());
+    m.put("lastSeenReason", p.lastSeenReason());
     return m;
   }
 
@@ -121,6 +124,7 @@ final class RecordCodec {
     m.put("expiresAtMs", Json.epochMs(p.expiresAt()));
     m.put("repair", p.repair());
     m.put("reason", p.reason().wireName());
+    m.put("browserOrigin", p.browserOrigin());
     return m;
   }
 
@@ -167,7 +171,7 @@ final class RecordCodec {
     }
     try {
       Json.Obj o = Json.Obj.of(root, "");
-      checkFormat(o, file, Layout.DEVICE_FORMAT);
+      long formatVersion = checkFormat(o, file, Layout.DEVICE_FORMAT);
       o.only(TOP);
       String id = o.string("deviceId");
       DeviceId deviceId = parse("deviceId", () -> DeviceId.parse(id));
@@ -181,9 +185,9 @@ final class RecordCodec {
       }
       boolean blocked = o.bool("blocked");
       Json.Obj po = o.nullableObject("paired");
-      PairedDevice paired = po == null ? null : paired(po, deviceId);
+      PairedDevice paired = po == null ? null : paired(po, deviceId, formatVersion);
       Json.Obj qo = o.nullableObject("pending");
-      PendingRequest pending = qo == null ? null : pending(qo, deviceId);
+      PendingRequest pending = qo == null ? null : pending(qo, deviceId, formatVersion);
       List<JsonNode> ra = o.array("resolved");
       List<ResolvedRequest> resolved = new ArrayList<>(ra.size());
       for (int i = 0; i < ra.size(); i++) {
@@ -249,8 +253,8 @@ final class RecordCodec {
     }
   }
 
-  /** Checks {@code format} and {@code formatVersion} of a store file. */
-  static void checkFormat(Json.Obj o, String file, String expectedFormat) {
+  /** Checks {@code format} and {@code formatVersion} of a store file; returns the version. */
+  static long checkFormat(Json.Obj o, String file, String expectedFormat) {
     String format = o.string("format");
     long fv = o.integer("formatVersion");
     if (!format.equals(expectedFormat)) {
@@ -265,9 +269,24 @@ final class RecordCodec {
     if (fv < 1) {
       throw new Json.SchemaViolation("formatVersion: must be >= 1, found " + fv);
     }
+    return fv;
   }
 
-  private static PairedDevice paired(Json.Obj o, DeviceId id) {
+  /**
+   * A string field added in formatVersion 2: required from that version on, and empty in a file
+   * of formatVersion 1 (which never has it).
+   */
+  private static String sinceV2(Json.Obj o, String key, long formatVersion) {
+    if (formatVersion >= 2) {
+      return o.string(key);
+    }
+    if (o.optString(key) != null) {
+      throw new Json.SchemaViolation(o.at(key) + ": not part of formatVersion 1");
+    }
+    return "";
+  }
+
+  private static PairedDevice paired(Json.Obj o, DeviceId id, long formatVersion) {
     o.only(PAIRED);
     DevicePublicKey key = key(o, "publicKey");
     List<Role> roles = roles(o, "roles");
@@ -284,12 +303,18 @@ final class RecordCodec {
           t.instant("createdAtMs"), t.nullableInstant("rotatedAtMs"),
           t.nullableInstant("revokedAtMs"), t.nullableInstant("lastUsedAtMs")));
     }
+    Instant lastSeen = o.nullableInstant("lastSeenAtMs");
+    String seenReason = sinceV2(o, "lastSeenReason", formatVersion);
+    if (formatVersion < 2 && lastSeen != null) {
+      seenReason = PairedDevice.SEEN_ON_CONNECT; // the only way formatVersion 1 set lastSeenAt
+    }
     return new PairedDevice(id, key, roles, approved, client, label, tokens,
-        o.instant("createdAtMs"), o.instant("approvedAtMs"), o.nullableInstant("lastSeenAtMs"),
-        o.string("approvedVia"), o.string("remoteAddress"));
+        o.instant("createdAtMs"), o.instant("approvedAtMs"), lastSeen,
+        o.string("approvedVia"), o.string("remoteAddress"),
+        sinceV2(o, "browserOrigin", formatVersion), seenReason);
   }
 
-  private static PendingRequest pending(Json.Obj o, DeviceId id) {
+  private static PendingRequest pending(Json.Obj o, DeviceId id, long formatVersion) {
     o.only(PENDING);
     String reason = o.string("reason");
     UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
@@ -300,7 +325,8 @@ final class RecordCodec {
     return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
         parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),
         client(o.object("client")), o.string("remoteAddress"), o.instant("createdAtMs"),
-        o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r);
+        o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r,
+        sinceV2(o, "browserOrigin", formatVersion));
   }
 
   private static ResolvedRequest resolved(Json.Obj o) {

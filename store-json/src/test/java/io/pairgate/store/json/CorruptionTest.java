@@ -91,7 +91,7 @@ class CorruptionTest {
         new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says", true,
             s -> otherDevice),
         new Damage("newer formatVersion", StoreProblem.Kind.NEWER_FORMAT, "newer Pairgate", true,
-            s -> s.replace("\"formatVersion\": 1,", "\"formatVersion\": 7,")),
+            s -> s.replace("\"formatVersion\": 2,", "\"formatVersion\": 7,")),
         new Damage("other format", StoreProblem.Kind.NEWER_FORMAT, "expected \"pairgate-device\"", true,
             s -> s.replace("\"format\": \"pairgate-device\"", "\"format\": \"openclaw\"")))
         .map(Arguments::of);
