@@ -134,8 +134,10 @@ class RecordCodecTest {
       good.replace("\"blocked\":false", "\"blocked\":false,\"blocked\":true"),
       good.replace("\"blocked\":false", "\"blocked\":false,\"extra\":1"),
       good.replace("\"blocked\":false,", ""),
-      good.replace("{\"v\":1", "{\"v\":2"),
-      good.replace("{\"v\":1", "{\"v\":1.0"),
+      good.replace("{\"v\":2", "{\"v\":3"),
+      good.replace("{\"v\":2", "{\"v\":2.0"),
+      // a format-1 document never holds the fields format 2 added
+      good.replace("{\"v\":2", "{\"v\":1"),
       good.replace("\"label\":", "\"labels\":"),
       good.replace("\"outcome\":\"approved\"", "\"outcome\":\"maybe\""),
       good.replace("\"reason\":\"scope-upgrade\"", "\"reason\":\"whim\""),
@@ -156,7 +158,7 @@ class RecordCodecTest {
 
   @Test
   void decode_newerFormat_saysSo() {
-    String text = RecordCodec.encode(SampleRecords.paired(KEY, 1, "x")).replace("{\"v\":1",
+    String text = RecordCodec.encode(SampleRecords.paired(KEY, 1, "x")).replace("{\"v\":2",
         "{\"v\":3");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RecordCodec.decode(KEY.deviceId(), 1, text));
