@@ -55,17 +55,26 @@ final class OpenClawCommands {
             + " (OpenClaw 2026.9) and no " + OpenClawFiles.PAIRED_FILE + " or "
             + OpenClawFiles.PENDING_FILE + " (earlier releases) in " + dir);
       }
+      // OpenClaw 2026.6 creates state/openclaw.sqlite too, with empty pairing tables: the
+      // database is the source when it holds pairing rows or when there are no JSON files
+      OpenClawFiles.Rows rows = null;
+      if (sqlite) {
+        rows = OpenClawSqlite.read(database);
+        if (json && !Files.isRegularFile(dir) && rows.paired().isEmpty()
+            && rows.pending().isEmpty() && rows.rejected().isEmpty()) {
+          rows = null;
+        }
+      }
       try (StoreHandle h = cli.openStore(true)) {
         OpenClawFiles.ImportReport r;
         try {
-          if (sqlite) {
+          if (rows != null) {
             cli.progress("Importing OpenClaw 2026.9 state " + database + " (read-only) into "
                 + h.description() + " …");
             if (json && !Files.isRegularFile(dir)) {
               cli.out.println("note:     " + devices + " also holds JSON pairing files; they"
                   + " are from before 2026.9 and are not read");
             }
-            OpenClawFiles.Rows rows = OpenClawSqlite.read(database);
             r = OpenClawFiles.importRows(h.store(), rows, OpenClawFiles.DEFAULT_PENDING_TTL,
                 skipRejected);
           } else {
@@ -185,8 +194,10 @@ final class OpenClawCommands {
 
     private void printTokenNote() {
       cli.out.println("Tokens are not exported (Pairgate keeps them hashed). A paired client that"
-          + " connects with the gateway's shared token gets a new device token; one that connects"
-          + " with its old device token only is refused and must fall back to the shared token.");
+          + " OpenClaw approves silently (a local CLI) gets a new device token at its next"
+          + " shared-token connect; other clients get a role-upgrade request to approve once;"
+          + " a connect with an old device token alone is refused and must fall back to the"
+          + " shared token.");
     }
   }
 }

@@ -51,6 +51,12 @@ class OpenClawRoundTripTest {
     return JSON.readTree(Files.readString(cli.deviceFile())).path("deviceId").asString();
   }
 
+  /** The operator device token the CLI stored from its last hello-ok. */
+  private static String storedToken(OpenClawCli cli) throws Exception {
+    return JSON.readTree(Files.readString(cli.deviceAuthFile())).path("tokens").path("operator")
+        .path("token").asString("");
+  }
+
   private static JsonNode byKey(JsonNode array, String key, String value) {
     for (JsonNode n : array) {
       if (n.path(key).asString("").equals(value)) {
@@ -58,6 +64,21 @@ class OpenClawRoundTripTest {
       }
     }
     return null;
+  }
+
+  /** One cell of the real gateway's database ("" for NULL), read after the gateway stopped. */
+  private static String column(Path db, String table, String keyColumn, String key,
+      String column) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.PreparedStatement ps = c.prepareStatement(
+            "SELECT " + column + " FROM " + table + " WHERE " + keyColumn + " = ?")) {
+      ps.setString(1, key);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), table + " has no row " + key);
+        String v = rs.getString(1);
+        return v == null ? "" : v;
+      }
+    }
   }
 
   @Test
@@ -72,10 +93,13 @@ class OpenClawRoundTripTest {
     String approvedId;
     String waitingId;
     String oldBrowserToken;
+    String oldLaptopToken;
     try (RealOpenClaw.Gateway gw = RealOpenClaw.Gateway.start(oc9, tmp.resolve("gw"), state)) {
       OpenClawCli.Result r = run(laptop, gw.url(), "devices", "list", "--json");
       assertEquals(0, r.exitCode(), "the 2026.6.10 CLI is paired silently on loopback\n"
           + r.describe());
+      oldLaptopToken = storedToken(laptop);
+      assertFalse(oldLaptopToken.isEmpty());
       RealOpenClaw.Hello b = RealOpenClaw.connect(gw.url(), ORIGIN, browser, READ_WRITE,
           RealOpenClaw.SHARED_TOKEN);
       assertFalse(b.ok(), "Origin " + ORIGIN + " is not silent: " + b);
@@ -110,10 +134,15 @@ class OpenClawRoundTripTest {
     JsonNode bp = byKey(list.get("paired"), "deviceId", browser.deviceId().value());
     assertEquals("operator", bp.get("approvedVia").asString(), "owner approval: " + bp);
     assertEquals("[\"operator.read\",\"operator.write\"]", bp.get("approvedScopes").toString());
-    assertEquals(ORIGIN, bp.get("browserOrigin").asString(), bp.toString());
+    assertEquals(column(database, "device_pairing_paired", "device_id",
+        browser.deviceId().value(), "browser_origin"), bp.get("browserOrigin").asString(),
+        bp.toString());
+    assertEquals(column(database, "device_pairing_paired", "device_id",
+        browser.deviceId().value(), "remote_ip"), bp.get("remoteAddress").asString());
     JsonNode wp = byKey(list.get("pending"), "requestId", waitingId);
     assertEquals(waiting.deviceId().value(), wp.get("deviceId").asString(), list.toString());
-    assertEquals(ORIGIN, wp.get("browserOrigin").asString(), wp.toString());
+    assertEquals(column(database, "device_pairing_pending", "request_id", waitingId,
+        "browser_origin"), wp.get("browserOrigin").asString(), wp.toString());
 
     // Back to OpenClaw
     Path fresh = tmp.resolve("gw2-state");
@@ -127,6 +156,9 @@ class OpenClawRoundTripTest {
       assertEquals(0, r.exitCode(), "the paired CLI is let in without pairing again\n"
           + r.describe());
       JsonNode after = json(r);
+      String newLaptopToken = storedToken(laptop);
+      assertFalse(newLaptopToken.isEmpty());
+      assertNotEquals(oldLaptopToken, newLaptopToken, "the shared-token connect re-minted");
       assertTrue(byKey(after.get("pending"), "requestId", waitingId) != null,
           "the pending request is there: " + after);
       assertTrue(byKey(after.get("pending"), "deviceId", deviceIdOf(laptop)) == null,
@@ -138,6 +170,18 @@ class OpenClawRoundTripTest {
       RealOpenClaw.Hello stale = RealOpenClaw.connect(gw.url(), ORIGIN, browser, READ_WRITE,
           oldBrowserToken);
       assertFalse(stale.ok(), "the old device token is refused: " + stale);
+      // a browser-origin client is not approved silently, so OpenClaw asks once to re-approve
+      // the role it has no token for; the approval and scopes survived, it is no new pairing
+      RealOpenClaw.Hello ask = RealOpenClaw.connect(gw.url(), ORIGIN, browser, READ_WRITE,
+          RealOpenClaw.SHARED_TOKEN);
+      assertFalse(ask.ok(), ask.toString());
+      assertEquals("role-upgrade", ask.payload().path("details").path("reason").asString(),
+          ask.toString());
+      assertEquals("[\"operator.read\",\"operator.write\"]",
+          ask.payload().path("details").path("approvedScopes").toString(), ask.toString());
+      OpenClawCli.Result ap = run(operator, gw.url(), "devices", "approve", ask.requestId(),
+          "--json");
+      assertEquals(0, ap.exitCode(), ap.describe());
       RealOpenClaw.Hello remint = RealOpenClaw.connect(gw.url(), ORIGIN, browser, READ_WRITE,
           RealOpenClaw.SHARED_TOKEN);
       assertTrue(remint.ok(), remint.toString());

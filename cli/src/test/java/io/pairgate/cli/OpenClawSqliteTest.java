@@ -314,4 +314,45 @@ class OpenClawSqliteTest {
     assertEquals("operator", list.get("paired").get(0).get("approvedVia").asString());
     assertEquals(RID, list.get("pending").get(0).get("requestId").asString());
   }
+
+  @Test
+  void eraDetection_2026_6StateWithItsEmptyDatabase_readsTheJsonFiles() throws Exception {
+    database();
+    CliRunner first = new CliRunner(tmp.resolve("store1"), Clock.systemUTC());
+    assertEquals(0, first.run("store", "import-openclaw", tmp.resolve("oc").toString()).code());
+    Path state = tmp.resolve("oc6");
+    assertEquals(0, first.run("store", "export-openclaw", "--format", "json", state.toString())
+        .code());
+    // OpenClaw 2026.6 also creates state/openclaw.sqlite, with empty pairing tables
+    Path db = state.resolve("state/openclaw.sqlite");
+    Files.createDirectories(db.getParent());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement()) {
+      for (String sql : OpenClawSqlite.ddl().split(";")) {
+        if (!sql.isBlank()) {
+          st.execute(sql);
+        }
+      }
+    }
+    CliRunner second = new CliRunner(tmp.resolve("store2"), Clock.systemUTC());
+    CliRunner.Result r = second.run("store", "import-openclaw", state.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("Imported 1 paired device(s) and 1 pending request(s)"), r.out());
+    assertFalse(r.out().contains("note:"), r.out());
+    assertTrue(r.err().contains("JSON state"), r.err());
+
+    // once the database holds pairing rows, it is the source and the JSON files are named
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement()) {
+      st.execute("INSERT INTO device_pairing_pending (request_id, device_id, public_key, role,"
+          + " scopes_json, ts) VALUES ('" + RID + "', '" + waiting.deviceId().value() + "', '"
+          + waiting.publicKey().base64Url() + "', 'operator', '[\"operator.read\"]', "
+          + System.currentTimeMillis() + ")");
+    }
+    CliRunner third = new CliRunner(tmp.resolve("store3"), Clock.systemUTC());
+    r = third.run("store", "import-openclaw", state.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("note:     " + state.resolve("devices")), r.out());
+    assertTrue(r.out().contains("Imported 0 paired device(s) and 1 pending request(s)"), r.out());
+  }
 }

@@ -151,7 +151,7 @@ final class RealOpenClaw {
     public void close() throws Exception {
       List<ProcessHandle> children = process.descendants().toList();
       process.destroy();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
       }

@@ -58,9 +58,10 @@ import tools.jackson.databind.JsonNode;
  * {@code lastSeenAtMs}, {@code operatorLabel} and {@code refreshedAtMs}, plus 2026.9's
  * {@code approvedVia}, {@code browserOrigin} and {@code lastSeenReason}) <em>without tokens</em>:
  * Pairgate keeps token secrets only as hashes at rest, so an exported device carries its approval
- * and scopes but no token. OpenClaw mints a new token at the device's next shared-token connect; a
- * client that connects with its old device token only is refused and must fall back to the
- * shared token. Times are whole epoch milliseconds.
+ * and scopes but no token. OpenClaw mints a new token at the device's next shared-token connect
+ * when it would approve that client silently (a local CLI); any other client gets a
+ * {@code role-upgrade} request to approve once. A client that connects with its old device token
+ * only is refused and must fall back to the shared token. Times are whole epoch milliseconds.
  */
 public final class OpenClawFiles {
   /** OpenClaw's paired-device file name. */
@@ -717,7 +718,7 @@ public final class OpenClawFiles {
           paired.add(new Row(r.deviceId().value(), exportPaired(p)));
           if (!p.tokens().isEmpty()) {
             notExported.add(r.deviceId() + ": " + p.tokens().size() + " token(s) (secrets are "
-                + "kept hashed; OpenClaw mints new ones at the next shared-token connect)");
+                + "kept hashed; OpenClaw issues new ones, see docs/operations.md)");
           }
           if (p.approvedVia().equals("standing")) {
             notExported.add(r.deviceId() + ": approvedVia standing (exported as owner)");

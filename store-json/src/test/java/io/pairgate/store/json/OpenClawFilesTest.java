@@ -423,8 +423,8 @@ class OpenClawFilesTest {
       assertEquals(1, r.pairedCount());
       assertEquals(1, r.pendingCount());
       List<String> expected = new ArrayList<>();
-      expected.add(k.deviceId() + ": 2 token(s) (secrets are kept hashed; OpenClaw mints new"
-          + " ones at the next shared-token connect)");
+      expected.add(k.deviceId() + ": 2 token(s) (secrets are kept hashed; OpenClaw issues new"
+          + " ones, see docs/operations.md)");
       expected.add(k.deviceId() + ": blocked (OpenClaw has no block list)");
       expected.add(k.deviceId() + ": 4 remembered request id(s)");
       assertEquals(expected, r.notExported());
