@@ -6,8 +6,9 @@ import java.util.List;
  * The result of {@link PairingService#approve}.
  *
  * @param requestId the approved request
- * @param device the paired device after the approval (token secrets included: deliver them only to
- *     the device itself)
+ * @param device the paired device after the approval. It holds no token secret: a token the
+ *     approval granted {@linkplain DeviceToken#awaitingIssue() awaits issue}, and the device
+ *     receives its secret in its next allowed connect
  * @param alreadyApproved true when the request had been approved before and nothing changed now
  * @param addedRoles roles the approval added to the baseline
  * @param addedScopes scopes the approval added to the baseline

@@ -2,6 +2,7 @@ package io.pairgate;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -30,10 +31,22 @@ public sealed interface ConnectResult
    * @param deviceId the device
    * @param role the granted role
    * @param scopes the session's scopes: exactly what was requested (never more)
-   * @param token the device token for the role, reused or newly issued; send it to the client
+   * @param token the device token for the role as stored (reused, widened or newly issued); its
+   *     secret is not in it
+   * @param secret the token's secret, present when this connect minted it (a new device, a token
+   *     that awaited issue after an approval, a revoked or missing token) or when the client
+   *     authenticated with it ({@link AuthMethod#DEVICE_TOKEN}); send it to the client (OpenClaw's
+   *     {@code hello-ok.auth.deviceToken}). Empty when an existing token was reused under another
+   *     authentication: Pairgate keeps only its hash, so the client keeps the secret it holds.
    * @param tokenIssued whether the token's secret or scopes changed in this connect
    */
-  record Allowed(String deviceId, Role role, ScopeSet scopes, DeviceToken token, boolean tokenIssued)
+  record Allowed(
+      String deviceId,
+      Role role,
+      ScopeSet scopes,
+      DeviceToken token,
+      Optional<TokenSecret> secret,
+      boolean tokenIssued)
       implements ConnectResult {
     @Override
     public <T> T fold(

@@ -4,14 +4,19 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A per-role bearer credential issued to a paired device: 32 random bytes in base64url
- * ({@link #secret()}, 43 characters). Its {@link #scopes()} are never wider than the device's
- * approved baseline and may be narrower (after a rotation). {@link #toString()} never shows the
- * secret; use {@link #summary()} wherever the token is listed.
+ * A per-role bearer credential of a paired device, <em>as stored</em>: its secret (32 random
+ * bytes in base64url, 43 characters) is never kept, only its {@link #hash()}. The secret exists
+ * only in the result that delivers it ({@link ConnectResult.Allowed#secret()},
+ * {@link IssuedToken#secret()}). Its {@link #scopes()} are never wider than the device's approved
+ * baseline and may be narrower (after a rotation).
+ *
+ * <p>A token with no hash {@linkplain #awaitingIssue() awaits issue}: an approval granted the
+ * role, and the device's next allowed connect for the role mints the secret and delivers it (R6.3,
+ * R4.8 in {@code docs/semantics.md}). No presented secret matches it.
  *
  * @param role the role the token is for
  * @param scopes what the token grants
- * @param secret the bearer secret (handle with care)
+ * @param hash the SHA-256 of the secret, or null while the token awaits issue
  * @param createdAt when a token for this role was first issued; kept across rotations
  * @param rotatedAt when the secret or scopes were last replaced, if ever
  * @param revokedAt when the token was revoked; null while it is valid
@@ -20,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public record DeviceToken(
     Role role,
     ScopeSet scopes,
-    String secret,
+    @Nullable TokenHash hash,
     Instant createdAt,
     @Nullable Instant rotatedAt,
     @Nullable Instant revokedAt,
@@ -31,40 +36,41 @@ public record DeviceToken(
     return revokedAt != null;
   }
 
-  /**
-   * Compares {@code presented} with the secret in constant time (for equal lengths); input of a
-   * different length or with non-ASCII characters is a mismatch, never an exception.
-   */
-  public boolean matches(String presented) {
-    if (presented.length() != secret.length()) {
-      return false; // the length of a 43-character base64url secret is no secret
-    }
-    int diff = 0;
-    for (int i = 0; i < secret.length(); i++) {
-      diff |= secret.charAt(i) ^ presented.charAt(i);
-    }
-    return diff == 0;
+  /** Whether the token has no secret yet: the device's next allowed connect receives one. */
+  public boolean awaitingIssue() {
+    return hash == null;
   }
 
-  /** The token without its secret. */
+  /**
+   * Whether {@code presented} is this token's secret: hashed and compared in constant time
+   * ({@link TokenHash#matches}). Any input, of any length or content, is a plain mismatch, never
+   * an exception; a token {@linkplain #awaitingIssue() awaiting issue} matches nothing.
+   */
+  public boolean matches(String presented) {
+    TokenHash h = hash;
+    return h != null && h.matches(presented);
+  }
+
+  /** The token without its hash. */
   public TokenSummary summary() {
     return new TokenSummary(role, scopes, createdAt, rotatedAt, revokedAt, lastUsedAt);
   }
 
   /** A copy with other scopes and the same secret. */
   public DeviceToken withScopes(ScopeSet newScopes) {
-    return new DeviceToken(role, newScopes, secret, createdAt, rotatedAt, revokedAt, lastUsedAt);
+    return new DeviceToken(role, newScopes, hash, createdAt, rotatedAt, revokedAt, lastUsedAt);
   }
 
   /** A copy with {@code lastUsedAt} replaced. */
   public DeviceToken withLastUsedAt(Instant at) {
-    return new DeviceToken(role, scopes, secret, createdAt, rotatedAt, revokedAt, at);
+    return new DeviceToken(role, scopes, hash, createdAt, rotatedAt, revokedAt, at);
   }
 
   @Override
   public String toString() {
-    return "DeviceToken[role=" + role + ", scopes=" + scopes + ", secret=<redacted>, createdAt="
-        + createdAt + ", rotatedAt=" + rotatedAt + ", revokedAt=" + revokedAt + ", lastUsedAt="
-        + lastUsedAt + "]";
+    return "DeviceToken[role=" + role + ", scopes=" + scopes + ", hash="
+        + (hash == null ? "<awaiting issue>" : "<redacted>") + ", createdAt=" + createdAt
+        + ", rotatedAt=" + rotatedAt + ", revokedAt=" + revokedAt + ", lastUsedAt=" + lastUsedAt
+        + "]";
   }
 }

@@ -105,13 +105,14 @@ public interface PairingService {
   /**
    * Replaces the device's token for {@code role} with a new secret. With {@code scopes} the new
    * token grants exactly those (they must be within the approved baseline); without, it keeps the
-   * old token's scopes. The baseline never changes. The new token is returned once; deliver it
-   * only to its device.
+   * old token's scopes. The baseline never changes. The new secret is returned once, in the
+   * result, and stored only as a hash; deliver it only to its device. (A device that connects
+   * with the gateway's shared credential instead keeps working without it; see R8.4.)
    *
    * @throws PairgateException {@link ErrorCode#UNKNOWN_DEVICE}, {@link ErrorCode#UNKNOWN_ROLE},
    *     {@link ErrorCode#INVALID_SCOPE}, {@link ErrorCode#SCOPE_OUTSIDE_BASELINE} (nothing changed)
    */
-  DeviceToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes);
+  IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes);
 
   /**
    * Revokes the device's token for {@code role}; the role stops being effective until an
@@ -134,7 +135,7 @@ public interface PairingService {
    */
   TokenCheck verifyToken(DeviceId deviceId, Role role, String token, ScopeSet requestedScopes);
 
-  /** The paired device, if any (token secrets included). */
+  /** The paired device, if any (with token hashes, never secrets). */
   Optional<PairedDevice> device(DeviceId deviceId);
 
   /** The pending request with this id, if it is still pending and not expired. */

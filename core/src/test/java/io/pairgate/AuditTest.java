@@ -113,14 +113,14 @@ class AuditTest {
 
   @Test
   void noSecretEverAppearsInEventsOrLogLines() {
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.read");
-    DeviceToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    String first = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
+    IssuedToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
     f.rejected(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
-        Fixture.CLI, AuthMethod.DEVICE_TOKEN, a.device().token(Role.OPERATOR).secret())));
+        Fixture.CLI, AuthMethod.DEVICE_TOKEN, first)));
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
-        Fixture.CLI, AuthMethod.DEVICE_TOKEN, rotated.secret())));
+        Fixture.CLI, AuthMethod.DEVICE_TOKEN, rotated.secret().value())));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
-    List<String> secrets = List.of(a.device().token(Role.OPERATOR).secret(), rotated.secret());
+    List<String> secrets = List.of(first, rotated.secret().value());
     List<String> texts = new ArrayList<>();
     for (AuditEvent e : audit.events()) {
       texts.add(e.logLine());

@@ -182,8 +182,7 @@ class DecisionTest {
   @Test
   void deviceTokenConnectVerifiesTheToken() {
     assertEquals(ErrorCode.UNKNOWN_DEVICE, f.rejected(tokenConnect(Role.OPERATOR, "x", "operator.read")).code());
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.read");
-    String secret = a.device().token(Role.OPERATOR).secret();
+    String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
     f.allowed(tokenConnect(Role.OPERATOR, secret, "operator.read"));
     assertEquals(ErrorCode.TOKEN_MISMATCH, f.rejected(tokenConnect(Role.OPERATOR, secret + "x", "operator.read")).code());
     assertEquals(ErrorCode.UNKNOWN_ROLE, f.rejected(tokenConnect(Role.NODE, secret)).code());
@@ -208,13 +207,12 @@ class DecisionTest {
 
   @Test
   void storedTokenWiderThanBaselineFailsClosed() {
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.read");
+    String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
     DeviceRecord rec = f.store.load(alice.deviceId()).orElseThrow();
     DeviceToken t = rec.paired().token(Role.OPERATOR);
     f.store.compareAndSet(rec.version(), new DeviceRecord(rec.deviceId(), rec.version() + 1,
         rec.paired().withTokens(java.util.Map.of(Role.OPERATOR, t.withScopes(ScopeSet.of("operator.admin")))),
         null, false, rec.resolved()));
-    String secret = a.device().token(Role.OPERATOR).secret();
     assertEquals(TokenCheck.EXCEEDS_BASELINE,
         f.service.verifyToken(alice.deviceId(), Role.OPERATOR, secret, ScopeSet.of("operator.read")));
     assertEquals(ErrorCode.TOKEN_SCOPE_MISMATCH,
@@ -227,10 +225,12 @@ class DecisionTest {
   @Test
   void tokenGrowsToCoverARequestWithinTheBaselineKeepingItsSecret() {
     f.pair(alice, Role.OPERATOR, "operator.admin");
-    DeviceToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
     ConnectResult.Allowed a = f.allowed(f.connect(alice, "operator.pairing"));
     assertTrue(a.tokenIssued());
-    assertEquals(narrow.secret(), a.token().secret());
+    assertEquals(narrow.token().hash(), a.token().hash(), "the secret is kept");
+    assertTrue(a.secret().isEmpty(), "a shared-auth connect cannot deliver a kept secret");
+    f.allowed(tokenConnect(Role.OPERATOR, narrow.secret().value(), "operator.pairing"));
     assertEquals(ScopeSet.of("operator.pairing", "operator.read"), a.token().scopes());
     assertNotEquals(null, a.token().rotatedAt());
   }

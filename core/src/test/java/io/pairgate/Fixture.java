@@ -99,6 +99,17 @@ final class Fixture {
     return service.approve(p.requestId(), Approver.admin("test"));
   }
 
+  /**
+   * Pairs as {@link #pair} and collects the device token with one shared-auth connect (an
+   * approval stores no secret: the next allowed connect mints and delivers it); returns the
+   * secret.
+   */
+  String pairAndCollect(DeviceKeyPair key, Role role, String... scopes) {
+    pair(key, role, scopes);
+    ConnectResult.Allowed a = allowed(connect(key, role, scopes));
+    return a.secret().orElseThrow(() -> new AssertionError("no secret delivered: " + a)).value();
+  }
+
   void advance(Duration d) {
     clock.advance(d);
   }

@@ -83,8 +83,8 @@ class ModelTest {
 
   @Test
   void tokenToStringNeverShowsTheSecret() {
-    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.of("operator.read"), "s3cr3t-value",
-        Instant.EPOCH, null, null, null);
+    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.of("operator.read"),
+        TokenHash.of("s3cr3t-value"), Instant.EPOCH, null, null, null);
     assertFalse(t.toString().contains("s3cr3t"));
     assertFalse(t.summary().toString().contains("s3cr3t"));
     assertTrue(t.matches("s3cr3t-value"));

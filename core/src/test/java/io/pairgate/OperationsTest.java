@@ -140,10 +140,10 @@ class OperationsTest {
   void rotatingARevokedTokenReissuesIt() {
     f.pair(alice, Role.OPERATOR, "operator.read");
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
-    DeviceToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
-    assertFalse(t.isRevoked());
+    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    assertFalse(t.token().isRevoked());
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI,
-        AuthMethod.DEVICE_TOKEN, t.secret())));
+        AuthMethod.DEVICE_TOKEN, t.secret().value())));
   }
 
   @Test
@@ -198,12 +198,16 @@ class OperationsTest {
   @Test
   void rotateNarrowsTheTokenNeverTheBaseline() {
     Approval a = f.pair(alice, Role.OPERATOR, "operator.admin");
-    DeviceToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
-    assertNotEquals(a.device().token(Role.OPERATOR).secret(), t.secret());
-    assertEquals(43, t.secret().length());
-    assertTrue(t.secret().matches("[A-Za-z0-9_-]{43}"));
+    String first = f.allowed(f.connect(alice, "operator.admin")).secret().orElseThrow().value();
+    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    assertNotEquals(first, t.secret().value());
+    assertEquals(43, t.secret().value().length());
+    assertTrue(t.secret().value().matches("[A-Za-z0-9_-]{43}"));
+    assertEquals(t.token(), record().paired().token(Role.OPERATOR), "the store holds the new token");
+    assertTrue(t.token().matches(t.secret().value()));
+    assertFalse(record().paired().token(Role.OPERATOR).matches(first), "the old secret is dead");
     assertEquals(ScopeSet.of("operator.admin"), record().paired().approvedScopes());
-    assertEquals(a.device().token(Role.OPERATOR).createdAt(), t.createdAt());
+    assertEquals(a.device().token(Role.OPERATOR).createdAt(), t.token().createdAt());
     // rotating without scopes keeps the narrowed scopes
     assertEquals(ScopeSet.of("operator.read"),
         f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty()).scopes());
@@ -237,8 +241,7 @@ class OperationsTest {
   @Test
   void verifyTokenResults() {
     assertEquals(TokenCheck.NOT_PAIRED, f.service.verifyToken(alice.deviceId(), Role.OPERATOR, "x", ScopeSet.empty()));
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.admin");
-    String secret = a.device().token(Role.OPERATOR).secret();
+    String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.admin");
     assertEquals(TokenCheck.OK, f.service.verifyToken(alice.deviceId(), Role.OPERATOR, secret,
         ScopeSet.of("operator.read", "operator.write")));
     assertEquals(TokenCheck.ROLE_MISSING, f.service.verifyToken(alice.deviceId(), Role.NODE, secret, ScopeSet.empty()));
@@ -246,11 +249,11 @@ class OperationsTest {
         "A".repeat(43), ScopeSet.empty()));
     assertEquals(TokenCheck.MISMATCH, f.service.verifyToken(alice.deviceId(), Role.OPERATOR,
         "é".repeat(43), ScopeSet.empty()));
-    DeviceToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
     assertEquals(TokenCheck.SCOPE_MISMATCH, f.service.verifyToken(alice.deviceId(), Role.OPERATOR,
-        narrow.secret(), ScopeSet.of("operator.write")));
+        narrow.secret().value(), ScopeSet.of("operator.write")));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
-    assertEquals(TokenCheck.REVOKED, f.service.verifyToken(alice.deviceId(), Role.OPERATOR, narrow.secret(), ScopeSet.empty()));
+    assertEquals(TokenCheck.REVOKED, f.service.verifyToken(alice.deviceId(), Role.OPERATOR, narrow.secret().value(), ScopeSet.empty()));
   }
 
   @Test
@@ -280,7 +283,7 @@ class OperationsTest {
 
   @Test
   void listShowsPendingPairedAndBlockedWithoutSecrets() {
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.read");
+    String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
     f.connect(bob, "operator.read");
     f.service.block(Fixture.key("carol").deviceId());
     PairingListing l = f.service.list();
@@ -288,7 +291,7 @@ class OperationsTest {
     assertEquals(bob.deviceId(), l.pending().get(0).deviceId());
     assertEquals(1, l.paired().size());
     assertEquals(1, l.blocked().size());
-    assertFalse(l.toString().contains(a.device().token(Role.OPERATOR).secret()));
+    assertFalse(l.toString().contains(secret));
   }
 
   @Test

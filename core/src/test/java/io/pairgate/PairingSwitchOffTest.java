@@ -79,7 +79,7 @@ class PairingSwitchOffTest {
     ConnectResult.Allowed ok = f.allowed(f.connect(alice, "operator.read"));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
     ConnectResult.Rejected r = f.rejected(f.service.connect(f.attempt(alice, Role.OPERATOR,
-        List.of("operator.read"), Fixture.CLI, AuthMethod.DEVICE_TOKEN, ok.token().secret())));
+        List.of("operator.read"), Fixture.CLI, AuthMethod.DEVICE_TOKEN, ok.secret().orElseThrow().value())));
     assertEquals(ErrorCode.TOKEN_REVOKED, r.code());
     PairingRequired p = f.pairingRequired(f.connect(alice, "operator.read"));
     assertEquals(UpgradeReason.ROLE_UPGRADE, p.reason(), "a revoked role is not re-granted");

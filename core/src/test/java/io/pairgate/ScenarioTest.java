@@ -26,9 +26,16 @@ class ScenarioTest {
     assertEquals(UpgradeReason.NOT_PAIRED, p.reason());
     assertEquals(1, f.service.list().pending().size());
     Approval a = f.service.approve(p.requestId(), Approver.admin("op"));
+    assertTrue(a.device().token(Role.OPERATOR).awaitingIssue(), "the approval stores no secret");
+    ConnectResult.Allowed first = f.allowed(f.connect(alice, "operator.read"));
+    assertTrue(first.tokenIssued(), "the first connect after the approval mints the secret");
+    String secret = first.secret().orElseThrow().value();
     ConnectResult.Allowed ok = f.allowed(f.connect(alice, "operator.read"));
-    assertEquals(a.device().token(Role.OPERATOR).secret(), ok.token().secret(), "token reused");
+    assertEquals(first.token(), ok.token(), "token reused");
+    assertTrue(ok.secret().isEmpty(), "a reused token's secret is not stored, so not delivered");
     assertFalse(ok.tokenIssued());
+    assertTrue(f.store.load(alice.deviceId()).orElseThrow().paired().token(Role.OPERATOR)
+        .matches(secret));
     assertTrue(f.service.list().pending().isEmpty());
     assertEquals(1, f.service.list().paired().size());
   }
@@ -132,13 +139,13 @@ class ScenarioTest {
 
   @Test
   void rotateOutsideTheBaselineChangesNothing() {
-    Approval a = f.pair(alice, Role.OPERATOR, "operator.read");
+    String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
     DeviceRecord before = f.store.load(alice.deviceId()).orElseThrow();
     assertEquals(ErrorCode.SCOPE_OUTSIDE_BASELINE, assertThrows(PairgateException.class,
         () -> f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.write")))).code());
     assertEquals(before, f.store.load(alice.deviceId()).orElseThrow());
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI,
-        AuthMethod.DEVICE_TOKEN, a.device().token(Role.OPERATOR).secret())));
+        AuthMethod.DEVICE_TOKEN, secret)));
   }
 
   @Test

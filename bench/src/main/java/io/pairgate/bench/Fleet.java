@@ -154,7 +154,14 @@ public final class Fleet {
       throw new IllegalStateException("expected pairing required, got " + r);
     }
     Approval a = service.approve(p.requestId(), ADMIN);
-    String token = a.device().tokens().get(Role.OPERATOR).secret();
+    // the approval stores no secret: the device's first connect mints and receives it
+    ConnectResult first =
+        service.connect(
+            attempt(service, key, scopes, client, AuthMethod.SHARED_TOKEN, "", clock, false));
+    if (!(first instanceof ConnectResult.Allowed al) || al.secret().isEmpty()) {
+      throw new IllegalStateException("expected an allowed connect with a secret, got " + first);
+    }
+    String token = al.secret().get().value();
     return new Paired(key, key.deviceId(), token, a.device().approvedScopes());
   }
 

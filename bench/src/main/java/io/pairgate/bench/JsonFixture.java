@@ -25,10 +25,10 @@ import java.util.stream.Stream;
 /**
  * Store-json directories with many paired devices, made once and reused.
  *
- * <p>Pairing 100 000 devices through the API costs two fsynced writes each (minutes), so the golden
+ * <p>Pairing 100 000 devices through the API costs three fsynced writes each (minutes), so the golden
  * directory is made like this: the first 100 devices are paired through {@code PairingService}
  * on a real {@link JsonPairingStore}; then device 0's file, exactly as the store wrote it, is the
- * template for the others, with its identity strings (device id, public key, token secret,
+ * template for the others, with its identity strings (device id, public key, token hash,
  * request id) replaced by each new device's own. The store then opens the result (which parses
  * and validates every file) and a sample of devices is loaded and checked. The golden directory
  * is cached under {@link BenchDirs#base()}, keyed by a fingerprint of the template, so a change of
@@ -83,7 +83,7 @@ public final class JsonFixture {
             t.text
                 .replace(t.id, id)
                 .replace(t.key, key.base64Url())
-                .replace(t.token, b64.encodeToString(secret))
+                .replace(t.token, io.pairgate.TokenHash.of(b64.encodeToString(secret)).encoded())
                 .replace(t.requestId, new UUID(rnd.nextLong(), rnd.nextLong()).toString());
         Path f = work.resolve("devices").resolve(id.substring(0, 2)).resolve(id + ".json");
         Files.createDirectories(f.getParent());
@@ -181,7 +181,7 @@ public final class JsonFixture {
     String text = Files.readString(file);
     String id = first.value();
     String key = p.publicKey().base64Url();
-    String token = p.tokens().get(Role.OPERATOR).secret();
+    String token = p.tokens().get(Role.OPERATOR).hash().encoded(); // the stored form
     String requestId = rec.resolved().get(0).requestId();
     for (String s : List.of(id, key, token, requestId)) {
       if (!text.contains(s)) {

@@ -4,6 +4,7 @@ import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
+import io.pairgate.IssuedToken;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairedDeviceSummary;
 import io.pairgate.PairgateException;
@@ -451,21 +452,22 @@ final class DevicesCommand implements Runnable {
         DeviceId id = Requests.device(h.store(), device);
         Optional<ScopeSet> target = noScopes ? Optional.of(ScopeSet.empty())
             : scopes == null ? Optional.empty() : Optional.of(ScopeSet.parse(scopes));
-        DeviceToken t = cli.service(h).rotate(id, Role.of(role), target);
+        IssuedToken issued = cli.service(h).rotate(id, Role.of(role), target);
+        DeviceToken t = issued.token();
         if (json) {
           ObjectNode o = Out.object();
           o.put("deviceId", id.value());
           o.put("role", t.role().name());
-          o.put("token", t.secret());
+          o.put("token", issued.secret().value());
           Out.strings(o.putArray("scopes"), t.scopes().names());
           Out.time(o, "rotatedAt", t.rotatedAt());
           cli.out.println(Out.pretty(o));
         } else {
           cli.out.println("Rotated the " + t.role() + " token of device " + id + ".");
           cli.out.println("  scopes  " + Out.scopes(t.scopes()));
-          cli.out.println("  token   " + t.secret());
-          cli.out.println("The token is shown this once; deliver it only to the device. The"
-              + " old token no longer works.");
+          cli.out.println("  token   " + issued.secret().value());
+          cli.out.println("The token is shown this once (the store keeps only its hash); deliver"
+              + " it only to the device. The old token no longer works.");
         }
         return Main.OK;
       }

@@ -137,6 +137,11 @@ final class DoctorCommand implements Callable<Integer> {
     int[] n = new int[1];
     try {
       found = StoreCommand.check(cli, n);
+    } catch (io.pairgate.store.json.StoreInsecureException e) {
+      verdict(false, "store permissions", e.getMessage(),
+          "make the store directory the gateway user's own and private (chown, chmod 700) and"
+              + " remove symbolic links from it; the store refuses to open until then");
+      return false;
     } catch (PairgateException e) {
       verdict(false, "store", "cannot be read: " + e.getMessage(),
           "check the path, permissions and database URL");
@@ -320,7 +325,7 @@ final class DoctorCommand implements Callable<Integer> {
           continue;
         }
         ScopeSet narrowed = t.scopes().filter(s -> policy.implies(t.role(), s, d.approvedScopes()));
-        tokens.put(t.role(), new DeviceToken(t.role(), narrowed, t.secret(), t.createdAt(), now,
+        tokens.put(t.role(), new DeviceToken(t.role(), narrowed, t.hash(), t.createdAt(), now,
             null, t.lastUsedAt()));
         changes.add("device " + id + " " + t.role() + " token " + Out.scopes(t.scopes()) + " -> "
             + Out.scopes(narrowed) + " (was it intended? approve a request for the extra scopes)");

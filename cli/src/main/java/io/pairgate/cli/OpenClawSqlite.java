@@ -442,6 +442,8 @@ final class OpenClawSqlite {
           Object v = col.isDropped() ? null : row.fields().get(col.field());
           if (col.name().equals("silent")) {
             v = Boolean.FALSE; // Pairgate's requests wait for an operator
+          } else if (col.name().equals("tokens_json")) {
+            v = null; // no tokens leave Pairgate (their secrets are kept hashed)
           }
           bind(ps, i + 1, col, v);
         }

@@ -59,7 +59,7 @@ class DoctorCommandTest {
   void plant(DeviceIdentity d, List<Role> roles, ScopeSet baseline, Map<Role, ScopeSet> tokens) {
     Instant now = clock.instant();
     Map<Role, DeviceToken> ts = new HashMap<>();
-    tokens.forEach((r, s) -> ts.put(r, new DeviceToken(r, s, SECRET, now, null, null, null)));
+    tokens.forEach((r, s) -> ts.put(r, new DeviceToken(r, s, io.pairgate.TokenHash.of(SECRET), now, null, null, null)));
     PairedDevice p = new PairedDevice(d.deviceId(), d.publicKey(), roles, baseline,
         TestGateway.CLIENT, "", ts, now, now, null, "import", "");
     try (JsonPairingStore s = JsonPairingStore.open(store)) {
@@ -95,6 +95,25 @@ class DoctorCommandTest {
     long verdicts = r.out().lines().filter(l -> l.startsWith("[ok]") || l.startsWith("[FAIL]")).count();
     long advice = r.out().lines().filter(l -> l.strip().startsWith("advice: ")).count();
     assertEquals(verdicts, advice);
+  }
+
+  @Test
+  void storeDirectoryWritableByOthersIsNamed_andNothingIsWritten() throws Exception {
+    if (!store.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      System.out.println("SKIP store permissions verdict: not a POSIX file system");
+      return;
+    }
+    paired(1, "operator.read");
+    Files.setPosixFilePermissions(store, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "rwxrwxrwx"));
+    Map<String, String> before = snapshot();
+    CliRunner.Result r = cli.run("doctor");
+    assertEquals(1, r.code(), r.toString());
+    has(r, "[FAIL] store permissions: " + store.toAbsolutePath().normalize(),
+        "writable by others", "chmod 700", "[skip] tokens");
+    assertEquals(before, snapshot());
+    assertEquals("rwxrwxrwx", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(store)), "doctor does not change modes by itself");
   }
 
   @Test

@@ -76,12 +76,19 @@ public final class DeviceIdentity {
   /**
    * Loads the identity stored in {@code file}.
    *
-   * @throws IdentityFileException if the file is missing or unreadable ({@link Problem#IO}), or
-   *     its content is bad (any other {@link Problem}); the file is left untouched
+   * <p>The file must be the process user's own: a symbolic link, a file owned by another user, or
+   * one that its group or others may read or write is refused unread ({@link Problem#INSECURE}),
+   * because a private key anyone else can read is no longer private, and one anyone else can write
+   * may be theirs.
+   *
+   * @throws IdentityFileException if the file is missing or unreadable ({@link Problem#IO}),
+   *     insecure ({@link Problem#INSECURE}), or its content is bad (any other {@link Problem});
+   *     the file is left untouched
    */
   public static DeviceIdentity load(Path file) {
     String text;
     try {
+      PrivateFiles.checkPrivate(file);
       text = PrivateFiles.read(file);
     } catch (NoSuchFileException e) {
       throw new IdentityFileException(file, Problem.IO, "no such file", e);

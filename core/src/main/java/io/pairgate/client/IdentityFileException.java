@@ -27,10 +27,16 @@ public final class IdentityFileException extends PairgateException {
     /** The stored device id is not the one the public key derives. */
     ID_MISMATCH,
     /** The file could not be read or written (permissions, disk, missing directory). */
-    IO;
+    IO,
+    /**
+     * The file is refused unread: it is a symbolic link, is owned by another user, or can be read
+     * or written by its group or by others. A private key must be the process user's own, mode
+     * 0600.
+     */
+    INSECURE;
 
     ErrorCode errorCode() {
-      return this == IO ? ErrorCode.STORE_FAILURE : ErrorCode.STORE_CORRUPT;
+      return this == IO || this == INSECURE ? ErrorCode.STORE_FAILURE : ErrorCode.STORE_CORRUPT;
     }
   }
 
@@ -59,9 +65,10 @@ public final class IdentityFileException extends PairgateException {
       case KEY_INVALID -> "invalid key";
       case ID_MISMATCH -> "device id does not match the key";
       case IO -> "cannot be accessed";
+      case INSECURE -> "refused";
     };
     return file + ": " + what + ": " + detail
-        + (problem == Problem.IO ? "" : " (the file was left untouched; restore it from a backup or"
+        + (problem == Problem.IO || problem == Problem.INSECURE ? "" : " (the file was left untouched; restore it from a backup or"
             + " move it aside to create a new identity, which must then be paired again)");
   }
 

@@ -54,9 +54,61 @@ final class PrivateFiles {
     }
   }
 
-  /** Reads the file as UTF-8, refusing files larger than {@link #MAX_SIZE}. */
+  /**
+   * Refuses a file that is not the process user's private file: a symbolic link, a file owned by
+   * another user, or one with any group or other permission bit. On file systems without POSIX
+   * attributes nothing is checked.
+   *
+   * @throws IdentityFileException ({@link IdentityFileException.Problem#INSECURE}) naming why
+   * @throws java.nio.file.NoSuchFileException if there is no file
+   */
+  static void checkPrivate(Path file) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      throw new IdentityFileException(file, IdentityFileException.Problem.INSECURE,
+          "it is a symbolic link; point to the key file itself");
+    }
+    if (!posix(file.toAbsolutePath())) {
+      return;
+    }
+    java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file,
+        java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    Long me = currentUid();
+    Object owner;
+    try {
+      owner = Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      owner = null;
+    }
+    if (me != null && owner instanceof Integer uid && uid.longValue() != me) {
+      throw new IdentityFileException(file, IdentityFileException.Problem.INSECURE,
+          "owned by another user (uid " + uid + ", " + a.owner().getName() + "), not by this"
+              + " process (uid " + me + ")");
+    }
+    Set<PosixFilePermission> others = java.util.EnumSet.of(
+        PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    others.retainAll(a.permissions());
+    if (!others.isEmpty()) {
+      throw new IdentityFileException(file, IdentityFileException.Problem.INSECURE,
+          "mode " + PosixFilePermissions.toString(a.permissions()) + " lets its group or others"
+              + " read or write the private key; chmod 600 it (and consider the key exposed)");
+    }
+  }
+
+  /** This process's user id, if the platform tells. */
+  static @Nullable Long currentUid() {
+    try {
+      return new com.sun.security.auth.module.UnixSystem().getUid();
+    } catch (LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Reads the file as UTF-8 (never through a symbolic link), refusing files larger than {@link #MAX_SIZE}. */
   static String read(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       long size = ch.size();
       if (size > MAX_SIZE) {
         throw new IOException("file is larger than " + MAX_SIZE + " bytes");

@@ -153,10 +153,28 @@ public final class TokenCache {
     return t;
   }
 
-  /** Stores the token of an allowed connect, with the scopes the token grants. */
-  public CachedToken remember(String gateway, ConnectResult.Allowed allowed) {
-    return put(gateway, DeviceId.parse(allowed.deviceId()), allowed.role(),
-        allowed.token().secret(), allowed.token().scopes());
+  /**
+   * Stores the token of an allowed connect, with the scopes the token grants. When the connect
+   * delivered no secret (an existing token reused under shared auth, see
+   * {@link ConnectResult.Allowed#secret()}) the cached secret is kept and only its scopes are
+   * updated; if nothing is cached for it, nothing is stored.
+   *
+   * @return the cached entry, if there is one now
+   */
+  public synchronized Optional<CachedToken> remember(String gateway, ConnectResult.Allowed allowed) {
+    DeviceId id = DeviceId.parse(allowed.deviceId());
+    if (allowed.secret().isPresent()) {
+      return Optional.of(put(gateway, id, allowed.role(), allowed.secret().get().value(),
+          allowed.token().scopes()));
+    }
+    CachedToken old = entries.get(new Key(gateway, id.value(), allowed.role().name()));
+    if (old == null) {
+      return Optional.empty();
+    }
+    if (old.scopes().equals(allowed.token().scopes())) {
+      return Optional.of(old);
+    }
+    return Optional.of(put(gateway, id, allowed.role(), old.token(), allowed.token().scopes()));
   }
 
   /**

@@ -15,6 +15,7 @@ import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.IssuedToken;
 import io.pairgate.ErrorCode;
 import io.pairgate.Explanation;
 import io.pairgate.Explanation.Status;
@@ -33,6 +34,8 @@ import io.pairgate.ScopeSet;
 import io.pairgate.StoreException;
 import io.pairgate.SupersededException;
 import io.pairgate.TokenCheck;
+import io.pairgate.TokenHash;
+import io.pairgate.TokenSecret;
 import io.pairgate.TokenSummary;
 import io.pairgate.UpgradeReason;
 import io.pairgate.audit.AuditEvent;
@@ -319,7 +322,7 @@ public final class Engine implements PairingService {
     UpgradeReason reason = v.reason();
     if (reason == null) {
       t.decide("R4.8");
-      return allow(rec, paired, role, requested, a.client(), v.pin(), now, t);
+      return allow(rec, paired, role, requested, a.client(), v.pin(), presented(a), now, t);
     }
     if (t.on) {
       t.reason = reason;
@@ -381,8 +384,32 @@ public final class Engine implements PairingService {
     return '"' + s + '"';
   }
 
-  /** The token an allowed connect uses, and the paired device after it (R4.8). */
-  private record Allow(PairedDevice next, DeviceToken token, boolean issued) {}
+  /**
+   * The token an allowed connect uses, the paired device after it (R4.8), and the secret minted
+   * for it, if this connect minted one.
+   */
+  private record Allow(
+      PairedDevice next, DeviceToken token, boolean issued, @Nullable TokenSecret minted) {}
+
+  /** The device token the client authenticated with, if it did (R7). */
+  private static @Nullable String presented(ConnectAttempt a) {
+    return a.auth() == AuthMethod.DEVICE_TOKEN ? a.token() : null;
+  }
+
+  /**
+   * What an allowed connect delivers: the secret it minted, else the one the client authenticated
+   * with if it is the token's; nothing when an existing token was reused under other auth (only
+   * its hash is stored).
+   */
+  private static Optional<TokenSecret> delivered(Allow al, @Nullable String presented) {
+    if (al.minted() != null) {
+      return Optional.of(al.minted());
+    }
+    if (presented != null && al.token().matches(presented)) {
+      return Optional.of(TokenSecret.of(presented));
+    }
+    return Optional.empty();
+  }
 
   private Allow computeAllow(
       PairedDevice paired, Role role, ScopeSet requested, ClientInfo client,
@@ -391,7 +418,15 @@ public final class Engine implements PairingService {
     DeviceToken t = paired.token(role);
     DeviceToken token;
     boolean issued;
-    if (t != null && !t.isRevoked() && policy.allows(role, requested, t.scopes())
+    TokenSecret minted = null;
+    if (t != null && !t.isRevoked() && t.awaitingIssue()) {
+      // an approval granted the role: mint the secret now and deliver it (R4.8, R6.3)
+      ScopeSet kept = t.scopes().filter(s -> policy.implies(role, s, baseline));
+      minted = secret(dry);
+      token = new DeviceToken(role, kept.union(requested), minted.hash(), t.createdAt(),
+          t.rotatedAt(), null, t.lastUsedAt());
+      issued = true;
+    } else if (t != null && !t.isRevoked() && policy.allows(role, requested, t.scopes())
         && policy.allows(role, t.scopes(), baseline)) {
       token = t;
       issued = false;
@@ -403,11 +438,12 @@ public final class Engine implements PairingService {
               : t.scopes().filter(s -> policy.implies(role, s, baseline));
       ScopeSet scopes = kept.union(requested);
       if (t == null || t.isRevoked()) {
+        minted = secret(dry);
         token = new DeviceToken(
-            role, scopes, secret(dry), t == null ? now : t.createdAt(), t == null ? null : now,
+            role, scopes, minted.hash(), t == null ? now : t.createdAt(), t == null ? null : now,
             null, t == null ? null : t.lastUsedAt());
       } else {
-        token = new DeviceToken(role, scopes, t.secret(), t.createdAt(), now, null, t.lastUsedAt());
+        token = new DeviceToken(role, scopes, t.hash(), t.createdAt(), now, null, t.lastUsedAt());
       }
       issued = true;
     }
@@ -421,14 +457,15 @@ public final class Engine implements PairingService {
       next = next.withClient(
           paired.client().withPlatform(client.platform()).withDeviceFamily(client.deviceFamily()));
     }
-    return new Allow(next, token, issued);
+    return new Allow(next, token, issued, minted);
   }
 
   private Step<ConnectResult> allow(
       DeviceRecord rec, PairedDevice paired, Role role, ScopeSet requested, ClientInfo client,
-      MetadataPins.Verdict pin, Instant now, Trail t) {
+      MetadataPins.Verdict pin, @Nullable String presented, Instant now, Trail t) {
     Allow al = computeAllow(paired, role, requested, client, pin, now, t.on);
-    Allowed result = new Allowed(rec.deviceId().value(), role, requested, al.token(), al.issued());
+    Allowed result = new Allowed(rec.deviceId().value(), role, requested, al.token(),
+        delivered(al, presented), al.issued());
     if (al.next() == paired) {
       t.add("R4.9", "allowed without a write", Status.INFO, "the device token is reused");
       if (!t.on) {
@@ -508,7 +545,8 @@ public final class Engine implements PairingService {
     Auto auto = autoApproval(paired, keyMatches, q.next(), reason, ctx, t);
     if (auto != null) {
       Step<ConnectResult> approved =
-          approveAndAllow(rec, paired, keyMatches, q, auto, role, requested, a.client(), now, t);
+          approveAndAllow(rec, paired, keyMatches, q, auto, role, requested, a.client(),
+              presented(a), now, t);
       if (approved != null) {
         return approved;
       }
@@ -722,7 +760,8 @@ public final class Engine implements PairingService {
   /** Approves {@code q} as R6.3 and decides the connect again on the approved record (R11.1). */
   private @Nullable Step<ConnectResult> approveAndAllow(
       DeviceRecord rec, @Nullable PairedDevice paired, boolean keyMatches, Reconciled q, Auto auto,
-      Role role, ScopeSet requested, ClientInfo client, Instant now, Trail t) {
+      Role role, ScopeSet requested, ClientInfo client, @Nullable String presented, Instant now,
+      Trail t) {
     Approved ap = approveEffect(rec.deviceId(), rec.paired(), q.next(), auto.via(), now, t.on);
     Verdict after = reasonFor(ap.device(), true, role, requested, client, Trail.OFF);
     if (after.reason() != null) {
@@ -745,7 +784,8 @@ public final class Engine implements PairingService {
     if (t.on) {
       t.via = auto.via();
     }
-    return Step.write(next, new Allowed(id, role, requested, al.token(), issued), events);
+    return Step.write(next, new Allowed(id, role, requested, al.token(), delivered(al, presented),
+        issued), events);
   }
 
   private @Nullable Rejected floodLimit(DeviceRecord rec, Ctx ctx, Instant now, Trail t) {
@@ -804,11 +844,12 @@ public final class Engine implements PairingService {
       if (t != null && !t.isRevoked()) {
         ScopeSet grown = t.scopes().union(forRole);
         if (!grown.equals(t.scopes())) {
-          tokens.put(r, new DeviceToken(r, grown, t.secret(), t.createdAt(), now, null,
+          tokens.put(r, new DeviceToken(r, grown, t.hash(), t.createdAt(), now, null,
               t.lastUsedAt()));
         }
       } else {
-        tokens.put(r, new DeviceToken(r, forRole, secret(dry), t == null ? now : t.createdAt(),
+        // no secret yet: the device's next allowed connect for the role mints and receives it
+        tokens.put(r, new DeviceToken(r, forRole, null, t == null ? now : t.createdAt(),
             t == null ? null : now, null, t == null ? null : t.lastUsedAt()));
       }
     }
@@ -827,8 +868,9 @@ public final class Engine implements PairingService {
         p.remoteAddress());
   }
 
-  private String secret(boolean dry) {
-    return dry ? "" : Ids.tokenSecret(cfg.random());
+  /** A new secret (never stored: only its hash is); a placeholder in a dry run. */
+  private TokenSecret secret(boolean dry) {
+    return TokenSecret.of(dry ? "" : Ids.tokenSecret(cfg.random()));
   }
 
   @Override
@@ -986,7 +1028,7 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public DeviceToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes) {
+  public IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes) {
     return retry(deviceId, rec -> {
       PairedDevice paired = requirePaired(rec);
       if (!paired.roles().contains(role)) {
@@ -1009,14 +1051,15 @@ public final class Engine implements PairingService {
                 + paired.approvedScopes() + " of device " + deviceId);
       }
       Instant now = clock.instant();
-      DeviceToken token = new DeviceToken(role, target, Ids.tokenSecret(cfg.random()),
+      TokenSecret secret = secret(false);
+      DeviceToken token = new DeviceToken(role, target, secret.hash(),
           old == null ? now : old.createdAt(), now, null, old == null ? null : old.lastUsedAt());
       Map<Role, DeviceToken> tokens = new HashMap<>(paired.tokens());
       tokens.put(role, token);
       return Step.write(
           new DeviceRecord(deviceId, rec.version() + 1, paired.withTokens(tokens), rec.pending(),
               rec.blocked(), rec.resolved()),
-          token,
+          new IssuedToken(deviceId, token, secret),
           List.of(new AuditEvent.TokenRotated(now, deviceId.value(), role, target)));
     });
   }
@@ -1034,7 +1077,7 @@ public final class Engine implements PairingService {
         return Step.done(t.summary());
       }
       Instant now = clock.instant();
-      DeviceToken revoked = new DeviceToken(role, t.scopes(), t.secret(), t.createdAt(),
+      DeviceToken revoked = new DeviceToken(role, t.scopes(), t.hash(), t.createdAt(),
           t.rotatedAt(), now, t.lastUsedAt());
       Map<Role, DeviceToken> tokens = new HashMap<>(paired.tokens());
       tokens.put(role, revoked);

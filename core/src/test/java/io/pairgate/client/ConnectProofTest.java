@@ -72,7 +72,7 @@ class ConnectProofTest {
 
     // and the issued device token, sent back by a client from its cache, verifies too
     TokenCache cache = TokenCache.inMemory(CLOCK);
-    TokenCache.CachedToken cached = cache.remember("gw", a);
+    TokenCache.CachedToken cached = cache.remember("gw", a).orElseThrow();
     Challenge c3 = service.issueChallenge();
     ConnectResult third = service.connect(
         request("operator.read").deviceToken(cached).sign(c3).toAttempt(c3).build());

@@ -94,7 +94,7 @@ final class Json {
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
         }
-        throw error("unexpected character '" + c + "'");
+        throw error("unexpected character");
     }
   }
 
@@ -213,7 +213,7 @@ final class Json {
         }
         default -> {
           pos--;
-          throw error("bad escape \\" + e);
+          throw error("bad escape");
         }
       }
     }

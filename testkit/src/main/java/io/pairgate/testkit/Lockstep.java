@@ -10,6 +10,8 @@ import io.pairgate.ConnectResult;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenSecret;
+import io.pairgate.IssuedToken;
 import io.pairgate.ForbiddenException;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairedDeviceSummary;
@@ -197,11 +199,12 @@ final class Lockstep implements AutoCloseable {
       }
     } else if (a instanceof Action.Rotate r) {
       try {
-        DeviceToken t = service.rotate(device(r.device()), Role.of(r.role()),
+        IssuedToken t = service.rotate(device(r.device()), Role.of(r.role()),
             r.scopes().map(ScopeSet::parse));
-        realHeld.put(r.device() + ":" + r.role(), t.secret());
+        realHeld.put(r.device() + ":" + r.role(), t.secret().value());
         return "rotated role=" + t.role() + " scopes=" + names(t.scopes()) + " secret="
-            + secrets.name(t.secret(), model.heldToken(r.device(), r.role()).orElse("?"));
+            + secrets.name(t.secret().hash().encoded(),
+                model.heldToken(r.device(), r.role()).orElse("?"));
       } catch (PairgateException e) {
         return error(e);
       }
@@ -281,11 +284,15 @@ final class Lockstep implements AutoCloseable {
         .build();
     ConnectResult r = service.connect(attempt);
     if (r instanceof ConnectResult.Allowed al) {
-      realHeld.put(c.device() + ":" + c.role(), al.token().secret());
+      String delivered = "-";
+      if (al.secret().isPresent()) {
+        TokenSecret s = al.secret().get();
+        realHeld.put(c.device() + ":" + c.role(), s.value());
+        delivered = secrets.name(s.hash().encoded(),
+            model.heldToken(c.device(), c.role()).orElse("?"));
+      }
       return "allowed role=" + al.role() + " scopes=" + names(al.scopes()) + " token="
-          + names(al.token().scopes()) + " secret="
-          + secrets.name(al.token().secret(), model.heldToken(c.device(), c.role()).orElse("?"))
-          + " issued=" + al.tokenIssued();
+          + names(al.token().scopes()) + " secret=" + delivered + " issued=" + al.tokenIssued();
     } else if (r instanceof ConnectResult.PairingRequired pr) {
       String hint = model.view().stream()
           .filter(v -> v.device() == c.device() && v.pending() != null)
@@ -345,8 +352,11 @@ final class Lockstep implements AutoCloseable {
       full.tokens().forEach((role, t) -> {
         String hint = h != null && h.paired() != null && h.paired().tokens().containsKey(role.name())
             ? h.paired().tokens().get(role.name()).secret() : "?";
+        // the store holds hashes only: a token is named by its hash (the delivered secrets were
+        // named by theirs); one awaiting issue has none, like the model's
         tokens.put(role.name(), new ReferenceModel.TokenView(Set.copyOf(t.scopes().names()),
-            secrets.name(t.secret(), hint), t.isRevoked()));
+            t.hash() == null ? null : secrets.name(t.hash().encoded(), hint == null ? "?" : hint),
+            t.isRevoked()));
       });
       paired.put(d, new ReferenceModel.PairedView(roleSet(s.roles()),
           Set.copyOf(s.approvedScopes().names()), s.client().platform(),

@@ -671,7 +671,7 @@ public interface PairingStoreContract {
     }
     java.util.Map<Role, io.pairgate.DeviceToken> tokens = new java.util.HashMap<>();
     p.tokens().forEach((role, t) -> tokens.put(role, new io.pairgate.DeviceToken(
-        t.role(), t.scopes(), t.secret(), t.createdAt(), t.rotatedAt(), t.revokedAt(), null)));
+        t.role(), t.scopes(), t.hash(), t.createdAt(), t.rotatedAt(), t.revokedAt(), null)));
     PairedDevice q = new PairedDevice(p.deviceId(), p.publicKey(), p.roles(), p.approvedScopes(),
         p.client(), p.label(), tokens, p.createdAt(), p.approvedAt(), null, p.approvedVia(),
         p.remoteAddress());

@@ -28,7 +28,8 @@ final class ReferenceModel {
     }
   }
 
-  record Token(Set<String> scopes, String secret, boolean revoked) {
+  /** A stored token; {@code secret} is null while it awaits issue (after an approval). */
+  record Token(Set<String> scopes, @Nullable String secret, boolean revoked) {
     Token {
       scopes = sorted(scopes);
     }
@@ -59,7 +60,7 @@ final class ReferenceModel {
   record PairedView(Set<String> roles, Set<String> baseline, String pinPlatform, String pinFamily,
       Map<String, TokenView> tokens, long createdAt, long approvedAt) {}
 
-  record TokenView(Set<String> scopes, String secret, boolean revoked) {}
+  record TokenView(Set<String> scopes, @Nullable String secret, boolean revoked) {}
 
   static final String OPERATOR = "operator";
   static final String ADMIN = "operator.admin";
@@ -327,13 +328,18 @@ final class ReferenceModel {
     Token t = p.tokens.get(role);
     Token token;
     boolean issued;
-    if (t != null && !t.revoked && allows(role, req, t.scopes) && allows(role, t.scopes, p.baseline)) {
+    boolean minted;
+    if (t != null && !t.revoked && t.secret != null && allows(role, req, t.scopes)
+        && allows(role, t.scopes, p.baseline)) {
       token = t;
       issued = false;
+      minted = false;
     } else {
-      boolean fresh = t == null || t.revoked;
+      // a missing, revoked or awaiting token gets a new secret; a live one keeps its own
+      boolean fresh = t == null || t.revoked || t.secret == null;
+      boolean keep = t != null && !t.revoked;
       TreeSet<String> kept = new TreeSet<>();
-      if (!fresh) {
+      if (keep) {
         for (String s : t.scopes) {
           if (implies(role, s, p.baseline)) {
             kept.add(s);
@@ -342,15 +348,22 @@ final class ReferenceModel {
       }
       token = new Token(union(kept, req), fresh ? newSecret() : t.secret, false);
       issued = true;
+      minted = fresh;
     }
     Map<String, Token> tokens = new TreeMap<>(p.tokens);
     tokens.put(role, token);
     String platform = pin == Pin.REFRESH ? c.client().platform() : p.pinPlatform;
     String family = pin == Pin.REFRESH ? c.client().deviceFamily() : p.pinFamily;
     d.paired = new Paired(p.roles, p.baseline, platform, family, tokens, p.createdAt, p.approvedAt);
-    held.put(c.device() + ":" + role, token.secret);
+    // the result delivers a secret it minted, or the one the client authenticated with;
+    // a reused secret is not stored, so a shared-auth connect delivers nothing
+    String delivered = minted ? token.secret
+        : c.auth() == Action.Auth.DEVICE_TOKEN ? held.get(c.device() + ":" + role) : null;
+    if (delivered != null) {
+      held.put(c.device() + ":" + role, delivered);
+    }
     return "allowed role=" + role + " scopes=" + req + " token=" + token.scopes + " secret="
-        + token.secret + " issued=" + issued;
+        + (delivered == null ? "-" : delivered) + " issued=" + issued;
   }
 
   private String requirePairing(Action.Connect c, Device d, @Nullable Paired paired, String role,
@@ -485,7 +498,7 @@ final class ReferenceModel {
       if (t != null && !t.revoked) {
         tokens.put(r, new Token(union(t.scopes, forRole), t.secret, false));
       } else {
-        tokens.put(r, new Token(forRole, newSecret(), false));
+        tokens.put(r, new Token(forRole, null, false)); // awaits issue at the next connect
       }
     }
     d.paired = new Paired(roles, baseline, p.client.platform(), p.client.deviceFamily(), tokens,

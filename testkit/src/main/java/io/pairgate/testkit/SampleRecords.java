@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
@@ -63,6 +64,11 @@ public final class SampleRecords {
         .encodeToString(sha256(("pairgate-token:" + name).getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** The stored form of {@link #tokenSecret(String) tokenSecret(name)}. */
+  public static TokenHash tokenHash(String name) {
+    return TokenHash.of(tokenSecret(name));
+  }
+
   /** {@link #T0} plus {@code ms} milliseconds. */
   public static Instant at(long ms) {
     return T0.plusMillis(ms);
@@ -75,7 +81,7 @@ public final class SampleRecords {
   public static PairedDevice pairedDevice(DeviceKeyPair key, String label, String... scopes) {
     ScopeSet s = ScopeSet.of(scopes);
     DeviceToken token =
-        new DeviceToken(Role.OPERATOR, s, tokenSecret(key.deviceId() + "/operator"), at(0), null,
+        new DeviceToken(Role.OPERATOR, s, tokenHash(key.deviceId() + "/operator"), at(0), null,
             null, null);
     return new PairedDevice(
         key.deviceId(), key.publicKey(), List.of(Role.OPERATOR), s,
@@ -118,8 +124,9 @@ public final class SampleRecords {
   }
 
   /**
-   * A record with every field populated: two roles with tokens (one rotated, one revoked, both
-   * used), last-seen time and reason, browser origins, a repair request for a scope upgrade from an iPhone with a non-ASCII
+   * A record with every field populated: two roles with tokens (one rotated with a secret hash,
+   * one revoked while it still awaited issue, so with no hash; both used), last-seen time and
+   * reason, browser origins, a repair request for a scope upgrade from an iPhone with a non-ASCII
    * display name, tombstones of every {@link Outcome}, and the given {@code blocked} flag. Request
    * ids are derived from {@code tag}.
    */
@@ -127,10 +134,10 @@ public final class SampleRecords {
     DeviceId id = key.deviceId();
     ScopeSet baseline = ScopeSet.of("operator.read", "operator.write", "node.exec");
     DeviceToken op =
-        new DeviceToken(Role.OPERATOR, ScopeSet.of("operator.read"), tokenSecret(tag + "/op"),
+        new DeviceToken(Role.OPERATOR, ScopeSet.of("operator.read"), tokenHash(tag + "/op"),
             at(0), at(5_000), null, at(9_000));
     DeviceToken node =
-        new DeviceToken(Role.NODE, ScopeSet.of("node.exec"), tokenSecret(tag + "/node"), at(0),
+        new DeviceToken(Role.NODE, ScopeSet.of("node.exec"), null /* awaited issue */, at(0),
             null, at(7_000), at(6_000));
     ClientInfo client =
         new ClientInfo("openclaw-ios", "ui", "iOS 18.1", "iPhone", "Zoë's phone ✓", "2026.7.1");

@@ -79,7 +79,7 @@ final class LoopProneService implements ConvergenceChecker.Subject {
   }
 
   private DeviceToken mint(Role role, ScopeSet scopes) {
-    return new DeviceToken(role, scopes, SampleRecords.tokenSecret(newId()), clock.instant(),
+    return new DeviceToken(role, scopes, SampleRecords.tokenHash(newId()), clock.instant(),
         null, null, null);
   }
 
@@ -105,7 +105,7 @@ final class LoopProneService implements ConvergenceChecker.Subject {
         d.tokens.put(role, t);
         issued = true;
       }
-      return new ConnectResult.Allowed(id.value(), role, scopes, t, issued);
+      return new ConnectResult.Allowed(id.value(), role, scopes, t, java.util.Optional.empty(), issued);
     }
     ConnectResult.RequestChange change;
     Pend p = d.pending;

@@ -215,6 +215,7 @@ public final class JdbcPairingStore implements PairingStore {
    * {@link #close()}.
    */
   public static Builder sqlite(Path file) {
+    createOwnerOnly(file.toAbsolutePath());
     Properties p = new Properties();
     p.setProperty("journal_mode", "WAL");
     p.setProperty("synchronous", "FULL");
@@ -234,6 +235,26 @@ public final class JdbcPairingStore implements PairingStore {
     Builder b = builder(new UrlDataSource(jdbcUrl, new Properties()));
     b.ownedDataSource = (UrlDataSource) b.dataSource;
     return b;
+  }
+
+  /**
+   * Creates an empty SQLite database file with mode 0600 (POSIX) if it does not exist, so that it
+   * is never readable by others, not even for a moment after the driver creates it.
+   */
+  private static void createOwnerOnly(Path file) {
+    if (java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        || !java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("posix")) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions
+          .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // created meanwhile: ownerOnly() narrows it when the store is built
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot create " + file + ": " + e, false, e);
+    }
   }
 
   /** The dialect in use (detected from the connection metadata, or as set on the builder). */
@@ -1110,8 +1131,9 @@ public final class JdbcPairingStore implements PairingStore {
         String url = String.valueOf(md.getURL()).toLowerCase(Locale.ROOT);
         inMemory = url.contains(":mem:") || url.contains(":memory:");
         if (d == Dialect.SQLITE && !inMemory) {
-          enableWal(c);
           sqliteFile = mainFile(c);
+          ownerOnly(sqliteFile);
+          enableWal(c);
         }
       } catch (SQLException e) {
         Dialect forErrors = d == null ? Dialect.POSTGRESQL : d;
@@ -1121,11 +1143,51 @@ public final class JdbcPairingStore implements PairingStore {
       if (migrate) {
         new Migrator(dataSource, d, d.schemaLocation(), Migrator.MIGRATIONS, clock,
             migrationLockTimeout, "pid " + ProcessHandle.current().pid()).migrate();
-        upgradeRecordFormat(d);
       } else {
         checkSchema(d);
       }
+      try {
+        TokenUpgrade.run(dataSource, d);
+      } catch (SQLException e) {
+        throw SqlErrors.failure("hashing the token secrets of an older store",
+            SqlErrors.classify(d, e), e);
+      }
       return new JdbcPairingStore(this, d, inMemory, sqliteFile);
+    }
+
+    /**
+     * Restricts an SQLite database file (and its {@code -wal}/{@code -shm} files, which SQLite
+     * creates with the database file's mode) to mode 0600 on POSIX file systems: it holds device
+     * records and token hashes. A file that is already wider than that is narrowed, with a WARN.
+     */
+    private static void ownerOnly(@Nullable String file) {
+      if (file == null || file.isEmpty()) {
+        return;
+      }
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        Path p = Path.of(file + suffix);
+        try {
+          java.nio.file.attribute.PosixFileAttributeView v = java.nio.file.Files
+              .getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class,
+                  java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          if (v == null || !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            continue;
+          }
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+              v.readAttributes().permissions();
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+          if (!owner.containsAll(perms)) {
+            if (java.nio.file.Files.size(p) > 0) {
+              LOG.warn("{} was readable or writable by others ({}); narrowing it to rw-------", p,
+                  java.nio.file.attribute.PosixFilePermissions.toString(perms));
+            }
+            v.setPermissions(owner);
+          }
+        } catch (java.io.IOException e) {
+          throw new StoreException("cannot restrict " + p + " to its owner: " + e, false, e);
+        }
+      }
     }
 
     private void enableWal(Connection c) throws SQLException {
@@ -1155,64 +1217,6 @@ public final class JdbcPairingStore implements PairingStore {
         }
       }
       return null;
-    }
-
-    /**
-     * Rewrites every record of an older {@code record_json} format in the current one. The
-     * content is the same, so the version stays; the {@code version} condition skips a row that a
-     * concurrent writer changed meanwhile (that writer wrote the current format). A row that does
-     * not decode is left as it is and reported when it is read, as any corrupt row.
-     */
-    private void upgradeRecordFormat(Dialect d) {
-      String select = "SELECT device_id, version, record_json FROM pairgate_device"
-          + " WHERE device_id > ? AND record_json LIKE '{\"v\":1,%' ORDER BY device_id";
-      String update = "UPDATE pairgate_device SET record_json = ? WHERE device_id = ?"
-          + " AND version = ?";
-      String after = "";
-      int upgraded = 0;
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(true);
-        while (true) {
-          List<String[]> page = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(select)) {
-            ps.setString(1, after);
-            ps.setMaxRows(500);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                page.add(new String[] {rs.getString(1), Long.toString(rs.getLong(2)),
-                    rs.getString(3)});
-              }
-            }
-          }
-          for (String[] row : page) {
-            String text;
-            try {
-              DeviceId id = DeviceId.parse(row[0]);
-              text = RecordCodec.encode(
-                  RecordCodec.decode(id, Long.parseLong(row[1]), row[2]));
-            } catch (RuntimeException e) {
-              continue;
-            }
-            try (PreparedStatement ps = c.prepareStatement(update)) {
-              ps.setString(1, text);
-              ps.setString(2, row[0]);
-              ps.setLong(3, Long.parseLong(row[1]));
-              upgraded += ps.executeUpdate();
-            }
-          }
-          if (page.size() < 500) {
-            break;
-          }
-          after = page.get(page.size() - 1)[0];
-        }
-      } catch (SQLException e) {
-        throw SqlErrors.failure("upgrading stored records to format " + RecordCodec.FORMAT_VERSION,
-            SqlErrors.classify(d, e), e);
-      }
-      if (upgraded > 0) {
-        LOG.info("upgraded {} stored record(s) to record format {}", upgraded,
-            RecordCodec.FORMAT_VERSION);
-      }
     }
 
     private void checkSchema(Dialect d) {

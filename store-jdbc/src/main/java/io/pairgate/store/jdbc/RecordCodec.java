@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
@@ -34,12 +35,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class RecordCodec {
   /**
-   * The format version written into every document as {@code "v"}. Version 2 added
-   * {@code browserOrigin} (paired and pending) and {@code lastSeenReason} (paired); version 1
-   * documents are still read (those fields empty) and are rewritten when the store opens with
-   * migrations on.
+   * The format version written into every document as {@code "v"}. Version 2 holds each token's
+   * SHA-256 hash ({@code "hash"}, null while it awaits issue) and added {@code browserOrigin}
+   * (paired and pending) and {@code lastSeenReason} (paired); version 1 held the plaintext secret
+   * ({@code "secret"}) and lacks those fields, and is still read (hashing the secret as it is read,
+   * the new fields empty) so that {@link TokenUpgrade} can rewrite it.
    */
   static final int FORMAT_VERSION = 2;
+  /** The format version that held token secrets in plaintext. */
+  static final int PLAINTEXT_TOKENS_VERSION = 1;
 
   private static final Set<String> RECORD_KEYS =
       Set.of("v", "blocked", "paired", "pending", "resolved");
@@ -49,6 +53,8 @@ final class RecordCodec {
   private static final Set<String> PAIRED_KEYS = plus(PAIRED_KEYS_V1, "browserOrigin",
       "lastSeenReason");
   private static final Set<String> TOKEN_KEYS =
+      Set.of("role", "scopes", "hash", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
+  private static final Set<String> TOKEN_KEYS_V1 =
       Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
   private static final Set<String> PENDING_KEYS_V1 =
       Set.of("requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
@@ -67,10 +73,6 @@ final class RecordCodec {
     return Set.copyOf(s);
   }
 
-  /** Whether {@code text} is a document of an older format that opening the store rewrites. */
-  static boolean isOlderFormat(String text) {
-    return text.startsWith("{\"v\":1,");
-  }
 
   // ---------------------------------------------------------------------------------------------
   // writing
@@ -135,7 +137,12 @@ final class RecordCodec {
       field(b, "role", t.role().name(), true);
       b.append(",\"scopes\":");
       writeScopes(b, t.scopes());
-      field(b, "secret", t.secret(), false);
+      b.append(",\"hash\":");
+      if (t.hash() == null) {
+        b.append("null");
+      } else {
+        writeString(b, t.hash().encoded());
+      }
       instantField(b, "createdAt", t.createdAt());
       instantField(b, "rotatedAt", t.rotatedAt());
       instantField(b, "revokedAt", t.revokedAt());
@@ -257,12 +264,12 @@ final class RecordCodec {
     Obj root = Obj.of(new Parser(text).parseDocument(), "record");
     root.requireKeys(RECORD_KEYS);
     long v = root.integer("v");
-    if (v != FORMAT_VERSION && v != 1) {
+    if (v != FORMAT_VERSION && v != PLAINTEXT_TOKENS_VERSION) {
       throw new IllegalArgumentException("record format version " + v
           + (v > FORMAT_VERSION ? " was written by a newer Pairgate" : " is unknown")
-          + "; this version reads formats 1 to " + FORMAT_VERSION);
+          + "; this version reads formats " + PLAINTEXT_TOKENS_VERSION + " and " + FORMAT_VERSION);
     }
-    boolean v1 = v == 1;
+    boolean v1 = v == PLAINTEXT_TOKENS_VERSION;
     Obj pairedObj = root.nullableObj("paired");
     Obj pendingObj = root.nullableObj("pending");
     List<ResolvedRequest> resolved = new ArrayList<>();
@@ -282,13 +289,21 @@ final class RecordCodec {
 
   private static PairedDevice readPaired(DeviceId id, Obj p, boolean v1) {
     p.requireKeys(v1 ? PAIRED_KEYS_V1 : PAIRED_KEYS);
+    boolean plaintext = v1;
     Map<Role, DeviceToken> tokens = new HashMap<>();
     Obj tokenMap = p.obj("tokens");
     for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
       Obj t = Obj.of(e.getValue(), "tokens." + e.getKey());
-      t.requireKeys(TOKEN_KEYS);
+      t.requireKeys(plaintext ? TOKEN_KEYS_V1 : TOKEN_KEYS);
+      TokenHash hash;
+      if (plaintext) {
+        hash = TokenHash.of(t.string("secret"));
+      } else {
+        Object h = t.get("hash");
+        hash = h == null ? null : TokenHash.parse(t.string("hash"));
+      }
       tokens.put(Role.of(e.getKey()), new DeviceToken(
-          Role.of(t.string("role")), scopes(t.array("scopes")), t.string("secret"),
+          Role.of(t.string("role")), scopes(t.array("scopes")), hash,
           t.instant("createdAt"), t.nullableInstant("rotatedAt"), t.nullableInstant("revokedAt"),
           t.nullableInstant("lastUsedAt")));
     }
@@ -552,7 +567,7 @@ final class RecordCodec {
           if (c == '-' || (c >= '0' && c <= '9')) {
             return number();
           }
-          throw error("unexpected character '" + c + "'");
+          throw error("unexpected character");
       }
     }
 
@@ -660,7 +675,7 @@ final class RecordCodec {
             }
             b.append((char) cp);
           }
-          default -> throw error("bad escape \\" + e);
+          default -> throw error("bad escape");
         }
       }
     }

@@ -160,8 +160,9 @@ class EmbeddedStoreTest {
       List<String> scopes = List.of("operator.read");
       ConnectResult.PairingRequired required = assertInstanceOf(ConnectResult.PairingRequired.class,
           Devices.connect(service, k, Role.OPERATOR, scopes));
-      String token = service.approve(required.requestId(), Approver.admin("test")).device()
-          .token(Role.OPERATOR).secret();
+      service.approve(required.requestId(), Approver.admin("test"));
+      String token = assertInstanceOf(ConnectResult.Allowed.class,
+          Devices.connect(service, k, Role.OPERATOR, scopes)).secret().orElseThrow().value();
       long version = store.load(k.deviceId()).orElseThrow().version();
 
       rec.clear();

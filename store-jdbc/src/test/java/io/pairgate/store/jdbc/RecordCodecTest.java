@@ -98,7 +98,7 @@ class RecordCodecTest {
         + " low\udc00 bom\ufeff";
     ClientInfo client = new ClientInfo(nasty, "ui", "iOS 18", "iPhone", nasty, nasty);
     DeviceToken t = new DeviceToken(Role.of("custom-role_1"), ScopeSet.of("custom-role_1.x"),
-        nasty, SampleRecords.at(1), null, null, null);
+        null, SampleRecords.at(1), null, null, null);
     PairedDevice p = new PairedDevice(KEY.deviceId(), KEY.publicKey(),
         List.of(Role.of("custom-role_1")), ScopeSet.empty(), client, nasty,
         Map.of(Role.of("custom-role_1"), t), SampleRecords.at(0), SampleRecords.at(0), null, nasty,
@@ -114,7 +114,7 @@ class RecordCodecTest {
   @Test
   void tokenKeyedByAnotherRole_roundTripsAsStored() {
     DeviceToken nodeToken = new DeviceToken(Role.NODE, ScopeSet.of("node.exec"),
-        SampleRecords.tokenSecret("x"), SampleRecords.at(0), null, null, null);
+        SampleRecords.tokenHash("x"), SampleRecords.at(0), null, null, null);
     PairedDevice p = SampleRecords.pairedDevice(KEY, "odd", "operator.read")
         .withTokens(Map.of(Role.OPERATOR, nodeToken));
     DeviceRecord r = new DeviceRecord(KEY.deviceId(), 1, p, null, false, List.of());
@@ -136,8 +136,9 @@ class RecordCodecTest {
       good.replace("\"blocked\":false,", ""),
       good.replace("{\"v\":2", "{\"v\":3"),
       good.replace("{\"v\":2", "{\"v\":2.0"),
-      // a format-1 document never holds the fields format 2 added
-      good.replace("{\"v\":2", "{\"v\":1"),
+      good.replace("{\"v\":2", "{\"v\":1"), // format 1 has "secret", not "hash", and none of format 2's fields
+      good.replace("\"hash\":\"sha256:", "\"hash\":\"sha512:"),
+      good.replace("\"hash\":null", "\"hash\":7"),
       good.replace("\"label\":", "\"labels\":"),
       good.replace("\"outcome\":\"approved\"", "\"outcome\":\"maybe\""),
       good.replace("\"reason\":\"scope-upgrade\"", "\"reason\":\"whim\""),

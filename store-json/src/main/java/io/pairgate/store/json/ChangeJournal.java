@@ -64,21 +64,28 @@ final class ChangeJournal {
    * @return {@code null} if the file is missing or not a journal
    */
   static @Nullable ChangeJournal openForReading(Path file) throws IOException {
+    if (java.nio.file.Files.isSymbolicLink(file)) {
+      throw Fs.symlink(file);
+    }
     return java.nio.file.Files.isRegularFile(file) ? open(file, false, 0) : null;
   }
 
   private static @Nullable ChangeJournal open(Path file, boolean write, int slotsIfNew)
       throws IOException {
+    // never through a symbolic link: the journal is truncated and re-initialized when it is not
+    // a journal, which must not happen to a file elsewhere
     try (FileChannel ch = write
-        ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        ? Fs.openNoFollow(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE)
-        : FileChannel.open(file, StandardOpenOption.READ)) {
+        : Fs.openNoFollow(file, StandardOpenOption.READ)) {
       FileChannel.MapMode mode =
           write ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
       boolean mayInitialize = write;
       if (write && Fs.posix()) {
-        java.nio.file.Files.setPosixFilePermissions(file,
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Files.getFileAttributeView(file,
+                java.nio.file.attribute.PosixFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            .setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       }
       long size = ch.size();
       int slots = -1;

@@ -14,6 +14,11 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -71,21 +76,116 @@ final class Fs {
     }
   }
 
-  /** Creates an empty file with mode 0600 if it does not exist. */
+  /**
+   * Creates an empty file with mode 0600 if it does not exist.
+   *
+   * @throws StoreInsecureException if a symbolic link is in its place
+   */
   static void createFileIfMissing(Path file) throws IOException {
     try {
       Files.createFile(file, fileAttrs());
       fsyncDirectory(file.getParent());
     } catch (FileAlreadyExistsException e) {
-      // fine
+      if (Files.isSymbolicLink(file)) {
+        throw symlink(file);
+      }
     }
   }
 
-  /** Reads a whole file; {@code null} if it does not exist. */
+  /**
+   * Reads a whole file without following a symbolic link; {@code null} if it does not exist.
+   *
+   * @throws StoreInsecureException if {@code file} is a symbolic link (nothing is read)
+   */
   static byte @Nullable [] readIfExists(Path file) throws IOException {
-    try {
-      return Files.readAllBytes(file);
+    try (FileChannel ch = openNoFollow(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > Integer.MAX_VALUE - 16) {
+        throw new IOException(file + " is too large (" + size + " bytes)");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {
+        // keep reading
+      }
+      if (buf.hasRemaining()) {
+        byte[] out = new byte[buf.position()];
+        buf.flip();
+        buf.get(out);
+        return out;
+      }
+      return buf.array();
     } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Opens {@code file} with {@link LinkOption#NOFOLLOW_LINKS}: a symbolic link in its place is
+   * refused with {@link StoreInsecureException} instead of being followed to whatever it names.
+   */
+  static FileChannel openNoFollow(Path file, OpenOption... options) throws IOException {
+    Set<OpenOption> opts = new HashSet<>(Arrays.asList(options));
+    opts.add(LinkOption.NOFOLLOW_LINKS);
+    try {
+      return FileChannel.open(file, opts);
+    } catch (IOException e) { // Linux reports ELOOP as a plain IOException
+      if (!(e instanceof NoSuchFileException) && Files.isSymbolicLink(file)) {
+        throw symlink(file);
+      }
+      throw e;
+    }
+  }
+
+  static StoreInsecureException symlink(Path file) {
+    return new StoreInsecureException(file, StoreInsecureException.Reason.SYMLINK,
+        "it is a symbolic link; the store never follows links to its own files (remove it)");
+  }
+
+  /**
+   * Refuses a store directory another user could write: one owned by another user, or writable
+   * by its group or others ({@code root} may be a symbolic link to the real directory; the
+   * directories inside it may not). Does nothing on non-POSIX file systems.
+   *
+   * @throws StoreInsecureException naming the directory and what is wrong
+   */
+  static void checkPrivateDirectory(Path dir, boolean mayBeLink) throws IOException {
+    if (!POSIX) {
+      return;
+    }
+    LinkOption[] opts = mayBeLink ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+    if (!mayBeLink && Files.isSymbolicLink(dir)) {
+      throw symlink(dir);
+    }
+    PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, opts);
+    Integer owner = unixUid(dir, opts);
+    Long me = currentUid();
+    if (owner != null && me != null && owner.longValue() != me) {
+      throw new StoreInsecureException(dir, StoreInsecureException.Reason.FOREIGN_OWNER,
+          "the store directory is owned by another user (uid " + owner + ", " + a.owner().getName()
+              + "), not by this process (uid " + me + "); chown it to the gateway's user");
+    }
+    Set<PosixFilePermission> p = a.permissions();
+    if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new StoreInsecureException(dir, StoreInsecureException.Reason.WRITABLE_BY_OTHERS,
+          "the store directory is writable by " + (p.contains(PosixFilePermission.OTHERS_WRITE)
+              ? "others" : "its group") + " (" + PosixFilePermissions.toString(p)
+              + "), so another user could plant or replace device files; chmod 700 it");
+    }
+  }
+
+  private static @Nullable Integer unixUid(Path p, LinkOption... opts) {
+    try {
+      return (Integer) Files.getAttribute(p, "unix:uid", opts);
+    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+      return null;
+    }
+  }
+
+  /** This process's user id, if the platform tells. */
+  static @Nullable Long currentUid() {
+    try {
+      return new com.sun.security.auth.module.UnixSystem().getUid();
+    } catch (LinkageError | RuntimeException e) {
       return null;
     }
   }

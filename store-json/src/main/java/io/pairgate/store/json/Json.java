@@ -33,6 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Json {
   private static final JsonMapper MAPPER = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      // never quote file content (a token secret) in a parse error's location
+      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
@@ -73,27 +75,49 @@ final class Json {
       return MAPPER.readTree(bytes);
     } catch (UnexpectedEndOfInputException e) {
       throw new ParseFailure("truncated: the JSON ends before the document is complete"
-          + location(e), true, e);
+          + location(e), true, null);
     } catch (JacksonException e) {
-      String m = describe(e);
-      if (m.contains("end-of-input")) {
-        throw new ParseFailure("truncated: the JSON ends before the document is complete"
-            + location(e), true, e);
-      }
-      throw new ParseFailure("not valid JSON: " + m + location(e), false, e);
+      throw failure(e);
     }
   }
 
-  private static String describe(JacksonException e) {
+  /**
+   * A parse failure that quotes nothing of the input: Jackson's messages quote the offending token
+   * ("Unrecognized token 'n4bQgYhMfW…'"), which may be part of a token secret, so only the words
+   * before the first quote or parenthesis are kept, plus the line and column. The Jackson exception
+   * is not kept as the cause either (its message would reach logs with a stack trace).
+   */
+  static ParseFailure failure(JacksonException e) {
     String m = e.getOriginalMessage();
     if (m == null) {
-      m = String.valueOf(e.getMessage());
+      m = "";
     }
-    int nl = m.indexOf('\n');
-    m = nl < 0 ? m : m.substring(0, nl);
-    // Jackson's "(start marker at [Source: REDACTED ...])" says nothing to an operator.
-    return m.replaceAll("\\s*\\(start marker at \\[Source:.*", "")
-        .replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
+    if (m.contains("end-of-input")) {
+      return new ParseFailure("truncated: the JSON ends before the document is complete"
+          + location(e), true, null);
+    }
+    java.util.regex.Matcher dup =
+        java.util.regex.Pattern.compile("^Duplicate Object property \"([^\"]{1,64})\"").matcher(m);
+    if (dup.find()) {
+      // a field name is no secret, and it is what the operator must find
+      return new ParseFailure("not valid JSON: duplicate field \"" + dup.group(1) + "\""
+          + location(e), false, null);
+    }
+    return new ParseFailure("not valid JSON: " + contentFree(m) + location(e), false, null);
+  }
+
+  /** The leading words of a Jackson message, up to the first character that starts a quote. */
+  static String contentFree(String m) {
+    int end = m.length();
+    for (int i = 0; i < m.length(); i++) {
+      char c = m.charAt(i);
+      if (c == '\'' || c == '"' || c == '(' || c == ':' || c == '\n' || c == '[' || c == '`') {
+        end = i;
+        break;
+      }
+    }
+    String s = m.substring(0, end).trim();
+    return s.isEmpty() ? "syntax error" : s.toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String location(JacksonException e) {
@@ -167,14 +191,9 @@ final class Json {
       }
     } catch (UnexpectedEndOfInputException e) {
       throw new ParseFailure("truncated: the JSON ends before the document is complete"
-          + location(e), true, e);
+          + location(e), true, null);
     } catch (JacksonException e) {
-      String m = describe(e);
-      if (m.contains("end-of-input")) {
-        throw new ParseFailure("truncated: the JSON ends before the document is complete"
-            + location(e), true, e);
-      }
-      throw new ParseFailure("not valid JSON: " + m + location(e), false, e);
+      throw failure(e);
     }
     return new DeviceSummary(format, formatVersion, deviceId, version, ids, pending);
   }
@@ -448,6 +467,18 @@ final class Json {
       }
       if (!n.isString()) {
         throw new SchemaViolation(at(key) + ": expected a string, found " + kind(n));
+      }
+      return n.stringValue();
+    }
+
+    /** A required field that is a string or null. */
+    @Nullable String nullableString(String key) {
+      JsonNode n = required(key);
+      if (n.isNull()) {
+        return null;
+      }
+      if (!n.isString()) {
+        throw new SchemaViolation(at(key) + ": expected a string or null, found " + kind(n));
       }
       return n.stringValue();
     }

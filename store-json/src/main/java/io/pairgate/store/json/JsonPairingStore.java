@@ -174,14 +174,16 @@ public final class JsonPairingStore implements PairingStore {
   @SuppressWarnings("try") // the lock is held for the block; the guard is unused
   private StoreLock openReadWrite(Builder b) throws IOException {
     Fs.createDirectories(layout.root);
+    checkDirectories(layout);
     Fs.createFileIfMissing(layout.lock);
     StoreLock l = StoreLock.of(layout.lock);
     boolean ok = false;
     try {
       long c0;
       ChangeJournal j;
+      long manifestVersion;
       try (StoreLock.Held h = l.acquire(lockTimeout)) {
-        ensureManifest(true);
+        manifestVersion = ensureManifest(true);
         Fs.createDirectories(layout.devices);
         j = ChangeJournal.openForWriting(layout.journal, b.journalSlots);
         j.repair();
@@ -208,6 +210,11 @@ public final class JsonPairingStore implements PairingStore {
       this.index = scan.index;
       this.corrupt = new ConcurrentHashMap<>(scan.corrupt);
       this.seenSeq = c0;
+      if (manifestVersion < Layout.FORMAT_VERSION || !scan.plaintextTokens.isEmpty()) {
+        try (StoreLock.Held h = l.acquire(lockTimeout)) {
+          upgradeLocked(j, List.copyOf(scan.plaintextTokens));
+        }
+      }
       ok = true;
       return l;
     } finally {
@@ -221,6 +228,7 @@ public final class JsonPairingStore implements PairingStore {
     if (!Files.isDirectory(layout.root)) {
       throw new StoreException("no store at " + layout.root + " (not a directory)", false);
     }
+    checkDirectories(layout);
     ensureManifest(false);
     ChangeJournal j = ChangeJournal.openForReading(layout.journal);
     long c0 = j == null ? 0 : j.committed();
@@ -229,6 +237,21 @@ public final class JsonPairingStore implements PairingStore {
     this.index = scan.index;
     this.corrupt = new ConcurrentHashMap<>(scan.corrupt);
     this.seenSeq = c0;
+  }
+
+  /**
+   * Refuses a store directory (or its {@code devices/} and {@code quarantine/} directories) that
+   * another user owns or could write, or inner directories that are symbolic links.
+   *
+   * @throws StoreInsecureException naming the directory
+   */
+  private static void checkDirectories(Layout layout) throws IOException {
+    Fs.checkPrivateDirectory(layout.root, true);
+    for (Path d : List.of(layout.devices, layout.quarantine)) {
+      if (Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Fs.checkPrivateDirectory(d, false);
+      }
+    }
   }
 
   private static StoreException openFailure(List<StoreProblem> bad) {
@@ -250,8 +273,58 @@ public final class JsonPairingStore implements PairingStore {
         + "; repair or quarantine the file, or open the store read-only");
   }
 
-  /** Reads (or, when allowed, creates) {@code store.json} and checks the format. */
-  private void ensureManifest(boolean mayCreate) throws IOException {
+  /**
+   * Upgrades a formatVersion 1 store (plaintext token secrets) under the store lock: every device
+   * file that still holds secrets is rewritten with their SHA-256 hashes instead (each file
+   * atomically, with fsync, announced in the journal, its record version unchanged), then the
+   * manifest is rewritten with the new formatVersion. Idempotent: a crash part-way leaves files of
+   * both versions, which both read the same, and the next read-write open finishes the job.
+   */
+  private void upgradeLocked(ChangeJournal j, List<String> ids) throws IOException {
+    sync();
+    int upgraded = 0;
+    for (String id : ids) {
+      Path file = layout.deviceFile(id);
+      byte[] bytes = Fs.readIfExists(file);
+      if (bytes == null) {
+        continue;
+      }
+      Json.DeviceSummary d;
+      DeviceRecord r;
+      try {
+        d = RecordCodec.summary(bytes, file.toString(), id);
+        if (d.formatVersion() > Layout.PLAINTEXT_TOKENS_VERSION) {
+          continue; // another process upgraded it meanwhile
+        }
+        r = RecordCodec.decode(bytes, file.toString(), id);
+      } catch (StoreCorruptException | StoreFormatException e) {
+        continue; // reported by check; never rewritten
+      }
+      write(j, id, file, RecordCodec.encode(r), r);
+      upgraded++;
+    }
+    byte[] m = Fs.readIfExists(layout.manifest);
+    if (m != null) {
+      Map<String, @Nullable Object> out = Json.object();
+      try {
+        Json.Obj o = Json.Obj.of(Json.parse(m), "");
+        out.put("createdAtMs", Json.epochMs(o.instant("createdAtMs")));
+      } catch (Json.ParseFailure | Json.SchemaViolation e) {
+        throw new StoreCorruptException(layout.manifest.toString(), "changed while upgrading");
+      }
+      out.put("format", Layout.STORE_FORMAT);
+      out.put("formatVersion", Layout.FORMAT_VERSION);
+      Fs.writeDurably(layout.manifest, Json.write(out));
+    }
+    LOG.info("upgraded store {} to formatVersion {}: {} device file(s) now hold token hashes "
+        + "instead of secrets", layout.root, Layout.FORMAT_VERSION, upgraded);
+  }
+
+  /**
+   * Reads (or, when allowed, creates) {@code store.json} and checks the format; returns its
+   * formatVersion.
+   */
+  private long ensureManifest(boolean mayCreate) throws IOException {
     byte[] bytes = Fs.readIfExists(layout.manifest);
     String file = layout.manifest.toString();
     if (bytes == null) {
@@ -284,23 +357,14 @@ public final class JsonPairingStore implements PairingStore {
       m.put("formatVersion", Layout.FORMAT_VERSION);
       m.put("createdAtMs", Json.epochMs(clock.instant()));
       Fs.writeDurably(layout.manifest, Json.write(m));
-      return;
+      return Layout.FORMAT_VERSION;
     }
     try {
       Json.Obj o = Json.Obj.of(Json.parse(bytes), "");
       long fv = RecordCodec.checkFormat(o, file, Layout.STORE_FORMAT);
       o.only(Set.of("format", "formatVersion", "createdAtMs"));
-      java.time.Instant created = o.instant("createdAtMs");
-      if (mayCreate && fv < Layout.FORMAT_VERSION) {
-        // upgrade on a read-write open: older device files stay readable as they are and are
-        // rewritten in the current format at their next change; an older Pairgate now refuses
-        // the store instead of misreading fields it does not know
-        Map<String, @Nullable Object> m = Json.object();
-        m.put("format", Layout.STORE_FORMAT);
-        m.put("formatVersion", Layout.FORMAT_VERSION);
-        m.put("createdAtMs", Json.epochMs(created));
-        Fs.writeDurably(layout.manifest, Json.write(m));
-      }
+      o.instant("createdAtMs");
+      return fv;
     } catch (Json.ParseFailure e) {
       throw new StoreCorruptException(file, e.getMessage(), e);
     } catch (Json.SchemaViolation e) {
@@ -739,6 +803,8 @@ public final class JsonPairingStore implements PairingStore {
    * store does not know). For {@code pairgate store check} and {@code doctor}. Changes nothing.
    *
    * @return the problems, sorted by file; empty when the store is healthy
+   * @throws StoreInsecureException if the directory is owned by another user or writable by
+   *     others (nothing else is read then)
    * @throws StoreException if the directory is not a store or cannot be listed
    */
   public static List<StoreProblem> check(Path directory) {
@@ -748,6 +814,7 @@ public final class JsonPairingStore implements PairingStore {
     }
     List<StoreProblem> out = new ArrayList<>();
     try {
+      checkDirectories(layout);
       byte[] m = Fs.readIfExists(layout.manifest);
       if (m == null) {
         out.add(new StoreProblem(layout.manifest, StoreProblem.Kind.SCHEMA,
@@ -827,6 +894,7 @@ public final class JsonPairingStore implements PairingStore {
       if (!Files.isRegularFile(layout.manifest)) {
         throw new StoreException("no store at " + layout.root, false);
       }
+      checkDirectories(layout);
       Fs.createFileIfMissing(layout.lock);
       try (StoreLock l = StoreLock.of(layout.lock);
           StoreLock.Held h = l.acquire(Builder.DEFAULT_LOCK_TIMEOUT)) {
@@ -845,7 +913,8 @@ public final class JsonPairingStore implements PairingStore {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
           "only files under " + layout.devices + " can be quarantined: " + f);
     }
-    if (!Files.isRegularFile(f)) {
+    if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && !Files.isSymbolicLink(f)) { // a planted link is moved aside itself, never followed
       throw new StoreException("no such file: " + f, false);
     }
     String name = f.getFileName().toString();

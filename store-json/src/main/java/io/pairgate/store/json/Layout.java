@@ -10,11 +10,14 @@ final class Layout {
   /** The format name in every device file. */
   static final String DEVICE_FORMAT = "pairgate-device";
   /**
-   * The newest format version this code reads and the one it writes. Version 2 added
-   * {@code browserOrigin} (paired and pending) and {@code lastSeenReason} (paired); version 1
-   * files are still read (those fields empty) and the manifest is upgraded on a read-write open.
+   * The newest format version this code reads and the one it writes. Version 2 stores a device
+   * token as its hash ({@code "hash"}) and added {@code browserOrigin} (paired and pending) and
+   * {@code lastSeenReason} (paired); version 1 held the plaintext ({@code "secret"}), lacks those
+   * fields (read as empty), and is upgraded when a store is opened read-write.
    */
   static final long FORMAT_VERSION = 2;
+  /** The format version that held token secrets in plaintext. */
+  static final long PLAINTEXT_TOKENS_VERSION = 1;
 
   static final String MANIFEST = "store.json";
   static final String LOCK = ".lock";

@@ -11,6 +11,7 @@ import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
+import io.pairgate.TokenHash;
 import io.pairgate.UpgradeReason;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
@@ -58,7 +59,9 @@ import tools.jackson.databind.JsonNode;
  * {@code lastSeenAtMs}, {@code operatorLabel} and {@code refreshedAtMs}, plus 2026.9's
  * {@code approvedVia}, {@code browserOrigin} and {@code lastSeenReason}) <em>without tokens</em>:
  * Pairgate keeps token secrets only as hashes at rest, so an exported device carries its approval
- * and scopes but no token. OpenClaw mints a new token at the device's next shared-token connect
+ * and scopes but no token (an empty token map); a role whose token was revoked is left out of the
+ * approved roles and reported, since OpenClaw could not keep it revoked without a token. OpenClaw
+ * mints a new token at the device's next shared-token connect
  * when it would approve that client silently (a local CLI); any other client gets a
  * {@code role-upgrade} request to approve once. A client that connects with its old device token
  * only is refused and must fall back to the shared token. Times are whole epoch milliseconds.
@@ -459,13 +462,9 @@ public final class OpenClawFiles {
     return n != null && !n.isNull();
   }
 
-  /**
-   * SEAM(sec-store): the single place where an imported token secret becomes what the store
-   * keeps. Token hashing at rest (branch sec-store) applies the hash here; until it lands the
-   * secret is kept as the store keeps every other token.
-   */
-  private static String tokenAtRest(String importedSecret) {
-    return importedSecret;
+  /** The single place where an imported token secret becomes what the store keeps: its hash. */
+  private static TokenHash tokenAtRest(String importedSecret) {
+    return TokenHash.of(importedSecret);
   }
 
   private static PairedDevice paired(String key, Json.Obj o, String source, String where,
@@ -514,6 +513,7 @@ public final class OpenClawFiles {
         ScopeSet scopes = ts == null ? ScopeSet.empty()
             : RecordCodec.parse(t.at("scopes"), () -> ScopeSet.parse(ts));
         Instant tc = t.optInstant("createdAtMs");
+        // only the hash is kept: the device goes on using the secret it holds
         tokens.put(r, new DeviceToken(r, scopes, tokenAtRest(secret), tc == null ? createdAt : tc,
             t.optInstant("rotatedAtMs"), t.optInstant("revokedAtMs"),
             t.optInstant("lastUsedAtMs")));
@@ -714,12 +714,12 @@ public final class OpenClawFiles {
       List<DeviceRecord> page = store.list(after, 500);
       for (DeviceRecord r : page) {
         PairedDevice p = r.paired();
-        if (p != null) {
-          paired.add(new Row(r.deviceId().value(), exportPaired(p)));
-          if (!p.tokens().isEmpty()) {
-            notExported.add(r.deviceId() + ": " + p.tokens().size() + " token(s) (secrets are "
-                + "kept hashed; OpenClaw issues new ones, see docs/operations.md)");
-          }
+        if (p != null && p.effectiveRoles().isEmpty()) {
+          // every token revoked: OpenClaw cannot express it, and importing a record without
+          // roles back would grant operator
+          notExported.add(r.deviceId() + ": paired, but every role's token was revoked");
+        } else if (p != null) {
+          paired.add(new Row(r.deviceId().value(), exportPaired(p, notExported)));
           if (p.approvedVia().equals("standing")) {
             notExported.add(r.deviceId() + ": approvedVia standing (exported as owner)");
           }
@@ -774,16 +774,32 @@ public final class OpenClawFiles {
         snap.notExported());
   }
 
-  private static Map<String, @Nullable Object> exportPaired(PairedDevice p) {
+  private static Map<String, @Nullable Object> exportPaired(
+      PairedDevice p, List<String> notExported) {
     Map<String, @Nullable Object> m = Json.object();
     m.put("deviceId", p.deviceId().value());
     m.put("publicKey", p.publicKey().base64Url());
     putClient(m, p.client());
     putIfSet(m, "remoteIp", p.remoteAddress());
     putIfSet(m, "browserOrigin", p.browserOrigin());
+    // Token secrets are stored as hashes, so no token can be exported. OpenClaw treats an empty
+    // token map as "every approved role is effective" and mints a token on the device's next
+    // shared-token connect; a role whose token was revoked here must therefore not be exported
+    // as approved, or OpenClaw would let it connect again.
     List<String> roles = new ArrayList<>();
-    for (Role r : p.roles()) {
+    for (Role r : p.effectiveRoles()) {
       roles.add(r.name());
+    }
+    for (Role r : p.roles()) {
+      if (!roles.contains(r.name())) {
+        notExported.add(p.deviceId() + ": role " + r + " (its token was revoked; OpenClaw could"
+            + " not keep it revoked without a token)");
+      }
+    }
+    if (!p.tokens().isEmpty()) {
+      notExported.add(p.deviceId() + ": device token(s) for " + p.tokens().keySet()
+          + " (only hashes are stored; OpenClaw issues new ones, see 'Back to OpenClaw' in"
+          + " docs/operations.md)");
     }
     if (!roles.isEmpty()) {
       m.put("role", roles.contains(Role.OPERATOR.name()) ? Role.OPERATOR.name() : roles.get(0));
@@ -792,6 +808,7 @@ public final class OpenClawFiles {
     m.put("scopes", p.approvedScopes().names());
     m.put("approvedScopes", p.approvedScopes().names());
     m.put("approvedVia", APPROVED_VIA_OUT.getOrDefault(p.approvedVia(), "owner"));
+    m.put("tokens", Json.object());
     m.put("createdAtMs", Json.epochMsTruncated(p.createdAt()));
     m.put("approvedAtMs", Json.epochMsTruncated(p.approvedAt()));
     putMs(m, "lastSeenAtMs", p.lastSeenAt());

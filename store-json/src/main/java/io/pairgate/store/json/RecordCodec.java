@@ -4,6 +4,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
 import io.pairgate.DeviceToken;
+import io.pairgate.TokenHash;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
@@ -35,6 +36,9 @@ final class RecordCodec {
       "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "browserOrigin",
       "lastSeenReason");
   private static final Set<String> TOKEN = Set.of(
+      "scopes", "hash", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
+  /** formatVersion 1: the plaintext secret instead of its hash (upgraded on open). */
+  private static final Set<String> TOKEN_V1 = Set.of(
       "scopes", "secret", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
   private static final Set<String> CLIENT = Set.of(
       "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
@@ -92,7 +96,7 @@ final class RecordCodec {
       DeviceToken t = e.getValue();
       Map<String, @Nullable Object> tm = Json.object();
       tm.put("scopes", t.scopes().names());
-      tm.put("secret", t.secret());
+      tm.put("hash", t.hash() == null ? null : t.hash().encoded());
       tm.put("createdAtMs", Json.epochMs(t.createdAt()));
       tm.put("rotatedAtMs", optMs(t.rotatedAt()));
       tm.put("revokedAtMs", optMs(t.revokedAt()));
@@ -298,8 +302,16 @@ final class RecordCodec {
     for (Map.Entry<String, JsonNode> e : to.entries()) {
       String rp = to.at(e.getKey());
       Role role = parse(rp, () -> Role.of(e.getKey()));
-      Json.Obj t = Json.Obj.of(e.getValue(), rp).only(TOKEN);
-      tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), t.string("secret"),
+      boolean plaintext = formatVersion <= Layout.PLAINTEXT_TOKENS_VERSION;
+      Json.Obj t = Json.Obj.of(e.getValue(), rp).only(plaintext ? TOKEN_V1 : TOKEN);
+      TokenHash hash;
+      if (plaintext) {
+        hash = TokenHash.of(t.string("secret")); // upgraded to a hash as it is read
+      } else {
+        String h = t.nullableString("hash");
+        hash = h == null ? null : parse(t.at("hash"), () -> TokenHash.parse(h));
+      }
+      tokens.put(role, new DeviceToken(role, scopes(t, "scopes"), hash,
           t.instant("createdAtMs"), t.nullableInstant("rotatedAtMs"),
           t.nullableInstant("revokedAtMs"), t.nullableInstant("lastUsedAtMs")));
     }

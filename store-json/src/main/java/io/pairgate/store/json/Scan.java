@@ -27,6 +27,8 @@ final class Scan {
   final ConcurrentHashMap<String, StoreProblem> corrupt = new ConcurrentHashMap<>();
   final ConcurrentLinkedQueue<StoreProblem> problems = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Path> tempFiles = new ConcurrentLinkedQueue<>();
+  /** Device ids whose files are of formatVersion 1 (plaintext token secrets): to upgrade. */
+  final ConcurrentLinkedQueue<String> plaintextTokens = new ConcurrentLinkedQueue<>();
 
   private boolean fullValidation;
 
@@ -45,7 +47,12 @@ final class Scan {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.devices)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
-        if (Layout.isShardName(name) && Files.isDirectory(p)) {
+        if (Layout.isShardName(name) && Files.isSymbolicLink(p)) {
+          StoreProblem pr = new StoreProblem(p, StoreProblem.Kind.UNREADABLE,
+              "unreadable: refused: a symbolic link where a shard directory belongs (the store"
+                  + " never follows links; remove it)");
+          scan.problems.add(pr);
+        } else if (Layout.isShardName(name) && Files.isDirectory(p)) {
           shards.add(p);
         } else if (Layout.isTempFileName(name)) {
           scan.tempFiles.add(p);
@@ -146,15 +153,22 @@ final class Scan {
     } catch (IOException e) {
       add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: " + e));
       return;
+    } catch (StoreInsecureException e) {
+      add(id, new StoreProblem(p, StoreProblem.Kind.UNREADABLE, "unreadable: refused: a symbolic"
+          + " link where a device file belongs (the store never follows links; remove it)"));
+      return;
     }
     if (bytes == null) {
       return; // deleted since listed
     }
     try {
+      Json.DeviceSummary d = RecordCodec.summary(bytes, p.toString(), id);
+      if (d.formatVersion() <= Layout.PLAINTEXT_TOKENS_VERSION) {
+        plaintextTokens.add(id);
+      }
       if (fullValidation) {
         index.put(id, RecordCodec.decode(bytes, p.toString(), id));
       } else {
-        Json.DeviceSummary d = RecordCodec.summary(bytes, p.toString(), id);
         Json.PendingSummary q = d.pending();
         index.put(id, true, d.requestIds(),
             q == null ? null : new Index.Pending(q.expiresAt(), q.remoteAddress()));

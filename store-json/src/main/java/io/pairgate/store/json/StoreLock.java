@@ -35,7 +35,7 @@ final class StoreLock implements AutoCloseable {
     }
 
     static FileChannel open(Path file) throws IOException {
-      return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      return Fs.openNoFollow(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
   }
 

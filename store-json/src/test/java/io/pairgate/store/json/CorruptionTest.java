@@ -85,7 +85,7 @@ class CorruptionTest {
         new Damage("empty record", StoreProblem.Kind.SCHEMA, "empty", false,
             s -> String.join("\n", Arrays.asList(
                 "{", "  \"blocked\": false,", "  \"deviceId\": \"" + BAD.deviceId() + "\",",
-                "  \"format\": \"pairgate-device\",", "  \"formatVersion\": 1,",
+                "  \"format\": \"pairgate-device\",", "  \"formatVersion\": 2,",
                 "  \"paired\": null,", "  \"pending\": null,", "  \"resolved\": [],",
                 "  \"version\": 3", "}"))),
         new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says", true,

@@ -54,7 +54,7 @@ class JsonPairingStoreTest {
     Instant nanos = Instant.ofEpochSecond(1_700_000_000L, 123_456_789);
     Instant micros = Instant.ofEpochSecond(1_700_000_001L, 5_000);
     Instant preEpoch = Instant.ofEpochSecond(-86_400L, 1);
-    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), "", nanos, Instant.MIN,
+    DeviceToken t = new DeviceToken(Role.OPERATOR, ScopeSet.empty(), io.pairgate.TokenHash.of(""), nanos, Instant.MIN,
         Instant.MAX, Instant.ofEpochSecond(Long.MAX_VALUE / 1000, 999_999_999));
     PairedDevice p = new PairedDevice(k.deviceId(), k.publicKey(), List.of(), ScopeSet.empty(),
         ClientInfo.unknown(), "", Map.of(Role.OPERATOR, t), preEpoch, micros, null, "", "");

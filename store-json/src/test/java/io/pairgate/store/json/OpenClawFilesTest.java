@@ -154,7 +154,8 @@ class OpenClawFilesTest {
       assertNull(mac.lastSeenAt());
       DeviceToken t = mac.token(Role.OPERATOR);
       assertEquals(new DeviceToken(Role.OPERATOR, mac.approvedScopes(),
-          "9f86d081884c7d659a2feaa0c55ad015", ms(1771200000000L), null, null,
+          io.pairgate.TokenHash.of("9f86d081884c7d659a2feaa0c55ad015"), ms(1771200000000L), null,
+          null,
           ms(1771400000000L)), t);
 
       PairedDevice legacy = s.load(id("legacy")).orElseThrow().paired();
@@ -185,8 +186,15 @@ class OpenClawFilesTest {
       PairingService svc = service(s, 1771500100000L);
       ConnectResult.Allowed a = (ConnectResult.Allowed) connect(svc, key("mac"), Role.OPERATOR,
           mac.client(), "operator.admin");
-      assertEquals("9f86d081884c7d659a2feaa0c55ad015", a.token().secret());
+      assertTrue(a.token().matches("9f86d081884c7d659a2feaa0c55ad015"));
+      assertTrue(a.secret().isEmpty(), "only the hash was imported; the device keeps its token");
       assertFalse(a.tokenIssued());
+      try (java.util.stream.Stream<Path> files = Files.walk(s.directory())) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          assertFalse(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)
+              .contains("9f86d081884c7d659a2feaa0c55ad015"), f + " holds an imported secret");
+        }
+      }
       assertTrue(connect(svc, key("legacy"), Role.OPERATOR, legacy.client(), "operator.read")
           instanceof ConnectResult.Allowed);
       ConnectResult up = connect(svc, key("legacy"), Role.OPERATOR, legacy.client(),
@@ -359,19 +367,43 @@ class OpenClawFilesTest {
       OpenClawFiles.importInto(s, source);
       first = s.list("", 100);
       OpenClawFiles.ExportReport r = OpenClawFiles.exportFrom(s, out1);
-      assertEquals(first.stream().filter(x -> x.paired() != null).count(), r.pairedCount());
+      assertEquals(first.stream().filter(x -> x.paired() != null
+          && !x.paired().effectiveRoles().isEmpty()).count(), r.pairedCount());
       assertEquals(first.stream().filter(x -> x.pending() != null).count(), r.pendingCount());
+    }
+    // No token leaves the store: neither a "token" field nor any imported secret.
+    String exported = Files.readString(out1.resolve("paired.json"));
+    assertFalse(exported.contains("\"token\""), exported);
+    JsonNode src0 = JsonMapper.builder().build().readTree(source.resolve("paired.json").toFile());
+    for (JsonNode d : src0) {
+      if (d.has("tokens")) {
+        for (JsonNode t : d.get("tokens")) {
+          if (t.has("token")) {
+            assertFalse(exported.contains(t.get("token").asString()), "a secret was exported");
+          }
+        }
+      }
     }
     try (JsonPairingStore s = store("second-" + era)) {
       OpenClawFiles.ImportReport r = OpenClawFiles.importInto(s, out1);
       assertEquals(List.of(), r.skipped());
-      List<DeviceRecord> second = s.list("", 100);
-      assertEquals(first.size(), second.size());
-      for (int i = 0; i < first.size(); i++) {
-        PairedDevice p1 = first.get(i).paired();
-        // tokens are not exported (their secrets are kept hashed): the rest round-trips exactly
-        assertEquals(p1 == null ? null : p1.withTokens(Map.of()), second.get(i).paired());
-        assertEquals(first.get(i).pending(), second.get(i).pending());
+      Map<DeviceId, DeviceRecord> second = new java.util.HashMap<>();
+      s.list("", 100).forEach(x -> second.put(x.deviceId(), x));
+      for (DeviceRecord f : first) {
+        DeviceRecord g = second.get(f.deviceId());
+        PairedDevice p = f.paired();
+        if (p != null && !p.effectiveRoles().isEmpty()) {
+          // the approval comes back without tokens, and only with the roles still effective
+          assertEquals(new PairedDevice(p.deviceId(), p.publicKey(), p.effectiveRoles(),
+              p.approvedScopes(), p.client(), p.label(), Map.of(), p.createdAt(),
+              p.approvedAt(), p.lastSeenAt(), p.approvedVia(), p.remoteAddress(),
+              p.browserOrigin(), p.lastSeenReason()), g.paired());
+        } else if (g != null) {
+          assertNull(g.paired(), "a device without an effective role is not exported as paired");
+        }
+        if (f.pending() != null) {
+          assertEquals(f.pending(), g.pending());
+        }
       }
       OpenClawFiles.exportFrom(s, out2);
     }
@@ -390,8 +422,10 @@ class OpenClawFilesTest {
     for (String deviceId : sourcePaired.propertyNames()) {
       JsonNode d = paired.get(deviceId);
       JsonNode src = sourcePaired.get(deviceId);
+      if (d == null) {
+        continue; // every role revoked (or skipped as unimportable): not exported
+      }
       assertEquals(deviceId, d.get("deviceId").stringValue());
-      assertFalse(d.has("tokens"), deviceId + ": no token leaves the store");
       for (String k : List.of("publicKey", "roles", "approvedScopes", "approvedVia",
           "createdAtMs", "approvedAtMs")) {
         assertTrue(d.has(k), deviceId + " lacks " + k);
@@ -402,6 +436,7 @@ class OpenClawFilesTest {
           assertEquals(src.get(k), d.get(k), deviceId + "." + k);
         }
       }
+      assertEquals(0, d.get("tokens").size(), deviceId + ": tokens are never exported");
     }
     JsonNode pending = m.readTree(out1.resolve("pending.json").toFile());
     for (String requestId : pending.propertyNames()) {
@@ -423,8 +458,10 @@ class OpenClawFilesTest {
       assertEquals(1, r.pairedCount());
       assertEquals(1, r.pendingCount());
       List<String> expected = new ArrayList<>();
-      expected.add(k.deviceId() + ": 2 token(s) (secrets are kept hashed; OpenClaw issues new"
-          + " ones, see docs/operations.md)");
+      expected.add(k.deviceId() + ": role node (its token was revoked; OpenClaw could not keep it"
+          + " revoked without a token)");
+      expected.add(k.deviceId() + ": device token(s) for [node, operator] (only hashes are"
+          + " stored; OpenClaw issues new ones, see 'Back to OpenClaw' in docs/operations.md)");
       expected.add(k.deviceId() + ": blocked (OpenClaw has no block list)");
       expected.add(k.deviceId() + ": 4 remembered request id(s)");
       assertEquals(expected, r.notExported());
