@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A store written by the previous release (formatVersion 1: no {@code browserOrigin}, no
- * {@code lastSeenReason}) opens, reads with those fields empty, has its manifest upgraded on a
- * read-write open, and rewrites a device file in formatVersion 2 at its next change.
+ * {@code lastSeenReason}) opens, reads with those fields empty, and is upgraded to formatVersion 2
+ * (manifest and device files) on a read-write open; a read-only open leaves it alone.
  */
 class FormatUpgradeTest {
   @TempDir Path tmp;
@@ -71,8 +71,11 @@ class FormatUpgradeTest {
       PendingRequest q = r.pending();
       assertEquals("", q.browserOrigin());
       assertEquals(Instant.ofEpochMilli(1700000004000L), q.refreshedAt());
-      assertTrue(Files.readString(file).replace(" ", "").contains("\"formatVersion\":1"),
-          "device files are rewritten at their next change, not on open");
+      String opened = Files.readString(file).replace(" ", "");
+      assertTrue(opened.contains("\"formatVersion\":2"), "device files are upgraded on open");
+      assertTrue(opened.contains("\"browserOrigin\":\"\""), opened);
+      assertTrue(opened.contains("\"lastSeenReason\":\"connect\""), opened);
+      assertTrue(opened.contains("\"version\":3"), "an upgrade is not a change: " + opened);
       DeviceRecord next = new DeviceRecord(r.deviceId(), 4, p.withLabel("new"), q, false,
           r.resolved());
       assertTrue(s.compareAndSet(3, next));
