@@ -43,6 +43,11 @@ final class OpenClawCommands {
       this.cli = cli;
     }
 
+    private OpenClawFiles.ImportReport run(io.pairgate.spi.PairingStore store,
+        OpenClawFiles.@org.jspecify.annotations.Nullable Rows rows, Path devices) {
+      return runImport(store, rows, devices, skipRejected, cli.out);
+    }
+
     @Override
     public Integer call() {
       Path database = OpenClawSqlite.databaseOf(dir);
@@ -65,38 +70,22 @@ final class OpenClawCommands {
           rows = null;
         }
       }
+      // a dry run into an empty in-memory store first: rows Pairgate cannot accept and files
+      // that are not JSON fail here, before the store is opened (or created)
+      run(new io.pairgate.InMemoryPairingStore(), rows, devices);
       try (StoreHandle h = cli.openStore(true)) {
-        OpenClawFiles.ImportReport r;
-        try {
-          if (rows != null) {
-            cli.progress("Importing OpenClaw 2026.9 state " + database + " (read-only) into "
-                + h.description() + " …");
-            if (json && !Files.isRegularFile(dir)) {
-              cli.out.println("note:     " + devices + " also holds JSON pairing files; they"
-                  + " are from before 2026.9 and are not read");
-            }
-            r = OpenClawFiles.importRows(h.store(), rows, OpenClawFiles.DEFAULT_PENDING_TTL,
-                skipRejected);
-          } else {
-            cli.progress("Importing OpenClaw JSON state " + devices + " into " + h.description()
-                + " …");
-            r = OpenClawFiles.importInto(h.store(), devices, OpenClawFiles.DEFAULT_PENDING_TTL,
-                skipRejected);
+        if (rows != null) {
+          cli.progress("Importing OpenClaw 2026.9 state " + database + " (read-only) into "
+              + h.description() + " …");
+          if (json && !Files.isRegularFile(dir)) {
+            cli.out.println("note:     " + devices + " also holds JSON pairing files; they"
+                + " are from before 2026.9 and are not read");
           }
-        } catch (OpenClawFiles.ImportRefusedException e) {
-          for (String s : e.rejected()) {
-            cli.out.println("rejected: " + s);
-          }
-          throw new PairgateException(ErrorCode.INVALID_ARGUMENT, e.rejected().size()
-              + " row(s) cannot be imported (listed above); nothing was imported. Fix or remove"
-              + " them, or import the rest with --skip-rejected", e);
-        } catch (StoreCorruptException e) {
-          if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
-            throw e;
-          }
-          throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
-              + "; nothing was imported", e);
+        } else {
+          cli.progress("Importing OpenClaw JSON state " + devices + " into " + h.description()
+              + " …");
         }
+        OpenClawFiles.ImportReport r = run(h.store(), rows, devices);
         for (String w : r.warnings()) {
           cli.out.println("adjusted: " + w);
         }
@@ -118,6 +107,34 @@ final class OpenClawCommands {
         }
         return r.skipped().isEmpty() ? Main.OK : Main.FAILED;
       }
+    }
+  }
+
+  /**
+   * Imports {@code rows} (the SQLite era) or the JSON files in {@code devices} into
+   * {@code store}, turning a refusal into the CLI's error after listing every rejected row.
+   */
+  private static OpenClawFiles.ImportReport runImport(io.pairgate.spi.PairingStore store,
+      OpenClawFiles.@org.jspecify.annotations.Nullable Rows rows, Path devices,
+      boolean skipRejected, java.io.PrintWriter out) {
+    try {
+      return rows != null
+          ? OpenClawFiles.importRows(store, rows, OpenClawFiles.DEFAULT_PENDING_TTL, skipRejected)
+          : OpenClawFiles.importInto(store, devices, OpenClawFiles.DEFAULT_PENDING_TTL,
+              skipRejected);
+    } catch (OpenClawFiles.ImportRefusedException e) {
+      for (String s : e.rejected()) {
+        out.println("rejected: " + s);
+      }
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, e.rejected().size()
+          + " row(s) cannot be imported (listed above); nothing was imported. Fix or remove"
+          + " them, or import the rest with --skip-rejected", e);
+    } catch (StoreCorruptException e) {
+      if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
+        throw e;
+      }
+      throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
+          + "; nothing was imported", e);
     }
   }
 
