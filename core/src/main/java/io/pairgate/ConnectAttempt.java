@@ -63,6 +63,30 @@ public record ConnectAttempt(
     headers = java.util.Collections.unmodifiableSortedMap(h);
   }
 
+  /** The longest browser origin kept by {@link #browserOrigin()}, in characters. */
+  public static final int MAX_ORIGIN_LENGTH = 256;
+
+  /**
+   * The browser {@code Origin} header, stripped, as recorded on a pending request; empty when
+   * absent. A value over {@link #MAX_ORIGIN_LENGTH} characters is cut to that
+   * length and ends in {@code "…"}. It is what the client sent, not a verified fact.
+   */
+  public String browserOrigin() {
+    String o = headers.get("origin");
+    if (o == null) {
+      return "";
+    }
+    o = o.strip();
+    if (o.length() > MAX_ORIGIN_LENGTH) {
+      int end = MAX_ORIGIN_LENGTH - 1;
+      if (Character.isHighSurrogate(o.charAt(end - 1))) {
+        end--;
+      }
+      o = o.substring(0, end) + "\u2026";
+    }
+    return o;
+  }
+
   /** The redacted form: the token never appears. */
   @Override
   public String toString() {

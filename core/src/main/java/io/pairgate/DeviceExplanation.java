@@ -58,6 +58,10 @@ public record DeviceExplanation(
       out.add("approved:  roles=" + p.roles() + " scopes=[" + p.approvedScopes() + "] via "
           + p.approvedVia() + " at " + p.approvedAt()
           + (p.label().isEmpty() ? "" : " label=" + p.label()));
+      out.add("seen:      address=" + (p.remoteAddress().isEmpty() ? "-" : p.remoteAddress())
+          + (p.browserOrigin().isEmpty() ? "" : " origin=" + p.browserOrigin()) + " lastSeen="
+          + (p.lastSeenAt() == null ? "never" : p.lastSeenAt() + (p.lastSeenReason().isEmpty()
+              ? "" : " (" + p.lastSeenReason() + ")")));
       out.add("pinned:    platform=" + p.client().platform() + " deviceFamily="
           + p.client().deviceFamily());
       out.add("effective: " + effectiveRoles);

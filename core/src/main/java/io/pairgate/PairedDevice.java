@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * @param approvedVia how the latest approval happened: {@code "operator"}, {@code "silent"},
  *     {@code "standing"}, {@code "pairing-disabled"}, {@code "import"}
  * @param remoteAddress the client address at the latest approval, or empty
+ * @param browserOrigin the browser {@code Origin} header of the approved request, or empty when
+ *     the client sent none (not authenticated; shown to operators)
+ * @param lastSeenReason why {@link #lastSeenAt()} was last set, or empty when never seen:
+ *     {@code "connect"} for an allowed connect (OpenClaw 2026.9 keeps the same word)
  * @param legacyMetadata true only for a record written before metadata pinning existed (an
  *     OpenClaw record without roles and scopes, imported): its empty platform or device family is
  *     filled in by the next connect instead of being compared (R4.7). Every other record pins
@@ -47,7 +51,12 @@ public record PairedDevice(
     @Nullable Instant lastSeenAt,
     String approvedVia,
     String remoteAddress,
+    String browserOrigin,
+    String lastSeenReason,
     boolean legacyMetadata) {
+
+  /** What {@link #lastSeenReason()} says after an allowed connect. */
+  public static final String SEEN_ON_CONNECT = "connect";
 
   /** Sorts roles and tokens. */
   public PairedDevice {
@@ -62,7 +71,32 @@ public record PairedDevice(
       ClientInfo client, String label, Map<Role, DeviceToken> tokens, Instant createdAt,
       Instant approvedAt, @Nullable Instant lastSeenAt, String approvedVia, String remoteAddress) {
     this(deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt, approvedAt,
-        lastSeenAt, approvedVia, remoteAddress, false);
+        lastSeenAt, approvedVia, remoteAddress, "", lastSeenAt == null ? "" : SEEN_ON_CONNECT,
+        false);
+  }
+
+  /**
+   * A device without a browser origin, with the given {@code legacyMetadata} mark;
+   * {@link #lastSeenReason()} is {@code "connect"} when {@code lastSeenAt} is set, else empty.
+   */
+  public PairedDevice(
+      DeviceId deviceId, DevicePublicKey publicKey, List<Role> roles, ScopeSet approvedScopes,
+      ClientInfo client, String label, Map<Role, DeviceToken> tokens, Instant createdAt,
+      Instant approvedAt, @Nullable Instant lastSeenAt, String approvedVia, String remoteAddress,
+      boolean legacyMetadata) {
+    this(deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, "",
+        lastSeenAt == null ? "" : SEEN_ON_CONNECT, legacyMetadata);
+  }
+
+  /** A pinned device ({@code legacyMetadata} false) with its browser origin and last-seen reason. */
+  public PairedDevice(
+      DeviceId deviceId, DevicePublicKey publicKey, List<Role> roles, ScopeSet approvedScopes,
+      ClientInfo client, String label, Map<Role, DeviceToken> tokens, Instant createdAt,
+      Instant approvedAt, @Nullable Instant lastSeenAt, String approvedVia, String remoteAddress,
+      String browserOrigin, String lastSeenReason) {
+    this(deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason, false);
   }
 
   /**
@@ -96,14 +130,15 @@ public record PairedDevice(
     }
     return new PairedDeviceSummary(
         deviceId, publicKey, roles, approvedScopes, client, label, ts, createdAt, approvedAt,
-        lastSeenAt, approvedVia, remoteAddress);
+        lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason);
   }
 
   /** A copy with {@code tokens} replaced. */
   public PairedDevice withTokens(Map<Role, DeviceToken> newTokens) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, newTokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason,
+        legacyMetadata);
   }
 
   /**
@@ -114,40 +149,58 @@ public record PairedDevice(
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes,
         client.withPlatform(incoming.platform()).withDeviceFamily(incoming.deviceFamily()), label,
-        tokens, createdAt, approvedAt, lastSeenAt, approvedVia, remoteAddress, false);
+        tokens, createdAt, approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin,
+        lastSeenReason, false);
   }
 
   /** A copy with {@code legacyMetadata} set (for importers of records from before pinning). */
   public PairedDevice withLegacyMetadata(boolean legacy) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacy);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason, legacy);
   }
 
   /** A copy with {@code client} replaced. */
   public PairedDevice withClient(ClientInfo newClient) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, newClient, label, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason,
+        legacyMetadata);
   }
 
   /** A copy with {@code label} replaced. */
   public PairedDevice withLabel(String newLabel) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, newLabel, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, browserOrigin, lastSeenReason,
+        legacyMetadata);
   }
 
-  /** A copy with {@code lastSeenAt} replaced. */
+  /** A copy seen at {@code at} on an allowed connect ({@link #lastSeenReason()} "connect"). */
   public PairedDevice withLastSeenAt(Instant at) {
+    return withLastSeen(at, SEEN_ON_CONNECT);
+  }
+
+  /** A copy with {@code lastSeenAt} and {@code lastSeenReason} replaced. */
+  public PairedDevice withLastSeen(Instant at, String reason) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
-        approvedAt, at, approvedVia, remoteAddress, legacyMetadata);
+        approvedAt, at, approvedVia, remoteAddress, browserOrigin, reason,
+        legacyMetadata);
+  }
+
+  /** A copy with {@code browserOrigin} replaced. */
+  public PairedDevice withBrowserOrigin(String origin) {
+    return new PairedDevice(
+        deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, origin, lastSeenReason,
+        legacyMetadata);
   }
 
   @Override
   public String toString() {
     return "PairedDevice[deviceId=" + deviceId + ", roles=" + roles + ", approvedScopes="
-        + approvedScopes + ", tokens=" + tokens.values() + ", approvedVia=" + approvedVia + "]";
+        + approvedScopes + ", tokens=" + tokens.values() + ", approvedVia=" + approvedVia
+        + (browserOrigin.isEmpty() ? "" : ", browserOrigin=" + browserOrigin) + "]";
   }
 }

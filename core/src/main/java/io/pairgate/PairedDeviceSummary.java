@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastSeenAt latest allowed connect, if known
  * @param approvedVia how the latest approval happened
  * @param remoteAddress client address at the latest approval, or empty
+ * @param browserOrigin browser {@code Origin} of the approved request, or empty
+ * @param lastSeenReason why {@code lastSeenAt} was last set ({@code "connect"}), or empty
  */
 public record PairedDeviceSummary(
     DeviceId deviceId,
@@ -32,7 +34,9 @@ public record PairedDeviceSummary(
     Instant approvedAt,
     @Nullable Instant lastSeenAt,
     String approvedVia,
-    String remoteAddress) {
+    String remoteAddress,
+    String browserOrigin,
+    String lastSeenReason) {
 
   /** Copies the lists. */
   public PairedDeviceSummary {

@@ -23,6 +23,8 @@ import java.util.TreeSet;
  * @param expiresAt after this instant it can no longer be approved
  * @param repair whether the device already had a paired record when the request was made
  * @param reason why approval is needed
+ * @param browserOrigin the browser {@code Origin} header of the connect that created the request,
+ *     or empty when the client sent none (not authenticated; shown to operators)
  */
 public record PendingRequest(
     String requestId,
@@ -37,11 +39,43 @@ public record PendingRequest(
     Instant refreshedAt,
     Instant expiresAt,
     boolean repair,
-    UpgradeReason reason) {
+    UpgradeReason reason,
+    String browserOrigin) {
 
   /** Sorts and deduplicates {@code roles}. */
   public PendingRequest {
     roles = List.copyOf(new TreeSet<>(roles));
+  }
+
+  /** A request without a browser origin (the constructor before that field was added). */
+  public PendingRequest(
+      String requestId,
+      DeviceId deviceId,
+      DevicePublicKey publicKey,
+      Role role,
+      List<Role> roles,
+      ScopeSet scopes,
+      ClientInfo client,
+      String remoteAddress,
+      Instant createdAt,
+      Instant refreshedAt,
+      Instant expiresAt,
+      boolean repair,
+      UpgradeReason reason) {
+    this(requestId, deviceId, publicKey, role, roles, scopes, client, remoteAddress, createdAt,
+        refreshedAt, expiresAt, repair, reason, "");
+  }
+
+  /** A copy refreshed at {@code at}, expiring at {@code expires}; the id and all else kept. */
+  public PendingRequest refreshed(Instant at, Instant expires) {
+    return new PendingRequest(requestId, deviceId, publicKey, role, roles, scopes, client,
+        remoteAddress, createdAt, at, expires, repair, reason, browserOrigin);
+  }
+
+  /** A copy asking for {@code narrowed} scopes only; everything else kept. */
+  public PendingRequest withScopes(ScopeSet narrowed) {
+    return new PendingRequest(requestId, deviceId, publicKey, role, roles, narrowed, client,
+        remoteAddress, createdAt, refreshedAt, expiresAt, repair, reason, browserOrigin);
   }
 
   /** Whether the request can no longer be approved at {@code now}. */

@@ -108,7 +108,11 @@ public record RequestExplanation(
       out.add("asks for:  roles=" + r.roles() + " scopes=[" + r.scopes() + "]");
       out.add("client:    " + r.client().clientId() + " " + r.client().clientMode() + " platform="
           + r.client().platform() + " deviceFamily=" + r.client().deviceFamily() + " from "
-          + (r.remoteAddress().isEmpty() ? "(unknown address)" : r.remoteAddress()));
+          + (r.remoteAddress().isEmpty() ? "(unknown address)" : r.remoteAddress())
+          + (r.browserOrigin().isEmpty() ? "" : " origin=" + r.browserOrigin()));
+      if (r.refreshedAt().isAfter(r.createdAt())) {
+        out.add("refreshed: " + r.refreshedAt() + " (created " + r.createdAt() + ")");
+      }
       out.add("approved:  roles=" + approvedRoles + " scopes="
           + (approvedScopes == null ? "(not paired with this key)" : "[" + approvedScopes + "]"));
       out.add("missing:   roles=" + missingRoles + " scopes=" + missingScopes);

@@ -100,7 +100,9 @@ final class ExplainCommand implements Callable<Integer> {
       Out.strings(ro.putArray("scopes"), r.scopes().names());
       ro.set("client", Out.client(r.client()));
       ro.put("remoteAddress", r.remoteAddress());
+      ro.put("browserOrigin", r.browserOrigin());
       Out.time(ro, "createdAt", r.createdAt());
+      Out.time(ro, "refreshedAt", r.refreshedAt());
       Out.time(ro, "expiresAt", r.expiresAt());
       ro.put("repair", r.repair());
       o.set("request", ro);
@@ -188,7 +190,11 @@ final class ExplainCommand implements Callable<Integer> {
         + (p.client().displayName().isEmpty() ? "" : " " + Out.quoted(p.client().displayName()))
         + (p.client().clientId().isEmpty() ? "" : " (" + Out.safe(p.client().clientId())
             + (p.client().platform().isEmpty() ? "" : ", " + Out.safe(p.client().platform())) + ")")
-        + (p.remoteAddress().isEmpty() ? "" : " from " + Out.safe(p.remoteAddress())));
+        + (p.remoteAddress().isEmpty() ? "" : " from " + Out.safe(p.remoteAddress()))
+        + (p.browserOrigin().isEmpty() ? "" : ", browser origin " + Out.safe(p.browserOrigin())));
+    if (p.refreshedAt().isAfter(p.createdAt())) {
+      cli.out.println(indent + "  refreshed " + p.refreshedAt() + " (the same request repeated)");
+    }
     cli.out.println(indent + "  reason    " + p.reason().wireName() + ": " + p.reason().requirement());
     cli.out.println(indent + "  asks for  role " + Out.roles(p.roles()) + ", scopes "
         + Out.scopes(p.scopes()));
@@ -268,6 +274,9 @@ final class ExplainCommand implements Callable<Integer> {
       var p = d.paired();
       cli.out.println("  approved  scopes " + Out.scopes(p.approvedScopes()) + " ("
           + Out.age(p.approvedAt(), now) + " ago, via " + Out.safe(p.approvedVia()) + ")");
+      cli.out.println("  from      " + (p.remoteAddress().isEmpty() ? "(address unknown)"
+          : Out.safe(p.remoteAddress())) + (p.browserOrigin().isEmpty() ? ""
+              : ", browser origin " + Out.safe(p.browserOrigin())));
       cli.out.println("  name      " + (p.label().isEmpty() ? "" : "label " + Out.quoted(p.label())
           + ", ") + "display name " + Out.quoted(p.client().displayName()) + ", client "
           + Out.quoted(p.client().clientId()));
@@ -284,7 +293,8 @@ final class ExplainCommand implements Callable<Integer> {
             + " narrows them");
       }
       cli.out.println("  last seen " + (p.lastSeenAt() == null ? "never"
-          : Out.age(p.lastSeenAt(), now) + " ago"));
+          : Out.age(p.lastSeenAt(), now) + " ago"
+              + (p.lastSeenReason().isEmpty() ? "" : " (" + p.lastSeenReason() + ")")));
     }
     if (d.pending() != null) {
       printRequest(d.pending(), paired, now, "");

@@ -23,49 +23,79 @@ final class OpenClawCommands {
   }
 
   @Command(name = "import-openclaw",
-      description = "Import OpenClaw's devices/paired.json and pending.json into the store"
-          + " (devices the store already holds are skipped, never overwritten).")
+      description = "Import OpenClaw's pairing state into the store, all or nothing: the 2026.9"
+          + " SQLite tables (state/openclaw.sqlite, opened read-only) or, before 2026.9,"
+          + " devices/paired.json and pending.json.")
   static final class Import implements Callable<Integer> {
     private final Cli cli;
 
-    @Parameters(paramLabel = "<dir>",
-        description = "OpenClaw's state directory (e.g. ~/.openclaw), or its devices/ directory.")
+    @Parameters(paramLabel = "<stateDir>",
+        description = "OpenClaw's state directory (e.g. ~/.openclaw), its devices/ directory, or"
+            + " its state/openclaw.sqlite file.")
     Path dir;
+
+    @Option(names = "--skip-rejected",
+        description = "Import the rows Pairgate accepts and skip (and list) the others, instead of"
+            + " importing nothing when a row is rejected.")
+    boolean skipRejected;
 
     Import(Cli cli) {
       this.cli = cli;
     }
 
+    private OpenClawFiles.ImportReport run(io.pairgate.spi.PairingStore store,
+        OpenClawFiles.@org.jspecify.annotations.Nullable Rows rows, Path devices) {
+      return runImport(store, rows, devices, skipRejected, cli.out);
+    }
+
     @Override
     public Integer call() {
+      Path database = OpenClawSqlite.databaseOf(dir);
+      boolean sqlite = Files.isRegularFile(database);
       Path devices = devicesDir(dir);
-      if (!Files.isRegularFile(devices.resolve(OpenClawFiles.PAIRED_FILE))
-          && !Files.isRegularFile(devices.resolve(OpenClawFiles.PENDING_FILE))) {
-        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no " + OpenClawFiles.PAIRED_FILE
-            + " or " + OpenClawFiles.PENDING_FILE + " in " + devices);
+      boolean json = Files.isRegularFile(devices.resolve(OpenClawFiles.PAIRED_FILE))
+          || Files.isRegularFile(devices.resolve(OpenClawFiles.PENDING_FILE));
+      if (!sqlite && !json) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "no " + OpenClawSqlite.DATABASE
+            + " (OpenClaw 2026.9) and no " + OpenClawFiles.PAIRED_FILE + " or "
+            + OpenClawFiles.PENDING_FILE + " (earlier releases) in " + dir);
       }
-      // A dry run into memory first: files that cannot be imported fail here, before a store is
-      // created or touched, so a failed import leaves no half-created store behind.
+      // OpenClaw 2026.6 creates state/openclaw.sqlite too, with empty pairing tables: the
+      // database is the source when it holds pairing rows or when there are no JSON files
+      OpenClawFiles.Rows rows = null;
+      if (sqlite) {
+        rows = OpenClawSqlite.read(database);
+        if (json && !Files.isRegularFile(dir) && rows.paired().isEmpty()
+            && rows.pending().isEmpty() && rows.rejected().isEmpty()) {
+          rows = null;
+        }
+      }
+      // a dry run into an empty in-memory store first: rows Pairgate cannot accept and files
+      // that are not JSON fail here, before the store is opened (or created)
       try {
-        OpenClawFiles.importInto(new io.pairgate.InMemoryPairingStore(), devices);
+        run(new io.pairgate.InMemoryPairingStore(), rows, devices);
       } catch (StoreCorruptException e) {
         throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import "
             + e.getMessage() + "; nothing was imported and no store was created", e);
       }
       try (StoreHandle h = cli.openOrCreate("store import-openclaw")) {
-        cli.progress("Importing " + devices + " into " + h.description() + " …");
-        OpenClawFiles.ImportReport r;
-        try {
-          r = OpenClawFiles.importInto(h.store(), devices);
-        } catch (StoreCorruptException e) {
-          if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
-            throw e;
+        if (rows != null) {
+          cli.progress("Importing OpenClaw 2026.9 state " + database + " (read-only) into "
+              + h.description() + " …");
+          if (json && !Files.isRegularFile(dir)) {
+            cli.out.println("note:     " + devices + " also holds JSON pairing files; they"
+                + " are from before 2026.9 and are not read");
           }
-          throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import "
-              + e.getMessage() + "; nothing was imported", e);
+        } else {
+          cli.progress("Importing OpenClaw JSON state " + devices + " into " + h.description()
+              + " …");
         }
+        OpenClawFiles.ImportReport r = run(h.store(), rows, devices);
         for (String w : r.warnings()) {
           cli.out.println("adjusted: " + Out.safe(w));
+        }
+        for (String d : r.dropped()) {
+          cli.out.println("dropped:  " + d);
         }
         for (String s : r.skipped()) {
           cli.out.println("skipped:  " + Out.safe(s));
@@ -76,25 +106,62 @@ final class OpenClawCommands {
                 + (r.skipped().size() == 1 ? "y" : "ies") + " skipped (see above)."));
         if (!r.imported().isEmpty()) {
           DeviceId first = r.imported().get(0);
-          cli.out.println("Imported devices have approvedVia = import; review them with 'pairgate"
-              + " devices list' (e.g. 'pairgate devices explain " + first + "').");
+          cli.out.println("Imported devices keep OpenClaw's approvedVia (import when it did not"
+              + " record one); review them with 'pairgate devices list' (e.g. 'pairgate devices"
+              + " explain " + first + "').");
         }
         return r.skipped().isEmpty() ? Main.OK : Main.FAILED;
       }
     }
   }
 
+  /**
+   * Imports {@code rows} (the SQLite era) or the JSON files in {@code devices} into
+   * {@code store}, turning a refusal into the CLI's error after listing every rejected row.
+   */
+  private static OpenClawFiles.ImportReport runImport(io.pairgate.spi.PairingStore store,
+      OpenClawFiles.@org.jspecify.annotations.Nullable Rows rows, Path devices,
+      boolean skipRejected, java.io.PrintWriter out) {
+    try {
+      return rows != null
+          ? OpenClawFiles.importRows(store, rows, OpenClawFiles.DEFAULT_PENDING_TTL, skipRejected)
+          : OpenClawFiles.importInto(store, devices, OpenClawFiles.DEFAULT_PENDING_TTL,
+              skipRejected);
+    } catch (OpenClawFiles.ImportRefusedException e) {
+      for (String s : e.rejected()) {
+        out.println("rejected: " + s);
+      }
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, e.rejected().size()
+          + " row(s) cannot be imported (listed above); nothing was imported. Fix or remove"
+          + " them, or import the rest with --skip-rejected", e);
+    } catch (StoreCorruptException e) {
+      if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
+        throw e;
+      }
+      throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
+          + "; nothing was imported", e);
+    }
+  }
+
   @Command(name = "export-openclaw",
-      description = "Write the store as OpenClaw's devices/paired.json and pending.json.")
+      description = "Write the store as OpenClaw state: 2026.9's state/openclaw.sqlite (--format"
+          + " sqlite) or 2026.6's devices/paired.json and pending.json (--format json, the"
+          + " default). Devices are exported without tokens.")
   static final class Export implements Callable<Integer> {
     private final Cli cli;
 
-    @Parameters(paramLabel = "<dir>",
-        description = "Target OpenClaw state directory; the files go into its devices/ directory.")
+    @Parameters(paramLabel = "<stateDir>",
+        description = "Target OpenClaw state directory.")
     Path dir;
 
+    @Option(names = "--format", paramLabel = "sqlite|json",
+        description = "sqlite: OpenClaw 2026.9 (state/openclaw.sqlite); json: OpenClaw 2026.6"
+            + " (devices/*.json). Default: json.")
+    String format = "json";
+
     @Option(names = "--force",
-        description = "Overwrite existing paired.json and pending.json (default: refuse).")
+        description = "Replace existing OpenClaw pairing state in <stateDir> (stop OpenClaw"
+            + " first).")
     boolean force;
 
     Export(Cli cli) {
@@ -103,6 +170,29 @@ final class OpenClawCommands {
 
     @Override
     public Integer call() throws Exception {
+      if (!format.equals("sqlite") && !format.equals("json")) {
+        throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "--format must be sqlite or"
+            + " json, was " + format);
+      }
+      if (format.equals("sqlite")) {
+        Path database = dir.resolve(OpenClawSqlite.DATABASE);
+        if (Files.exists(database) && !force) {
+          throw new PairgateException(ErrorCode.INVALID_ARGUMENT, database + " exists; repeat"
+              + " with --force to replace OpenClaw's state (stop OpenClaw and keep a copy first)");
+        }
+        try (StoreHandle h = cli.openForReading()) {
+          OpenClawFiles.Snapshot snap = OpenClawFiles.snapshot(h.store());
+          OpenClawSqlite.write(snap, database, force);
+          for (String n : snap.notExported()) {
+            cli.out.println("not exported: " + n);
+          }
+          cli.out.println("Wrote " + snap.paired().size() + " paired device(s) and "
+              + snap.pending().size() + " pending request(s) to " + database + " (OpenClaw"
+              + " 2026.9 layout).");
+          printTokenNote();
+          return Main.OK;
+        }
+      }
       Path devices = dir.getFileName() != null && dir.getFileName().toString().equals("devices")
           ? dir : dir.resolve("devices");
       if (!force) {
@@ -122,8 +212,17 @@ final class OpenClawCommands {
         }
         cli.out.println("Wrote " + r.pairedCount() + " paired device(s) to " + r.pairedFile()
             + " and " + r.pendingCount() + " pending request(s) to " + r.pendingFile() + ".");
+        printTokenNote();
         return Main.OK;
       }
+    }
+
+    private void printTokenNote() {
+      cli.out.println("Tokens are not exported (Pairgate keeps them hashed). A paired client that"
+          + " OpenClaw approves silently (a local CLI) gets a new device token at its next"
+          + " shared-token connect; other clients get a role-upgrade request to approve once;"
+          + " a connect with an old device token alone is refused and must fall back to the"
+          + " shared token.");
     }
   }
 }

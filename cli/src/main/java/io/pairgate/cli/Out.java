@@ -149,6 +149,7 @@ final class Out {
     strings(o.putArray("missingScopes"), missing);
     o.set("client", client(p.client()));
     o.put("remoteAddress", p.remoteAddress());
+    o.put("browserOrigin", p.browserOrigin());
     time(o, "createdAt", p.createdAt());
     time(o, "refreshedAt", p.refreshedAt());
     time(o, "expiresAt", p.expiresAt());
@@ -182,8 +183,10 @@ final class Out {
     time(o, "createdAt", d.createdAt());
     time(o, "approvedAt", d.approvedAt());
     time(o, "lastSeenAt", d.lastSeenAt());
+    o.put("lastSeenReason", d.lastSeenReason());
     o.put("approvedVia", d.approvedVia());
     o.put("remoteAddress", d.remoteAddress());
+    o.put("browserOrigin", d.browserOrigin());
     o.put("blocked", blocked);
     return o;
   }

@@ -91,8 +91,8 @@ class DevicesCommandTest {
     assertEquals(1, root.get("version").asInt());
     JsonNode p = root.get("pending").get(0);
     assertEquals(Set.of("requestId", "deviceId", "reason", "role", "roles", "scopes",
-        "approvedRoles", "approvedScopes", "missingScopes", "client", "remoteAddress", "createdAt",
-        "refreshedAt", "expiresAt", "repair"), fields(p));
+        "approvedRoles", "approvedScopes", "missingScopes", "client", "remoteAddress",
+        "browserOrigin", "createdAt", "refreshedAt", "expiresAt", "repair"), fields(p));
     assertEquals(upgrade, p.get("requestId").asString());
     assertEquals("scope-upgrade", p.get("reason").asString());
     assertEquals(List.of("operator.read", "operator.write"), strings(p.get("scopes")));
@@ -105,8 +105,8 @@ class DevicesCommandTest {
 
     JsonNode d = root.get("paired").get(0);
     assertEquals(Set.of("deviceId", "publicKey", "label", "roles", "approvedScopes", "tokens",
-        "client", "createdAt", "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress",
-        "blocked"), fields(d));
+        "client", "createdAt", "approvedAt", "lastSeenAt", "lastSeenReason", "approvedVia",
+        "remoteAddress", "browserOrigin", "blocked"), fields(d));
     assertEquals(laptop.deviceId().value(), d.get("deviceId").asString());
     assertEquals("operator", d.get("approvedVia").asString());
     JsonNode t = d.get("tokens").get(0);

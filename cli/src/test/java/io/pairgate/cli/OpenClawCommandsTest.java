@@ -38,14 +38,17 @@ class OpenClawCommandsTest {
     assertTrue(im.out().contains("Imported 1 paired device(s) and 1 pending request(s)"), im.out());
     JsonNode list = cliB.run("devices", "list", "--json").json();
     assertEquals(laptop.deviceId().value(), list.get("paired").get(0).get("deviceId").asString());
-    assertEquals("import", list.get("paired").get(0).get("approvedVia").asString());
+    assertEquals("operator", list.get("paired").get(0).get("approvedVia").asString(),
+        "exported as OpenClaw's owner, imported back as operator");
     assertEquals(pending, list.get("pending").get(0).get("requestId").asString());
     // the imported pairing works: the laptop is allowed against store b
     new TestGateway(tmp.resolve("b"), clock).allowed(laptop, "operator.write");
 
     CliRunner.Result again = cliB.run("store", "import-openclaw", oc.resolve("devices").toString());
     assertEquals(1, again.code(), again.toString());
-    assertTrue(again.out().contains("skipped:"), again.out());
+    assertTrue(again.out().contains("rejected: device " + laptop.deviceId().value()
+        + ": already in the store"), again.out());
+    assertTrue(again.err().contains("nothing was imported"), again.err());
   }
 
   @Test

@@ -577,8 +577,8 @@ public final class Engine implements PairingService {
 
   private Reconciled reconcile(
       DeviceRecord rec, @Nullable PairedDevice paired, DevicePublicKey key, Role role,
-      ScopeSet requested, ClientInfo client, String address, UpgradeReason reason, Instant now,
-      boolean dry) {
+      ScopeSet requested, ClientInfo client, String address, String origin, UpgradeReason reason,
+      Instant now, boolean dry) {
     List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
     PendingRequest p = rec.pending();
     PendingRequest expired = null;
@@ -591,9 +591,7 @@ public final class Engine implements PairingService {
       if (now.isBefore(p.refreshedAt().plus(refreshInterval))) {
         return new Reconciled(p, RequestChange.UNCHANGED, resolved, null, null);
       }
-      PendingRequest next = new PendingRequest(
-          p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), p.scopes(), p.client(),
-          p.remoteAddress(), p.createdAt(), now, now.plus(cfg.pendingTtl()), p.repair(), p.reason());
+      PendingRequest next = p.refreshed(now, now.plus(cfg.pendingTtl()));
       return new Reconciled(next, RequestChange.REFRESHED, resolved, null, null);
     }
     String newId = dry ? "" : Ids.uuid(cfg.random());
@@ -611,7 +609,7 @@ public final class Engine implements PairingService {
     }
     PendingRequest next = new PendingRequest(
         newId, rec.deviceId(), key, role, roles, scopes, client, address, now, now,
-        now.plus(cfg.pendingTtl()), repair, reason);
+        now.plus(cfg.pendingTtl()), repair, reason, origin);
     return new Reconciled(next, change, resolved, expired, p);
   }
 
@@ -621,7 +619,7 @@ public final class Engine implements PairingService {
       Trail t) {
     t.decide(ruleOf(reason));
     Reconciled q = reconcile(rec, paired, key, role, requested, a.client(),
-        ctx.address().address(), reason, now, t.on);
+        ctx.address().address(), a.browserOrigin(), reason, now, t.on);
     if (t.on) {
       t.requestId = q.next().requestId();
       t.add("R5", "pending request", Status.INFO, describe(q));
@@ -1006,7 +1004,8 @@ public final class Engine implements PairingService {
     PairedDevice device = new PairedDevice(
         deviceId, p.publicKey(), new ArrayList<>(roles), baseline, p.client(),
         old == null ? "" : old.label(), tokens, old == null ? now : old.createdAt(), now,
-        old == null ? null : old.lastSeenAt(), via, p.remoteAddress());
+        old == null ? null : old.lastSeenAt(), via, p.remoteAddress(), p.browserOrigin(),
+        old == null ? "" : old.lastSeenReason());
     return new Approved(device, addedRoles, addedScopes);
   }
 
@@ -1069,9 +1068,7 @@ public final class Engine implements PairingService {
             + requestId + " (it asks for " + asked.scopes() + ")");
       }
       declined = asked.scopes().minus(only);
-      p = new PendingRequest(asked.requestId(), asked.deviceId(), asked.publicKey(), asked.role(),
-          asked.roles(), only, asked.client(), asked.remoteAddress(), asked.createdAt(),
-          asked.refreshedAt(), asked.expiresAt(), asked.repair(), asked.reason());
+      p = asked.withScopes(only);
     }
     List<Scope> missing = approverMissing(p, approver.scopes());
     if (!missing.isEmpty()) {

@@ -125,11 +125,11 @@ public final class SampleRecords {
 
   /**
    * A record with every field populated: two roles with tokens (one rotated with a secret hash,
-   * one revoked while it still awaited issue, so with no hash; both used), last-seen time, a
-   * repair request for a scope upgrade from an iPhone with a non-ASCII display name, tombstones of
-   * every {@link Outcome}, and the given {@code blocked} flag (also used as the paired device's
-   * {@code legacyMetadata} flag, so that both values round-trip). Request ids are derived from
-   * {@code tag}.
+   * one revoked while it still awaited issue, so with no hash; both used), last-seen time and
+   * reason, browser origins, a repair request for a scope upgrade from an iPhone with a non-ASCII
+   * display name, tombstones of every {@link Outcome}, and the given {@code blocked} flag (also
+   * used as the paired device's {@code legacyMetadata} flag, so that both values round-trip).
+   * Request ids are derived from {@code tag}.
    */
   public static DeviceRecord full(DeviceKeyPair key, long version, String tag, boolean blocked) {
     DeviceId id = key.deviceId();
@@ -145,12 +145,12 @@ public final class SampleRecords {
     PairedDevice paired = new PairedDevice(
         id, key.publicKey(), List.of(Role.NODE, Role.OPERATOR), baseline, client, "Kitchen «iPad»",
         Map.of(Role.OPERATOR, op, Role.NODE, node), at(0), at(4_000), at(9_000), "operator",
-        "2001:db8::7", blocked);
+        "2001:db8::7", "https://control.example:8443", "connect", blocked);
     PendingRequest pending = new PendingRequest(
         requestId(tag + "/pending"), id, key.publicKey(), Role.OPERATOR,
         List.of(Role.OPERATOR, Role.NODE), ScopeSet.of("operator.admin", "node.exec"),
         client.withPlatform("iOS 18.2"), "198.51.100.23", at(10_000), at(12_000), at(312_000),
-        true, UpgradeReason.SCOPE_UPGRADE);
+        true, UpgradeReason.SCOPE_UPGRADE, "http://127.0.0.1:18789");
     List<ResolvedRequest> resolved = List.of(
         new ResolvedRequest(requestId(tag + "/approved"), Outcome.APPROVED, "", at(4_000)),
         new ResolvedRequest(requestId(tag + "/rejected"), Outcome.REJECTED, "", at(4_500)),

@@ -36,9 +36,10 @@ import org.jspecify.annotations.Nullable;
 final class RecordCodec {
   /**
    * The format version written into every document as {@code "v"}. Version 2 holds each token's
-   * SHA-256 hash ({@code "hash"}, null while it awaits issue); version 1 held the plaintext
-   * secret ({@code "secret"}) and is still read (hashing it as it is read) so that
-   * {@link TokenUpgrade} can rewrite it.
+   * SHA-256 hash ({@code "hash"}, null while it awaits issue) and added {@code browserOrigin}
+   * (paired and pending) and {@code lastSeenReason} (paired); version 1 held the plaintext secret
+   * ({@code "secret"}) and lacks those fields, and is still read (hashing the secret as it is read,
+   * the new fields empty) so that {@link TokenUpgrade} can rewrite it.
    */
   static final int FORMAT_VERSION = 2;
   /** The format version that held token secrets in plaintext. */
@@ -46,24 +47,35 @@ final class RecordCodec {
 
   private static final Set<String> RECORD_KEYS =
       Set.of("v", "blocked", "paired", "pending", "resolved");
-  private static final Set<String> PAIRED_KEYS =
+  private static final Set<String> PAIRED_KEYS_V1 =
       Set.of("publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAt",
           "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress");
+  private static final Set<String> PAIRED_KEYS = plus(PAIRED_KEYS_V1, "browserOrigin",
+      "lastSeenReason");
   /** A record from before metadata pinning carries {@code "legacyMetadata": true} as well. */
   private static final Set<String> LEGACY_PAIRED_KEYS = union(PAIRED_KEYS, "legacyMetadata");
+  private static final Set<String> LEGACY_PAIRED_KEYS_V1 = union(PAIRED_KEYS_V1, "legacyMetadata");
   private static final Set<String> TOKEN_KEYS =
       Set.of("role", "scopes", "hash", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
   private static final Set<String> TOKEN_KEYS_V1 =
       Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
-  private static final Set<String> PENDING_KEYS =
+  private static final Set<String> PENDING_KEYS_V1 =
       Set.of("requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
           "createdAt", "refreshedAt", "expiresAt", "repair", "reason");
+  private static final Set<String> PENDING_KEYS = plus(PENDING_KEYS_V1, "browserOrigin");
   private static final Set<String> CLIENT_KEYS =
       Set.of("clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
   private static final Set<String> RESOLVED_KEYS =
       Set.of("requestId", "outcome", "successorRequestId", "resolvedAt");
 
   private RecordCodec() {}
+
+  private static Set<String> plus(Set<String> base, String... more) {
+    java.util.HashSet<String> s = new java.util.HashSet<>(base);
+    s.addAll(List.of(more));
+    return Set.copyOf(s);
+  }
+
 
   // ---------------------------------------------------------------------------------------------
   // writing
@@ -146,6 +158,8 @@ final class RecordCodec {
     instantField(b, "lastSeenAt", p.lastSeenAt());
     field(b, "approvedVia", p.approvedVia(), false);
     field(b, "remoteAddress", p.remoteAddress(), false);
+    field(b, "browserOrigin", p.browserOrigin(), false);
+    field(b, "lastSeenReason", p.lastSeenReason(), false);
     if (p.legacyMetadata()) {
       b.append(",\"legacyMetadata\":true");
     }
@@ -175,6 +189,7 @@ final class RecordCodec {
     instantField(b, "expiresAt", q.expiresAt());
     b.append(",\"repair\":").append(q.repair());
     field(b, "reason", q.reason().wireName(), false);
+    field(b, "browserOrigin", q.browserOrigin(), false);
     b.append('}');
   }
 
@@ -299,6 +314,7 @@ final class RecordCodec {
           + (v > FORMAT_VERSION ? " was written by a newer Pairgate" : " is unknown")
           + "; this version reads formats " + PLAINTEXT_TOKENS_VERSION + " and " + FORMAT_VERSION);
     }
+    boolean v1 = v == PLAINTEXT_TOKENS_VERSION;
     Obj pairedObj = root.nullableObj("paired");
     Obj pendingObj = root.nullableObj("pending");
     List<ResolvedRequest> resolved = new ArrayList<>();
@@ -311,15 +327,17 @@ final class RecordCodec {
     }
     return new DeviceRecord(
         deviceId, version,
-        pairedObj == null ? null : readPaired(deviceId, pairedObj, v == PLAINTEXT_TOKENS_VERSION),
-        pendingObj == null ? null : readPending(deviceId, pendingObj),
+        pairedObj == null ? null : readPaired(deviceId, pairedObj, v1),
+        pendingObj == null ? null : readPending(deviceId, pendingObj, v1),
         root.bool("blocked"), resolved);
   }
 
-  private static PairedDevice readPaired(DeviceId id, Obj p, boolean plaintext) {
+  private static PairedDevice readPaired(DeviceId id, Obj p, boolean v1) {
     boolean legacy = p.map.containsKey("legacyMetadata");
-    p.requireKeys(legacy ? LEGACY_PAIRED_KEYS : PAIRED_KEYS);
+    p.requireKeys(legacy ? (v1 ? LEGACY_PAIRED_KEYS_V1 : LEGACY_PAIRED_KEYS)
+        : (v1 ? PAIRED_KEYS_V1 : PAIRED_KEYS));
     legacy = legacy && p.bool("legacyMetadata");
+    boolean plaintext = v1;
     Map<Role, DeviceToken> tokens = new HashMap<>();
     Obj tokenMap = p.obj("tokens");
     for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
@@ -341,17 +359,21 @@ final class RecordCodec {
         id, DevicePublicKey.parse(p.string("publicKey")), roles(p.array("roles")),
         scopes(p.array("approvedScopes")), client(p.obj("client")), p.string("label"), tokens,
         p.instant("createdAt"), p.instant("approvedAt"), p.nullableInstant("lastSeenAt"),
-        p.string("approvedVia"), p.string("remoteAddress"), legacy);
+        p.string("approvedVia"), p.string("remoteAddress"),
+        v1 ? "" : p.string("browserOrigin"),
+        // formatVersion 1 set lastSeenAt only on an allowed connect
+        v1 ? (p.nullableInstant("lastSeenAt") == null ? "" : PairedDevice.SEEN_ON_CONNECT)
+            : p.string("lastSeenReason"));
   }
 
-  private static PendingRequest readPending(DeviceId id, Obj q) {
-    q.requireKeys(PENDING_KEYS);
+  private static PendingRequest readPending(DeviceId id, Obj q, boolean v1) {
+    q.requireKeys(v1 ? PENDING_KEYS_V1 : PENDING_KEYS);
     return new PendingRequest(
         q.string("requestId"), id, DevicePublicKey.parse(q.string("publicKey")),
         Role.of(q.string("role")), roles(q.array("roles")), scopes(q.array("scopes")),
         client(q.obj("client")), q.string("remoteAddress"), q.instant("createdAt"),
         q.instant("refreshedAt"), q.instant("expiresAt"), q.bool("repair"),
-        UpgradeReason.fromWireName(q.string("reason")));
+        UpgradeReason.fromWireName(q.string("reason")), v1 ? "" : q.string("browserOrigin"));
   }
 
   private static ClientInfo client(Obj c) {

@@ -136,7 +136,7 @@ class RecordCodecTest {
       good.replace("\"blocked\":false,", ""),
       good.replace("{\"v\":2", "{\"v\":3"),
       good.replace("{\"v\":2", "{\"v\":2.0"),
-      good.replace("{\"v\":2", "{\"v\":1"), // format 1 has "secret", not "hash"
+      good.replace("{\"v\":2", "{\"v\":1"), // format 1 has "secret", not "hash", and none of format 2's fields
       good.replace("\"hash\":\"sha256:", "\"hash\":\"sha512:"),
       good.replace("\"hash\":null", "\"hash\":7"),
       good.replace("\"label\":", "\"labels\":"),

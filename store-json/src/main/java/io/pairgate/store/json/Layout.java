@@ -11,8 +11,9 @@ final class Layout {
   static final String DEVICE_FORMAT = "pairgate-device";
   /**
    * The newest format version this code reads and the one it writes. Version 2 stores a device
-   * token as its hash ({@code "hash"}); version 1 held the plaintext ({@code "secret"}) and is
-   * upgraded when a store is opened read-write.
+   * token as its hash ({@code "hash"}) and added {@code browserOrigin} (paired and pending) and
+   * {@code lastSeenReason} (paired); version 1 held the plaintext ({@code "secret"}), lacks those
+   * fields (read as empty), and is upgraded when a store is opened read-write.
    */
   static final long FORMAT_VERSION = 2;
   /** The format version that held token secrets in plaintext. */

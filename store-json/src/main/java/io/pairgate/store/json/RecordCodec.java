@@ -33,7 +33,8 @@ final class RecordCodec {
       "format", "formatVersion", "deviceId", "version", "blocked", "paired", "pending", "resolved");
   private static final Set<String> PAIRED = Set.of(
       "publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAtMs",
-      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "legacyMetadata");
+      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "browserOrigin",
+      "lastSeenReason", "legacyMetadata");
   private static final Set<String> TOKEN = Set.of(
       "scopes", "hash", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
   /** formatVersion 1: the plaintext secret instead of its hash (upgraded on open). */
@@ -43,7 +44,7 @@ final class RecordCodec {
       "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
   private static final Set<String> PENDING = Set.of(
       "requestId", "publicKey", "role", "roles", "scopes", "client", "remoteAddress",
-      "createdAtMs", "refreshedAtMs", "expiresAtMs", "repair", "reason");
+      "createdAtMs", "refreshedAtMs", "expiresAtMs", "repair", "reason", "browserOrigin");
   private static final Set<String> RESOLVED = Set.of(
       "requestId", "outcome", "successorRequestId", "resolvedAtMs");
 
@@ -108,6 +109,8 @@ final class RecordCodec {
     m.put("lastSeenAtMs", optMs(p.lastSeenAt()));
     m.put("approvedVia", p.approvedVia());
     m.put("remoteAddress", p.remoteAddress());
+    m.put("browserOrigin", p.browserOrigin());
+    m.put("lastSeenReason", p.lastSeenReason());
     if (p.legacyMetadata()) {
       m.put("legacyMetadata", true);
     }
@@ -128,6 +131,7 @@ final class RecordCodec {
     m.put("expiresAtMs", Json.epochMs(p.expiresAt()));
     m.put("repair", p.repair());
     m.put("reason", p.reason().wireName());
+    m.put("browserOrigin", p.browserOrigin());
     return m;
   }
 
@@ -190,7 +194,7 @@ final class RecordCodec {
       Json.Obj po = o.nullableObject("paired");
       PairedDevice paired = po == null ? null : paired(po, deviceId, formatVersion);
       Json.Obj qo = o.nullableObject("pending");
-      PendingRequest pending = qo == null ? null : pending(qo, deviceId);
+      PendingRequest pending = qo == null ? null : pending(qo, deviceId, formatVersion);
       List<JsonNode> ra = o.array("resolved");
       List<ResolvedRequest> resolved = new ArrayList<>(ra.size());
       for (int i = 0; i < ra.size(); i++) {
@@ -275,6 +279,20 @@ final class RecordCodec {
     return fv;
   }
 
+  /**
+   * A string field added in formatVersion 2: required from that version on, and empty in a file
+   * of formatVersion 1 (which never has it).
+   */
+  private static String sinceV2(Json.Obj o, String key, long formatVersion) {
+    if (formatVersion >= 2) {
+      return o.string(key);
+    }
+    if (o.optString(key) != null) {
+      throw new Json.SchemaViolation(o.at(key) + ": not part of formatVersion 1");
+    }
+    return "";
+  }
+
   private static PairedDevice paired(Json.Obj o, DeviceId id, long formatVersion) {
     o.only(PAIRED);
     DevicePublicKey key = key(o, "publicKey");
@@ -300,13 +318,19 @@ final class RecordCodec {
           t.instant("createdAtMs"), t.nullableInstant("rotatedAtMs"),
           t.nullableInstant("revokedAtMs"), t.nullableInstant("lastUsedAtMs")));
     }
+    Instant lastSeen = o.nullableInstant("lastSeenAtMs");
+    String seenReason = sinceV2(o, "lastSeenReason", formatVersion);
+    if (formatVersion < 2 && lastSeen != null) {
+      seenReason = PairedDevice.SEEN_ON_CONNECT; // the only way formatVersion 1 set lastSeenAt
+    }
     return new PairedDevice(id, key, roles, approved, client, label, tokens,
-        o.instant("createdAtMs"), o.instant("approvedAtMs"), o.nullableInstant("lastSeenAtMs"),
+        o.instant("createdAtMs"), o.instant("approvedAtMs"), lastSeen,
         o.string("approvedVia"), o.string("remoteAddress"),
+        sinceV2(o, "browserOrigin", formatVersion), seenReason,
         Boolean.TRUE.equals(o.optBool("legacyMetadata")));
   }
 
-  private static PendingRequest pending(Json.Obj o, DeviceId id) {
+  private static PendingRequest pending(Json.Obj o, DeviceId id, long formatVersion) {
     o.only(PENDING);
     String reason = o.string("reason");
     UpgradeReason r = parse(o.at("reason"), () -> UpgradeReason.fromWireName(reason));
@@ -317,7 +341,8 @@ final class RecordCodec {
     return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
         parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),
         client(o.object("client")), o.string("remoteAddress"), o.instant("createdAtMs"),
-        o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r);
+        o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r,
+        sinceV2(o, "browserOrigin", formatVersion));
   }
 
   private static ResolvedRequest resolved(Json.Obj o) {

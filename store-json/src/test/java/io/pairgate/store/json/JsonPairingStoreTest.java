@@ -97,10 +97,10 @@ class JsonPairingStoreTest {
     JsonMapper m = JsonMapper.builder().build();
     JsonNode manifest = m.readTree(Files.readAllBytes(dir().resolve("store.json")));
     assertEquals("pairgate-json-store", manifest.get("format").stringValue());
-    assertEquals(2, manifest.get("formatVersion").intValue());
+    assertEquals(Layout.FORMAT_VERSION, manifest.get("formatVersion").intValue());
     JsonNode device = m.readTree(Files.readAllBytes(file));
     assertEquals("pairgate-device", device.get("format").stringValue());
-    assertEquals(2, device.get("formatVersion").intValue());
+    assertEquals(Layout.FORMAT_VERSION, device.get("formatVersion").intValue());
     assertEquals(1, device.get("version").intValue());
     assertSortedKeys(device, "");
     assertSortedKeys(manifest, "");
@@ -142,12 +142,13 @@ class JsonPairingStoreTest {
     JsonPairingStore.open(dir()).close();
     Path manifest = dir().resolve("store.json");
     Files.writeString(manifest, Files.readString(manifest)
-        .replace("\"formatVersion\": 2", "\"formatVersion\": 3"));
+        .replace("\"formatVersion\": " + Layout.FORMAT_VERSION,
+            "\"formatVersion\": " + (Layout.FORMAT_VERSION + 1)));
     StoreFormatException e =
         assertThrows(StoreFormatException.class, () -> JsonPairingStore.open(dir()));
     assertEquals(manifest.toString(), e.location());
-    assertEquals(3, e.foundVersion());
-    assertEquals(2, e.supportedVersion());
+    assertEquals(Layout.FORMAT_VERSION + 1, e.foundVersion());
+    assertEquals(Layout.FORMAT_VERSION, e.supportedVersion());
     assertTrue(e.getMessage().contains("newer Pairgate"), e.getMessage());
     assertFalse(e.retryable());
     assertThrows(StoreFormatException.class,

@@ -218,7 +218,8 @@ class OpenClawFilesTest {
       OpenClawFiles.ImportReport r = OpenClawFiles.importInto(s, devices);
       assertEquals(List.of(), r.skipped());
       assertEquals(3, r.imported().size());
-      assertTrue(r.warnings().stream().anyMatch(w -> w.contains("\"silent\"")));
+      assertTrue(r.dropped().stream().anyMatch(w -> w.startsWith("pending.json.silent: ")),
+          r.dropped().toString());
 
       DeviceRecord laptop = s.load(id("laptop")).orElseThrow();
       PairedDevice lp = laptop.paired();
@@ -268,7 +269,7 @@ class OpenClawFilesTest {
       assertEquals("iPhone", ip.client().deviceFamily());
       assertEquals("Zoë (phone)", ip.label());
       assertEquals(ms(1777000000000L), ip.lastSeenAt());
-      assertEquals("import", ip.approvedVia(), "OpenClaw's approvedVia is not carried over");
+      assertEquals("silent", ip.approvedVia(), "OpenClaw's approvedVia is carried over");
       assertEquals(UpgradeReason.METADATA_UPGRADE, iphone.pending().reason());
 
       PairedDevice host = s.load(id("host")).orElseThrow().paired();
@@ -322,7 +323,8 @@ class OpenClawFilesTest {
   }
 
   @Test
-  void badEntriesAndDevicesAlreadyStored_areSkippedAndReported() throws Exception {
+  void badEntriesAndDevicesAlreadyStored_refuseTheWholeImport_orAreSkippedWhenAsked()
+      throws Exception {
     Path devices = sample("era-a");
     Path paired = devices.resolve("paired.json");
     String text = Files.readString(paired);
@@ -334,7 +336,18 @@ class OpenClawFilesTest {
     Files.writeString(paired, "{\n" + extra + text.substring(2));
     try (JsonPairingStore s = store("skips")) {
       assertTrue(s.compareAndSet(0, SampleRecords.paired(key("mac"), 1, "already here")));
-      OpenClawFiles.ImportReport r = OpenClawFiles.importInto(s, devices);
+      OpenClawFiles.ImportRefusedException refused = assertThrows(
+          OpenClawFiles.ImportRefusedException.class, () -> OpenClawFiles.importInto(s, devices));
+      assertEquals(3, refused.rejected().size(), refused.rejected().toString());
+      assertTrue(refused.rejected().get(0).contains("dev-1"), refused.rejected().toString());
+      assertTrue(refused.rejected().get(1).contains("derives device id"),
+          refused.rejected().toString());
+      assertTrue(refused.rejected().get(2).contains("already in the store"),
+          refused.rejected().toString());
+      assertEquals(1, s.list("", 100).size(), "a refused import writes nothing");
+
+      OpenClawFiles.ImportReport r = OpenClawFiles.importInto(s, devices,
+          OpenClawFiles.DEFAULT_PENDING_TTL, true);
       assertEquals(3, r.skipped().size(), r.skipped().toString());
       assertTrue(r.skipped().get(0).contains("dev-1"), r.skipped().toString());
       assertTrue(r.skipped().get(1).contains("derives device id"), r.skipped().toString());
@@ -385,7 +398,8 @@ class OpenClawFilesTest {
           // the approval comes back without tokens, and only with the roles still effective
           assertEquals(new PairedDevice(p.deviceId(), p.publicKey(), p.effectiveRoles(),
               p.approvedScopes(), p.client(), p.label(), Map.of(), p.createdAt(),
-              p.approvedAt(), p.lastSeenAt(), p.approvedVia(), p.remoteAddress()), g.paired());
+              p.approvedAt(), p.lastSeenAt(), p.approvedVia(), p.remoteAddress(),
+              p.browserOrigin(), p.lastSeenReason()), g.paired());
         } else if (g != null) {
           assertNull(g.paired(), "a device without an effective role is not exported as paired");
         }
@@ -414,8 +428,8 @@ class OpenClawFilesTest {
         continue; // every role revoked (or skipped as unimportable): not exported
       }
       assertEquals(deviceId, d.get("deviceId").stringValue());
-      for (String k : List.of("publicKey", "roles", "approvedScopes", "tokens", "createdAtMs",
-          "approvedAtMs")) {
+      for (String k : List.of("publicKey", "roles", "approvedScopes", "approvedVia",
+          "createdAtMs", "approvedAtMs")) {
         assertTrue(d.has(k), deviceId + " lacks " + k);
       }
       for (String k : List.of("displayName", "platform", "clientId", "clientMode", "remoteIp",
@@ -449,12 +463,116 @@ class OpenClawFilesTest {
       expected.add(k.deviceId() + ": role node (its token was revoked; OpenClaw could not keep it"
           + " revoked without a token)");
       expected.add(k.deviceId() + ": device token(s) for [node, operator] (only hashes are"
-          + " stored; the device gets a new token from OpenClaw on its next shared-token connect)");
+          + " stored; OpenClaw issues new ones, see 'Back to OpenClaw' in docs/operations.md)");
       expected.add(k.deviceId() + ": blocked (OpenClaw has no block list)");
       expected.add(k.deviceId() + ": 4 remembered request id(s)");
       assertEquals(expected, r.notExported());
       Optional<DeviceRecord> still = s.load(k.deviceId());
       assertTrue(still.isPresent(), "export does not change the store");
     }
+  }
+
+  /** A store whose n-th compare-and-set fails, to show an import never stays half-applied. */
+  static final class FailingStore implements PairingStore {
+    final io.pairgate.InMemoryPairingStore inner = new io.pairgate.InMemoryPairingStore();
+    int writesBeforeFailure;
+
+    FailingStore(int writesBeforeFailure) {
+      this.writesBeforeFailure = writesBeforeFailure;
+    }
+
+    @Override
+    public Optional<DeviceRecord> load(DeviceId deviceId) {
+      return inner.load(deviceId);
+    }
+
+    @Override
+    public Optional<DeviceRecord> findByRequestId(String requestId) {
+      return inner.findByRequestId(requestId);
+    }
+
+    @Override
+    public boolean compareAndSet(long expectedVersion, DeviceRecord next) {
+      if (!next.isEmpty() && writesBeforeFailure-- == 0) {
+        throw new io.pairgate.StoreException("disk full (injected)", true);
+      }
+      return inner.compareAndSet(expectedVersion, next);
+    }
+
+    @Override
+    public List<DeviceRecord> list(String afterDeviceId, int limit) {
+      return inner.list(afterDeviceId, limit);
+    }
+  }
+
+  @Test
+  void aWriteFailingMidway_leavesNothingImported() throws Exception {
+    Path devices = sample("era-a");
+    FailingStore s = new FailingStore(2);
+    io.pairgate.StoreException e = assertThrows(io.pairgate.StoreException.class,
+        () -> OpenClawFiles.importInto(s, devices));
+    assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+    assertEquals(List.of(), s.inner.list("", 100), "the two devices written were removed again");
+  }
+
+  @Test
+  void rowsOf2026_9_keepProvenance_andReportDroppedFieldsByName() {
+    DeviceKeyPair a = key("rows-a");
+    DeviceKeyPair b = key("rows-b");
+    Map<String, Object> paired = new java.util.LinkedHashMap<>();
+    paired.put("deviceId", a.deviceId().value());
+    paired.put("publicKey", a.publicKey().base64Url());
+    paired.put("platform", "linux");
+    paired.put("clientId", "cli");
+    paired.put("clientMode", "cli");
+    paired.put("browserOrigin", "http://127.0.0.1");
+    paired.put("role", "operator");
+    paired.put("roles", List.of("operator"));
+    paired.put("scopes", List.of("operator.read", "operator.write"));
+    paired.put("approvedScopes", List.of("operator.read", "operator.write"));
+    paired.put("remoteIp", "203.0.113.5");
+    paired.put("approvedVia", "owner");
+    paired.put("operatorLabel", "build box");
+    paired.put("nodeSurface", Map.of("commands", List.of("x")));
+    paired.put("createdAtMs", 1_700_000_000_000L);
+    paired.put("approvedAtMs", 1_700_000_001_000L);
+    paired.put("lastSeenAtMs", 1_700_000_002_000L);
+    paired.put("lastSeenReason", "connect");
+    Map<String, Object> pending = new java.util.LinkedHashMap<>();
+    String rid = "5b0f6c1e-3d2a-4f7b-9c8d-1e2f3a4b5c6d";
+    pending.put("requestId", rid);
+    pending.put("deviceId", b.deviceId().value());
+    pending.put("publicKey", b.publicKey().base64Url());
+    pending.put("browserOrigin", "https://ui.example");
+    pending.put("role", "operator");
+    pending.put("scopes", List.of("operator.read"));
+    pending.put("silent", true);
+    pending.put("isRepair", false);
+    pending.put("ts", 1_700_000_003_000L);
+    pending.put("refreshedAtMs", 1_700_000_004_000L);
+    io.pairgate.InMemoryPairingStore s = new io.pairgate.InMemoryPairingStore();
+    OpenClawFiles.ImportReport r = OpenClawFiles.importRows(s, new OpenClawFiles.Rows(
+        "device_pairing_paired", List.of(new OpenClawFiles.Row(a.deviceId().value(), paired)),
+        "device_pairing_pending", List.of(new OpenClawFiles.Row(rid, pending)), List.of(),
+        List.of()), OpenClawFiles.DEFAULT_PENDING_TTL, false);
+    assertEquals(1, r.pairedCount());
+    assertEquals(1, r.pendingCount());
+    PairedDevice p = s.load(a.deviceId()).orElseThrow().paired();
+    assertEquals("operator", p.approvedVia(), "owner is Pairgate's operator approval");
+    assertEquals("http://127.0.0.1", p.browserOrigin());
+    assertEquals("203.0.113.5", p.remoteAddress());
+    assertEquals("build box", p.label());
+    assertEquals("connect", p.lastSeenReason());
+    assertEquals(Instant.ofEpochMilli(1_700_000_002_000L), p.lastSeenAt());
+    PendingRequest q = s.load(b.deviceId()).orElseThrow().pending();
+    assertEquals(rid, q.requestId());
+    assertEquals("https://ui.example", q.browserOrigin());
+    assertEquals(Instant.ofEpochMilli(1_700_000_004_000L), q.refreshedAt());
+    assertEquals(Instant.ofEpochMilli(1_700_000_003_000L), q.createdAt());
+    assertEquals(2, r.dropped().size(), r.dropped().toString());
+    assertTrue(r.dropped().get(0).startsWith("device_pairing_paired.nodeSurface: "), r.dropped()
+        .toString());
+    assertTrue(r.dropped().get(1).startsWith("device_pairing_pending.silent: "), r.dropped()
+        .toString());
   }
 }

@@ -69,7 +69,9 @@ class TokenSecretsAtRestTest {
     assertTrue(text.contains("\"hash\": \"" + hash + "\""), text);
     Files.writeString(f, text.replace("\"hash\": \"" + hash + "\"",
             "\"secret\": \"" + secretOf(k) + "\"")
-        .replace("\"formatVersion\": 2,", "\"formatVersion\": 1,"));
+        .replace("\"formatVersion\": 2,", "\"formatVersion\": 1,")
+        // nor did formatVersion 1 have the fields issue #18 added
+        .replaceAll("(?m)^ *\"(browserOrigin|lastSeenReason)\": \"[^\"]*\",\n", ""));
   }
 
   private static void plantOldManifest(Path dir) throws IOException {
