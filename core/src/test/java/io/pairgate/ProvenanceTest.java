@@ -18,7 +18,12 @@ import org.junit.jupiter.api.Test;
  * when a repeated request was refreshed, and when and why the device was last seen.
  */
 class ProvenanceTest {
-  private final Fixture f = new Fixture(b -> b.pendingTtl(Duration.ofSeconds(20)));
+  /** An allowed origin longer than what a record keeps (MAX_ORIGIN_LENGTH). */
+  private static final String LONG_ORIGIN =
+      "https://" + ("a".repeat(62) + ".").repeat(3) + "b".repeat(60) + ":18789";
+  // the origins these tests send are allowed (issue #14: any other Origin is refused)
+  private final Fixture f = new Fixture(b -> b.pendingTtl(Duration.ofSeconds(20))
+      .allowedOrigins(List.of("https://control.example", "http://127.0.0.1:18789", LONG_ORIGIN)));
   private final DeviceKeyPair alice = Fixture.key("provenance-alice");
   private static final Map<String, String> BROWSER =
       Map.of("Origin", "https://control.example", "Host", "gw.example:18789");
@@ -75,11 +80,19 @@ class ProvenanceTest {
   }
 
   @Test
-  void anOversizedOrigin_isCut_notStoredWhole() {
-    String huge = "https://" + "a".repeat(100_000) + ".example";
-    PairingRequired p = f.pairingRequired(browser(alice, Map.of("origin", huge), "operator.read"));
+  void aLongAllowedOrigin_isCut_notStoredWhole() {
+    PairingRequired p = f.pairingRequired(browser(alice, Map.of("origin", LONG_ORIGIN),
+        "operator.read"));
     String kept = f.service.pendingRequest(p.requestId()).orElseThrow().browserOrigin();
     assertEquals(ConnectAttempt.MAX_ORIGIN_LENGTH, kept.length());
     assertTrue(kept.startsWith("https://aaa") && kept.endsWith("\u2026"), kept);
+  }
+
+  @Test
+  void anOversizedOrigin_isRefused_andNothingIsStored() {
+    String huge = "https://" + "a".repeat(100_000) + ".example";
+    ConnectResult r = browser(alice, Map.of("origin", huge), "operator.read");
+    assertEquals(ErrorCode.FIELD_TOO_LONG, ((ConnectResult.Rejected) r).code());
+    assertTrue(f.store.load(alice.deviceId()).isEmpty(), "nothing written");
   }
 }
