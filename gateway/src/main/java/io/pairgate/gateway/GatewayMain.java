@@ -206,6 +206,12 @@ public final class GatewayMain {
       err.println("pairgate gateway: warning: --token puts the shared token in the process list"
           + " and shell history; prefer --token-file or --token-env");
     }
+    if (o.token() == null && !PairgateGateway.Builder.isLoopback(o.bind())) {
+      err.println("pairgate gateway: refusing to listen on " + o.bind() + " without a shared"
+          + " token: anyone who can reach it could ask to pair; give --token-file or"
+          + " --token-env, or bind to 127.0.0.1");
+      return 2;
+    }
     PairingStore store;
     String storeText;
     try {
