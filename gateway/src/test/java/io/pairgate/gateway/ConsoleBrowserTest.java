@@ -1,0 +1,376 @@
+package io.pairgate.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.net.httpserver.HttpServer;
+import io.pairgate.Approver;
+import io.pairgate.AuthMethod;
+import io.pairgate.ClientInfo;
+import io.pairgate.DeviceId;
+import io.pairgate.PairingService;
+import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import io.pairgate.client.ConnectProof;
+import io.pairgate.store.json.JsonPairingStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The operator console in a real browser: Debian's Chromium, headless, driven by Selenium through
+ * Debian's chromedriver. The page makes its own Ed25519 key with WebCrypto and pairs like any
+ * device; these tests approve it, let it approve and revoke a Java client, feed it hostile
+ * display names, and try it from another origin.
+ *
+ * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} ({@code .ci/run} installs
+ * them with apt-get). Without them the tests fail with one line; {@code PAIRGATE_SKIP_BROWSER=1}
+ * skips them and says so.
+ */
+class ConsoleBrowserTest {
+  static final String TOKEN = "tok-shared-0123456789abcdef";
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final String IMG = "<img src=x onerror=alert(1)>";
+  static final String ESCAPES = "\u001b[31mred\u001b[0m\u0007 \u202Eevil";
+  /** How the console shows {@link #ESCAPES}: every control and bidi character as an escape. */
+  static final String ESCAPES_SHOWN = "\\x1b[31mred\\x1b[0m\\x07 \\u202eevil";
+
+  @TempDir Path tmp;
+  JsonPairingStore store;
+  PairgateGateway gw;
+  ChromeDriver driver;
+
+  @BeforeAll
+  static void browserPresent() {
+    if ("1".equals(System.getenv("PAIRGATE_SKIP_BROWSER"))) {
+      System.out.println("[console browser test] SKIPPED: PAIRGATE_SKIP_BROWSER=1 is set, so the"
+          + " operator console is not tested in a browser");
+      Assumptions.abort("PAIRGATE_SKIP_BROWSER=1: browser tests of the console skipped");
+    }
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      fail("chromium/chromium-driver not installed (" + CHROMIUM + ", " + CHROMEDRIVER
+          + "): run 'apt-get install -y chromium chromium-driver' (.ci/run does), or set"
+          + " PAIRGATE_SKIP_BROWSER=1 to skip the console's browser tests");
+    }
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    store = JsonPairingStore.open(Files.createDirectory(tmp.resolve("store")));
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)
+        .start();
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(CHROMIUM.toFile());
+    o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--user-data-dir=" + Files.createDirectory(tmp.resolve("chromium")),
+        "--window-size=1280,1800");
+    // an alert would stay open (not be dismissed by the driver), so the test can see it
+    o.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    driver = new ChromeDriver(service, o);
+    driver.manage().timeouts().scriptTimeout(WAIT);
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.quit();
+    }
+    gw.close();
+    store.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+
+  WebDriverWait waiting() {
+    return new WebDriverWait(driver, WAIT);
+  }
+
+  WebElement visible(String id) {
+    return waiting().until(d -> {
+      WebElement e = d.findElement(By.id(id));
+      return e.isDisplayed() ? e : null;
+    });
+  }
+
+  /** Opens the console, gives it the shared token, and returns its pending request id. */
+  String openConsoleAndKnock() {
+    driver.get(gw.consoleUrl());
+    WebElement token = visible("gateway-token");
+    assertEquals("Shared token", driver.findElement(By.cssSelector("label[for=gateway-token]"))
+        .getText());
+    token.sendKeys(TOKEN + "\n");
+    visible("pairing-view");
+    String requestId = waiting().until(d -> {
+      String t = d.findElement(By.id("request-id")).getText();
+      return t.isEmpty() ? null : t;
+    });
+    assertEquals("pairgate devices approve " + requestId,
+        driver.findElement(By.id("approve-command")).getText());
+    return requestId;
+  }
+
+  /** The console approved through the CLI's code path: a separate service on the same store. */
+  String approvedConsole() {
+    String requestId = openConsoleAndKnock();
+    PairingService cli = PairingService.builder(store).build();
+    PendingRequest r = cli.pendingRequest(requestId).orElseThrow();
+    assertEquals("pairgate-console", r.client().clientId());
+    cli.approve(requestId, Approver.admin("cli"));
+    visible("console-view");
+    waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("Connected"));
+    return r.deviceId().value();
+  }
+
+  WsClient.Close closeOf(WsClient ws) {
+    return ws.awaitClose();
+  }
+
+  /** A Java client knocking with {@code displayName}; returns its device and request id. */
+  record Knock(Devices device, String requestId) {}
+
+  Knock knock(String displayName, String... scopes) {
+    Devices d = new Devices();
+    d.client = new ClientInfo("cli", "cli", "linux", "", displayName, "test");
+    JsonNode res = connect(d, scopes).response;
+    assertEquals("NOT_PAIRED", res.path("error").path("code").asString(), res.toString());
+    return new Knock(d, res.path("error").path("details").path("requestId").asString());
+  }
+
+  record Conn(WsClient ws, JsonNode response) {}
+
+  Conn connect(Devices d, String... scopes) {
+    WsClient ws = WsClient.open(gw.url());
+    String nonce = ws.challenge();
+    ConnectProof p = d.sign(nonce, Role.OPERATOR, List.of(scopes), AuthMethod.SHARED_TOKEN, TOKEN);
+    ObjectNode params = WsClient.connectParams(p, TOKEN);
+    return new Conn(ws, ws.response(ws.request("connect", params)));
+  }
+
+  WebElement request(String requestId) {
+    return waiting().until(d -> d.findElements(
+        By.cssSelector("article[data-request-id='" + requestId + "']")).stream().findFirst()
+        .orElse(null));
+  }
+
+  void confirm(String expectedTitleStart) {
+    WebElement dialog = visible("confirm");
+    assertTrue(dialog.findElement(By.id("confirm-title")).getText().startsWith(expectedTitleStart),
+        dialog.getText());
+    driver.findElement(By.id("confirm-ok")).click();
+    waiting().until(d -> !d.findElement(By.id("confirm")).isDisplayed());
+  }
+
+  void assertNoAlert() {
+    assertThrows(NoAlertPresentException.class, () -> driver.switchTo().alert(),
+        "an alert fired: a device string was executed");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void firstVisitApprovalThenApproveAndRevokeAJavaClientLive() throws Exception {
+    String requestId = openConsoleAndKnock();
+    String consoleId = driver.findElement(By.id("own-device-id")).getText();
+    // the request in the store is the page's own, asking for operator.admin
+    PendingRequest r = gw.pairing().pendingRequest(requestId).orElseThrow();
+    assertEquals(consoleId, r.deviceId().value());
+    assertEquals(List.of("operator.admin"), r.scopes().names());
+    // its private key is a WebCrypto Ed25519 key that cannot be exported, kept in IndexedDB
+    Object key = ((JavascriptExecutor) driver).executeAsyncScript(
+        "const done = arguments[0];"
+            + "const r = indexedDB.open('pairgate-console', 1);"
+            + "r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv')"
+            + ".get('identity'); g.onsuccess = () => { const k = g.result.privateKey;"
+            + " done([k.algorithm.name, k.extractable, k.type, g.result.deviceId]); }; };");
+    assertEquals(List.of("Ed25519", false, "private", consoleId), key);
+
+    // approve it with the CLI's code path: the page switches to the console by itself
+    PairingService cli = PairingService.builder(store).build();
+    cli.approve(requestId, Approver.admin("cli"));
+    visible("console-view");
+    ((JavascriptExecutor) driver).executeScript("window.__sameDocument = true;");
+    waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("Connected"));
+    assertTrue(store.load(new DeviceId(consoleId)).orElseThrow().paired() != null);
+
+    // a Java client knocks: its request appears without a reload
+    Knock k = knock("build agent", "operator.write");
+    WebElement card = request(k.requestId());
+    assertEquals(Boolean.TRUE,
+        ((JavascriptExecutor) driver).executeScript("return window.__sameDocument === true;"));
+    assertEquals("build agent", card.findElement(By.cssSelector("dd.display-name")).getText());
+    assertEquals("127.0.0.1", card.findElement(By.cssSelector("dd.address")).getText());
+    assertEquals("direct_local", card.findElement(By.cssSelector("dd.locality")).getText());
+    assertEquals("not-paired", card.findElement(By.cssSelector("dd.reason")).getText());
+    String grants = card.findElement(By.cssSelector("table.grants")).getText();
+    assertTrue(grants.contains("operator.write requested no yes (new)"), grants);
+    assertTrue(grants.contains("operator.read implied by the request no implied (new)"), grants);
+
+    // approve from the page, confirming a dialog that names the scopes
+    card.findElement(By.cssSelector("button[data-action=approve]")).click();
+    WebElement dialog = visible("confirm");
+    String items = dialog.findElement(By.id("confirm-items")).getText();
+    assertTrue(items.contains("operator.write — new"), items);
+    assertTrue(items.contains("operator.read (implied) — new"), items);
+    assertTrue(items.contains("operator.talk (implied) — new"), items);
+    confirm("Approve build agent?");
+    waiting().until(d -> d.findElements(
+        By.cssSelector("article[data-request-id='" + k.requestId() + "']")).isEmpty());
+    assertTrue(gw.pairing().device(new DeviceId(k.device().id())).isPresent());
+    // the live audit tail shows the approval, made by the console's own device
+    waiting().until(d -> d.findElements(By.cssSelector("#audit-list li[data-type=request-approved]"))
+        .stream().anyMatch(li -> li.getText().contains("requestId=" + k.requestId())
+            && li.getText().contains("approver=" + consoleId)));
+
+    // the Java client's next connect is allowed
+    Conn live = connect(k.device(), "operator.write");
+    assertTrue(live.response().path("ok").asBoolean(), live.response().toString());
+
+    // revoke from the page: the client's live socket closes
+    WebElement row = waiting().until(d -> d.findElements(
+        By.cssSelector("tr[data-device-id='" + k.device().id() + "']")).stream().findFirst()
+        .orElse(null));
+    row.findElement(By.cssSelector("button[data-action=revoke][data-role=operator]")).click();
+    confirm("Revoke the operator token of build agent?");
+    WsClient.Close c = live.ws().awaitClose();
+    assertEquals(4001, c.code());
+    assertEquals("device token revoked", c.reason());
+    assertNoAlert();
+  }
+
+  @Test
+  void hostileDisplayNamesRenderAsInertText() throws Exception {
+    approvedConsole();
+    Knock img = knock(IMG, "operator.write");
+    Knock esc = knock(ESCAPES, "operator.pairing");
+    WebElement imgCard = request(img.requestId());
+    WebElement escCard = request(esc.requestId());
+    assertEquals(IMG, imgCard.findElement(By.cssSelector("dd.display-name")).getText());
+    assertEquals(IMG, imgCard.findElement(By.cssSelector("h3")).getText());
+    assertEquals(ESCAPES_SHOWN, escCard.findElement(By.cssSelector("dd.display-name")).getText());
+    // the exact DOM text (not what the renderer made of it), and no element came from a name
+    JavascriptExecutor js = (JavascriptExecutor) driver;
+    assertEquals(IMG, js.executeScript("return arguments[0].textContent;",
+        imgCard.findElement(By.cssSelector("dd.display-name"))));
+    assertEquals(0L, js.executeScript("return document.getElementsByTagName('img').length;"));
+    assertEquals(0L, js.executeScript(
+        "return document.querySelectorAll('[onerror], [onload], [onclick]').length;"));
+    Thread.sleep(300); // an onerror handler would have run by now
+    assertNoAlert();
+    assertEquals(2L, js.executeScript(
+        "return document.querySelectorAll('#pending-list article').length;"));
+    Path shot = Path.of("target", "console-two-pending.png");
+    Files.createDirectories(shot.getParent());
+    Files.write(shot, driver.getScreenshotAs(OutputType.BYTES));
+    assertTrue(Files.size(shot) > 10_000, "screenshot written: " + shot.toAbsolutePath());
+    System.out.println("[console browser test] screenshot: " + shot.toAbsolutePath());
+
+    // the hostile names after approval, in the paired table
+    imgCard.findElement(By.cssSelector("button[data-action=approve]")).click();
+    confirm("Approve " + IMG);
+    WebElement row = waiting().until(d -> d.findElements(
+        By.cssSelector("tr[data-device-id='" + img.device().id() + "'] .display-name")).stream()
+        .findFirst().orElse(null));
+    assertEquals(IMG, row.getText());
+    assertNoAlert();
+  }
+
+  @Test
+  void aPageFromAnotherOriginCannotOpenASession() throws Exception {
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    int[] gatewayPort = {gw.port()};
+    other.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      byte[] body;
+      String type;
+      switch (path) {
+        case "/console" -> {
+          // the console itself, copied to another origin and pointed at the gateway
+          body = resource("index.html").replace("<title>",
+              "<meta name=\"pairgate-gateway\" content=\"ws://127.0.0.1:" + gatewayPort[0]
+                  + "/\">\n<title>").getBytes(StandardCharsets.UTF_8);
+          type = "text/html";
+        }
+        case "/console/console.js" -> {
+          body = resource("console.js").getBytes(StandardCharsets.UTF_8);
+          type = "text/javascript";
+        }
+        case "/console/console.css" -> {
+          body = resource("console.css").getBytes(StandardCharsets.UTF_8);
+          type = "text/css";
+        }
+        default -> {
+          body = new byte[0];
+          type = "text/plain";
+        }
+      }
+      ex.getResponseHeaders().set("Content-Type", type);
+      ex.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    other.start();
+    try {
+      String url = "http://127.0.0.1:" + other.getAddress().getPort() + "/console";
+      driver.get(url);
+      waiting().until(d -> d.findElement(By.id("status")).getText().contains("origin not allowed"));
+      assertTrue(driver.findElement(By.id("status")).getText().contains("is neither the gateway's"
+          + " own origin"), driver.findElement(By.id("status")).getText());
+      assertFalse(driver.findElement(By.id("console-view")).isDisplayed());
+      assertFalse(driver.findElement(By.id("pairing-view")).isDisplayed());
+      // nothing was asked of the service: no request, no record, no session
+      assertTrue(store.list("", 10).isEmpty());
+      assertEquals(0, gw.connections());
+
+      // the same page is let in when its origin is allowed: the origin was the only reason
+      gw.close();
+      gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)
+          .allowedOrigins(List.of("http://127.0.0.1:" + other.getAddress().getPort())).start();
+      gatewayPort[0] = gw.port();
+      driver.get(url);
+      visible("token-view");
+    } finally {
+      other.stop(0);
+    }
+  }
+
+  static String resource(String name) throws IOException {
+    try (InputStream in = ConsoleBrowserTest.class.getResourceAsStream(
+        "/io/pairgate/gateway/console/" + name)) {
+      assertNotNull(in, name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
