@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
@@ -238,14 +239,31 @@ class ConsoleBrowserTest {
     assertTrue(grants.contains("operator.write requested no yes (new)"), grants);
     assertTrue(grants.contains("operator.read implied by the request no implied (new)"), grants);
 
-    // approve from the page, confirming a dialog that names the scopes
-    card.findElement(By.cssSelector("button[data-action=approve]")).click();
+    // every control has a name a screen reader can say
+    assertEquals(0L, ((JavascriptExecutor) driver).executeScript(
+        "return [...document.querySelectorAll('button')].filter(b => !(b.getAttribute('aria-label')"
+            + " || b.textContent.trim())).length"
+            + " + [...document.querySelectorAll('input')].filter(i => !document.querySelector("
+            + "'label[for=\"' + i.id + '\"]')).length;"));
+
+    // approve from the page with the keyboard alone, confirming a dialog that names the scopes
+    String approveKey = "approve:" + k.requestId();
+    for (int i = 0; i < 200 && !approveKey.equals(((JavascriptExecutor) driver).executeScript(
+        "return document.activeElement && document.activeElement.getAttribute('data-key');"));
+        i++) {
+      driver.switchTo().activeElement().sendKeys(Keys.TAB);
+    }
+    assertEquals("Approve request from build agent",
+        driver.switchTo().activeElement().getAttribute("aria-label"), "Tab reaches Approve");
+    driver.switchTo().activeElement().sendKeys(Keys.ENTER);
     WebElement dialog = visible("confirm");
+    assertEquals("Approve build agent?", dialog.findElement(By.id("confirm-title")).getText());
     String items = dialog.findElement(By.id("confirm-items")).getText();
     assertTrue(items.contains("operator.write — new"), items);
     assertTrue(items.contains("operator.read (implied) — new"), items);
     assertTrue(items.contains("operator.talk (implied) — new"), items);
-    confirm("Approve build agent?");
+    assertEquals("confirm-ok", driver.switchTo().activeElement().getAttribute("id"));
+    driver.switchTo().activeElement().sendKeys(Keys.ENTER);
     waiting().until(d -> d.findElements(
         By.cssSelector("article[data-request-id='" + k.requestId() + "']")).isEmpty());
     assertTrue(gw.pairing().device(new DeviceId(k.device().id())).isPresent());
