@@ -213,10 +213,16 @@ class ConsoleRpcTest extends GatewayTestBase {
   void theGatewaysOwnOriginPairsLikeAnyDeviceAndIsNeverSilent() {
     gw.close();
     gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).start(); // auto-approve on
-    Attempt a = fromOrigin(Map.of("Origin", "http://127.0.0.1:" + gw.port()));
+    // the console's own client description, from its own origin, with the shared token, local
+    Devices console = new Devices();
+    console.client = new io.pairgate.ClientInfo("pairgate-console", "console", "web", "",
+        "Pairgate console", "0.1.0");
+    Attempt a = connect(console, TOKEN, AuthMethod.SHARED_TOKEN,
+        Map.of("Origin", "http://127.0.0.1:" + gw.port()), "operator.admin");
     assertEquals("NOT_PAIRED", a.response().path("error").path("code").asString(),
         a.response().toString());
     assertEquals(1, gw.pairing().list().pending().size());
+    assertTrue(gw.pairing().device(new DeviceId(console.id())).isEmpty());
     Attempt b = fromOrigin(Map.of("Origin", "http://localhost:" + gw.port(),
         "Host", "localhost:" + gw.port()));
     assertEquals("NOT_PAIRED", b.response().path("error").path("code").asString(),
