@@ -97,10 +97,22 @@ class ConsoleBrowserTest {
         "--window-size=1280,1800");
     // an alert would stay open (not be dismissed by the driver), so the test can see it
     o.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+    // the page's console messages, to see Content-Security-Policy and Trusted Types violations
+    o.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
     driver = new ChromeDriver(service, o);
     driver.manage().timeouts().scriptTimeout(WAIT);
+  }
+
+  /** Fails on any CSP or Trusted Types violation the page reported so far. */
+  void assertNoPolicyViolations() {
+    List<String> bad = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+        .getAll().stream().map(org.openqa.selenium.logging.LogEntry::getMessage)
+        .filter(m -> m.contains("Content Security Policy") || m.contains("Trusted Type")
+            || m.contains("TrustedHTML") || m.contains("Uncaught"))
+        .toList();
+    assertEquals(List.of(), bad, "the console ran without policy violations or script errors");
   }
 
   @AfterEach
@@ -286,6 +298,7 @@ class ConsoleBrowserTest {
     assertEquals(4001, c.code());
     assertEquals("device token revoked", c.reason());
     assertNoAlert();
+    assertNoPolicyViolations();
   }
 
   @Test
@@ -323,6 +336,16 @@ class ConsoleBrowserTest {
         .findFirst().orElse(null));
     assertEquals(IMG, row.getText());
     assertNoAlert();
+
+    // the explain view of the other request: core's explanation, as text
+    request(esc.requestId()).findElement(By.cssSelector("button[data-action=explain]")).click();
+    waiting().until(d -> d.findElement(By.id("explain-output")).getText()
+        .startsWith("request " + esc.requestId() + ": pending"));
+    assertEquals("explain-output", driver.switchTo().activeElement().getAttribute("id"));
+    assertTrue(driver.findElement(By.id("explain-output")).getText()
+        .contains("approver needs: [operator.pairing]"),
+        driver.findElement(By.id("explain-output")).getText());
+    assertNoPolicyViolations();
   }
 
   @Test
