@@ -25,6 +25,10 @@ import java.util.TreeMap;
  * @param peerAddress the socket peer's IP address, or empty if unknown
  * @param headers request headers relevant to locality ({@code host}, {@code origin},
  *     {@code x-forwarded-for}, …), keys lowercased
+ * @param scheme how the client reached the gateway: {@code ws} or {@code http} (plain),
+ *     {@code wss} or {@code https} (TLS), or empty when the gateway does not say. It makes the
+ *     gateway's own origin exact (R16.4): with it, {@code http://gw.example} is not the origin of a
+ *     {@code wss} connection to {@code gw.example}.
  */
 public record ConnectAttempt(
     String deviceId,
@@ -39,10 +43,20 @@ public record ConnectAttempt(
     AuthMethod auth,
     String token,
     String peerAddress,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    String scheme) {
 
-  /** Copies collections and lowercases header names. */
+  /**
+   * Copies collections and lowercases header names.
+   *
+   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a scheme other than
+   *     {@code ws}, {@code wss}, {@code http}, {@code https} or empty
+   */
   public ConnectAttempt {
+    if (!List.of("", "ws", "wss", "http", "https").contains(scheme)) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
+          "scheme must be ws, wss, http, https or empty");
+    }
     scopes = List.copyOf(scopes);
     TreeMap<String, String> h = new TreeMap<>();
     headers.forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v));
@@ -79,8 +93,18 @@ public record ConnectAttempt(
     private String token = "";
     private String peerAddress = "";
     private Map<String, String> headers = Map.of();
+    private String scheme = "";
 
     private Builder() {}
+
+    /**
+     * How the client reached the gateway: {@code ws}/{@code http} or {@code wss}/{@code https}
+     * (default: empty, unknown). Lets Pairgate tell the gateway's own browser origin exactly.
+     */
+    public Builder scheme(String scheme) {
+      this.scheme = scheme;
+      return this;
+    }
 
     /** The claimed device id and the public key as sent. */
     public Builder device(String deviceId, String publicKey) {
@@ -160,7 +184,7 @@ public record ConnectAttempt(
       }
       return new ConnectAttempt(
           deviceId, publicKey, role, scopes, client, signature, signedAtMs, nonce, challenge, auth,
-          token, peerAddress, headers);
+          token, peerAddress, headers, scheme);
     }
   }
 }

@@ -48,6 +48,31 @@ public enum ErrorCode {
   UNKNOWN_DEVICE,
   /** Too many pending requests exist (globally or for the client's address). */
   TOO_MANY_PENDING,
+  /**
+   * A connect field is longer than its limit, or there are too many scopes ({@link InputLimits});
+   * nothing was written.
+   */
+  FIELD_TOO_LONG,
+  /**
+   * A field of the signed payload contains {@code |} or a control character
+   * ({@link InputLimits}); nothing was written.
+   */
+  INVALID_FIELD,
+  /**
+   * A browser connect whose {@code Origin} is neither the gateway's own origin nor one of the
+   * configured {@code allowedOrigins}; nothing was written.
+   */
+  ORIGIN_NOT_ALLOWED,
+  /**
+   * With {@code rejectUntrustedForwarded}: a peer that is not a trusted proxy sent forwarding
+   * headers (OpenClaw's HTTP 403 {@code proxy_attribution_required}); nothing was written.
+   */
+  PROXY_ATTRIBUTION_REQUIRED,
+  /**
+   * Too many challenges are outstanding; see {@link RetryLaterException#retryAfter()}. The service
+   * fails closed instead of forgetting issued challenges.
+   */
+  TOO_MANY_CHALLENGES,
   /** An argument is malformed (a role name, a device id, a configuration value). */
   INVALID_ARGUMENT,
   /** The store could not complete an operation; see {@link StoreException#retryable()}. */

@@ -146,6 +146,22 @@ public final class InMemoryPairingStore implements PairingStore {
     return new PendingCount(total, fromAddress);
   }
 
+  /** Counts by scanning only the stored pending requests, not every device. */
+  @Override
+  public PendingCount countPending(io.pairgate.policy.IpRange range, Instant now) {
+    int total = 0;
+    int inRange = 0;
+    for (PendingRequest p : pendingByDevice.values()) {
+      if (!p.isExpired(now)) {
+        total++;
+        if (PendingCount.inRange(range, p.remoteAddress())) {
+          inRange++;
+        }
+      }
+    }
+    return new PendingCount(total, inRange);
+  }
+
   /** The number of devices held. */
   public int size() {
     return records.size();

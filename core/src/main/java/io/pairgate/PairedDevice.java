@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * @param approvedVia how the latest approval happened: {@code "operator"}, {@code "silent"},
  *     {@code "standing"}, {@code "pairing-disabled"}, {@code "import"}
  * @param remoteAddress the client address at the latest approval, or empty
+ * @param legacyMetadata true only for a record written before metadata pinning existed (an
+ *     OpenClaw record without roles and scopes, imported): its empty platform or device family is
+ *     filled in by the next connect instead of being compared (R4.7). Every other record pins
+ *     what its approval saw, an empty value included. Cleared by that backfill and by approval.
  */
 public record PairedDevice(
     DeviceId deviceId,
@@ -42,13 +46,23 @@ public record PairedDevice(
     Instant approvedAt,
     @Nullable Instant lastSeenAt,
     String approvedVia,
-    String remoteAddress) {
+    String remoteAddress,
+    boolean legacyMetadata) {
 
   /** Sorts roles and tokens. */
   public PairedDevice {
     roles = List.copyOf(new TreeSet<>(roles));
     SortedMap<Role, DeviceToken> sorted = new TreeMap<>(tokens);
     tokens = Collections.unmodifiableSortedMap(sorted);
+  }
+
+  /** A device whose metadata is pinned ({@code legacyMetadata} false): what every approval makes. */
+  public PairedDevice(
+      DeviceId deviceId, DevicePublicKey publicKey, List<Role> roles, ScopeSet approvedScopes,
+      ClientInfo client, String label, Map<Role, DeviceToken> tokens, Instant createdAt,
+      Instant approvedAt, @Nullable Instant lastSeenAt, String approvedVia, String remoteAddress) {
+    this(deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt, approvedAt,
+        lastSeenAt, approvedVia, remoteAddress, false);
   }
 
   /**
@@ -89,28 +103,46 @@ public record PairedDevice(
   public PairedDevice withTokens(Map<Role, DeviceToken> newTokens) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, newTokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
+  }
+
+  /**
+   * A copy with the platform and device family of {@code incoming} pinned and
+   * {@code legacyMetadata} cleared (a tolerated change or a backfill, R4.7).
+   */
+  public PairedDevice withPinnedMetadata(ClientInfo incoming) {
+    return new PairedDevice(
+        deviceId, publicKey, roles, approvedScopes,
+        client.withPlatform(incoming.platform()).withDeviceFamily(incoming.deviceFamily()), label,
+        tokens, createdAt, approvedAt, lastSeenAt, approvedVia, remoteAddress, false);
+  }
+
+  /** A copy with {@code legacyMetadata} set (for importers of records from before pinning). */
+  public PairedDevice withLegacyMetadata(boolean legacy) {
+    return new PairedDevice(
+        deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacy);
   }
 
   /** A copy with {@code client} replaced. */
   public PairedDevice withClient(ClientInfo newClient) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, newClient, label, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
   }
 
   /** A copy with {@code label} replaced. */
   public PairedDevice withLabel(String newLabel) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, newLabel, tokens, createdAt,
-        approvedAt, lastSeenAt, approvedVia, remoteAddress);
+        approvedAt, lastSeenAt, approvedVia, remoteAddress, legacyMetadata);
   }
 
   /** A copy with {@code lastSeenAt} replaced. */
   public PairedDevice withLastSeenAt(Instant at) {
     return new PairedDevice(
         deviceId, publicKey, roles, approvedScopes, client, label, tokens, createdAt,
-        approvedAt, at, approvedVia, remoteAddress);
+        approvedAt, at, approvedVia, remoteAddress, legacyMetadata);
   }
 
   @Override

@@ -2,7 +2,9 @@ package io.pairgate;
 
 import io.pairgate.audit.AuditListener;
 import io.pairgate.internal.Engine;
+import io.pairgate.policy.BrowserOrigin;
 import io.pairgate.policy.ClientKind;
+import io.pairgate.policy.IpRange;
 import io.pairgate.policy.StandingApproval;
 import io.pairgate.policy.TrustedProxies;
 import io.pairgate.spi.PairingStore;
@@ -41,7 +43,12 @@ public interface PairingService {
 
   /**
    * Issues a single-use challenge for a new connection. It must be presented with the connect
-   * attempt within the challenge lifetime (default 5 minutes).
+   * attempt within the challenge lifetime (default 5 minutes); any attempt that presents it uses
+   * it up, whatever the outcome.
+   *
+   * @throws RetryLaterException with {@link ErrorCode#TOO_MANY_CHALLENGES} when
+   *     {@code maxChallenges} challenges are outstanding: answer like HTTP 503 with its
+   *     {@code retryAfter} and close the connection
    */
   Challenge issueChallenge();
 
@@ -200,7 +207,16 @@ public interface PairingService {
     private int maxConflictRetries = 100;
     private TrustedProxies trustedProxies = TrustedProxies.none();
     private boolean allowRealIpFallback;
-    private boolean autoApproveLocal = true;
+    private boolean autoApproveLocal;
+    private ScopeSet neverSilent = ScopeSet.of(List.of(Scope.OPERATOR_ADMIN));
+    private List<BrowserOrigin> allowedOrigins = List.of();
+    private boolean rejectUntrustedForwarded;
+    private TrustedProxies sameHostProxies = TrustedProxies.none();
+    private List<IpRange> browserContainerBridges = List.of();
+    private boolean acceptV2Proofs = true;
+    private int maxChallenges = 100_000;
+    private int pendingIpv6Prefix = 64;
+    private int localPendingReserve = -1;
     private final List<StandingApproval> standingApprovals = new ArrayList<>();
     private int maxPending = 1000;
     private int maxPendingPerAddress = 16;
@@ -243,9 +259,160 @@ public interface PairingService {
       return this;
     }
 
-    /** How long an issued challenge can be used (default 5 minutes). */
+    /**
+     * How long an issued challenge can be used (default 5 minutes, at most 1 hour). Outstanding
+     * challenges are bounded in age by this and in number by {@link #maxChallenges(int)}.
+     */
     public Builder challengeTtl(Duration ttl) {
-      this.challengeTtl = positive("challengeTtl", ttl);
+      Duration d = positive("challengeTtl", ttl);
+      if (d.compareTo(Duration.ofHours(1)) > 0) {
+        throw invalid("challengeTtl must be at most 1 hour, was " + d);
+      }
+      this.challengeTtl = d;
+      return this;
+    }
+
+    /**
+     * At most this many challenges are outstanding (issued, unused, unexpired; default 100 000,
+     * about 20 MB). When they are, {@link PairingService#issueChallenge()} fails closed with a
+     * {@link RetryLaterException} ({@link ErrorCode#TOO_MANY_CHALLENGES}) instead of forgetting
+     * issued challenges (R1.5).
+     */
+    public Builder maxChallenges(int max) {
+      if (max < 1) {
+        throw invalid("maxChallenges must be >= 1, was " + max);
+      }
+      this.maxChallenges = max;
+      return this;
+    }
+
+    /**
+     * Whether the legacy v2 proof payload is accepted besides v3 (default true, for older
+     * OpenClaw clients). A v2 signature does not cover the platform and device family, so a
+     * device signing v2 cannot prove the metadata its pin is compared with (R1.2); turn this off
+     * when every client signs v3.
+     */
+    public Builder acceptV2Proofs(boolean accept) {
+      this.acceptV2Proofs = accept;
+      return this;
+    }
+
+    /**
+     * The browser origins besides the gateway's own that may connect (default: none), such as
+     * {@code https://control.example.com} or {@code http://localhost:5173}. A connect carrying
+     * an {@code Origin} that is neither its gateway's own origin (scheme, host and port of the
+     * {@code Host} it reached) nor listed here is rejected with
+     * {@link ErrorCode#ORIGIN_NOT_ALLOWED} and changes nothing (R16.4). Replaces any earlier list.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an entry that is not
+     *     {@code scheme://host[:port]} (paths and {@code null} are refused)
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      List<BrowserOrigin> out = new ArrayList<>();
+      for (String o : Objects.requireNonNull(origins, "origins")) {
+        out.add(BrowserOrigin.parseAllowed(o));
+      }
+      this.allowedOrigins = List.copyOf(out);
+      return this;
+    }
+
+    /** The allowed browser origins; see {@link #allowedOrigins(List)}. */
+    public Builder allowedOrigins(String... origins) {
+      return allowedOrigins(Arrays.asList(origins));
+    }
+
+    /**
+     * Whether a connect whose socket peer is not a trusted proxy (or is unknown) but carries
+     * forwarding headers ({@code X-Forwarded-For}, {@code Forwarded}, {@code X-Real-IP},
+     * {@code X-Forwarded-Host}, {@code X-Forwarded-Proto}) is rejected with
+     * {@link ErrorCode#PROXY_ATTRIBUTION_REQUIRED}, as OpenClaw 2026.9 does (default false: the
+     * headers are ignored and the connection is remote, R10.3, R16.3).
+     */
+    public Builder rejectUntrustedForwarded(boolean reject) {
+      this.rejectUntrustedForwarded = reject;
+      return this;
+    }
+
+    /**
+     * The trusted proxies that run on the gateway's own host (default: none), as addresses or
+     * CIDR ranges. A loopback client named by proxy headers is {@code proxied_local}, never
+     * {@code direct_local}; it may be approved silently only when the socket peer and every
+     * skipped proxy hop are listed here and in {@link #trustedProxies(List)} (R11.2).
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+     *     entry
+     */
+    public Builder sameHostProxies(List<String> proxies) {
+      this.sameHostProxies = TrustedProxies.parse(Objects.requireNonNull(proxies, "proxies"));
+      return this;
+    }
+
+    /** The same-host proxies; see {@link #sameHostProxies(List)}. */
+    public Builder sameHostProxies(String... proxies) {
+      return sameHostProxies(Arrays.asList(proxies));
+    }
+
+    /**
+     * The container bridge ranges (e.g. Docker's {@code 172.17.0.0/16}) from which a browser
+     * reaching a Docker-published loopback port may be {@code browser_container_local} (default:
+     * none, which turns that class off; R10.5). List only bridges of the gateway's own host.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+     *     entry
+     */
+    public Builder browserContainerBridges(List<String> ranges) {
+      this.browserContainerBridges =
+          TrustedProxies.parse(Objects.requireNonNull(ranges, "ranges")).ranges();
+      return this;
+    }
+
+    /** The browser container bridges; see {@link #browserContainerBridges(List)}. */
+    public Builder browserContainerBridges(String... ranges) {
+      return browserContainerBridges(Arrays.asList(ranges));
+    }
+
+    /**
+     * The scopes a silent approval never grants (default {@code operator.admin}): a request that
+     * would newly grant one of them (or a scope implying one) waits for an operator even on the
+     * gateway's own host (R11.2). Replaces the default; an empty list removes the guard.
+     *
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed scope
+     */
+    public Builder neverSilent(List<String> scopes) {
+      this.neverSilent = ScopeSet.parse(Objects.requireNonNull(scopes, "scopes"));
+      return this;
+    }
+
+    /** The scopes a silent approval never grants; see {@link #neverSilent(List)}. */
+    public Builder neverSilent(String... scopes) {
+      return neverSilent(Arrays.asList(scopes));
+    }
+
+    /**
+     * The prefix length by which IPv6 clients are counted for {@link #maxPendingPerAddress(int)}
+     * (default 64: one host usually holds a whole /64; 128 counts exact addresses). IPv4 clients
+     * are counted per address (R12.1).
+     */
+    public Builder pendingIpv6Prefix(int prefixLength) {
+      if (prefixLength < 1 || prefixLength > 128) {
+        throw invalid("pendingIpv6Prefix must be 1-128, was " + prefixLength);
+      }
+      this.pendingIpv6Prefix = prefixLength;
+      return this;
+    }
+
+    /**
+     * How many of the {@link #maxPending(int)} places only local connections may fill (default a
+     * tenth of maxPending, rounded down): remote peers together can hold at most
+     * {@code maxPending - localPendingReserve} pending requests, so a flood from the network can
+     * never keep the gateway's own host from asking for approval (R12.1). Must be less than
+     * maxPending.
+     */
+    public Builder localPendingReserve(int reserve) {
+      if (reserve < 0) {
+        throw invalid("localPendingReserve must be >= 0, was " + reserve);
+      }
+      this.localPendingReserve = reserve;
       return this;
     }
 
@@ -319,10 +486,13 @@ public interface PairingService {
     }
 
     /**
-     * Whether local connections may be approved silently (default true, R11.2): first pairing,
-     * role upgrades and (with auth none, shared token or password) scope upgrades of a client on
-     * the gateway's own host. With false, only the metadata refresh of a local native app or CLI
-     * stays silent.
+     * Whether local connections may be approved silently (default <b>false</b>, R11.2): first
+     * pairing, role upgrades and scope upgrades of a client on the gateway's own host that
+     * presented a verified shared token or password, never granting a {@link #neverSilent} scope.
+     * With false, only the metadata refresh of a local client without a browser Origin stays
+     * silent. The library default differs from OpenClaw's on purpose: the first admin is approved
+     * by an operator with access to the store ({@code pairgate devices approve}) or by an admin
+     * over the wire. A gateway that wants OpenClaw's convenience opts in.
      */
     public Builder autoApproveLocal(boolean autoApprove) {
       this.autoApproveLocal = autoApprove;
@@ -414,7 +584,8 @@ public interface PairingService {
      * range that includes public addresses.
      *
      * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if a standing approval's
-     *     scope ceiling holds a scope none of its roles can hold under the scope policy
+     *     scope ceiling holds a scope none of its roles can hold under the scope policy, or if
+     *     localPendingReserve is not less than maxPending
      */
     public PairingService build() {
       for (StandingApproval s : standingApprovals) {
@@ -429,6 +600,11 @@ public interface PairingService {
           }
         }
       }
+      int reserve = localPendingReserve < 0 ? maxPending / 10 : localPendingReserve;
+      if (reserve >= maxPending) {
+        throw invalid("localPendingReserve (" + reserve + ") must be less than maxPending ("
+            + maxPending + ")");
+      }
       List<AuditListener> listeners = new ArrayList<>();
       if (auditLogging) {
         listeners.add(AuditListener.logging());
@@ -439,7 +615,9 @@ public interface PairingService {
               store, clock, scopePolicy, random, pendingTtl, signatureSkew, challengeTtl,
               resolvedRetention, maxResolvedPerDevice, touchInterval, maxConflictRetries,
               trustedProxies, allowRealIpFallback, autoApproveLocal, standingApprovals, maxPending,
-              maxPendingPerAddress, listeners, pairingRequired, clientKinds));
+              maxPendingPerAddress, listeners, pairingRequired, clientKinds, acceptV2Proofs,
+              maxChallenges, allowedOrigins, rejectUntrustedForwarded, sameHostProxies,
+              browserContainerBridges, neverSilent, pendingIpv6Prefix, reserve));
     }
 
     private static Duration positive(String name, Duration d) {

@@ -10,9 +10,15 @@ public enum TokenCheck {
   ROLE_MISSING(ErrorCode.UNKNOWN_ROLE),
   /** The role is approved but has no token. */
   TOKEN_MISSING(ErrorCode.TOKEN_MISSING),
-  /** The role's token was revoked. */
+  /**
+   * The presented secret is the role's token, but that token was revoked. Checked after
+   * {@link #MISMATCH}, so only the holder of the secret learns of the revocation.
+   */
   REVOKED(ErrorCode.TOKEN_REVOKED),
-  /** The presented secret is not the stored one. */
+  /**
+   * The presented secret is not the stored one, whether or not that token was revoked (a wrong
+   * secret never reveals a revocation).
+   */
   MISMATCH(ErrorCode.TOKEN_MISMATCH),
   /** The token is valid but does not imply every requested scope. */
   SCOPE_MISMATCH(ErrorCode.TOKEN_SCOPE_MISMATCH),

@@ -103,10 +103,15 @@ class AuditTest {
 
   @Test
   void valuesThatCouldBreakTheLineAreQuoted() {
-    ClientInfo tricky = new ClientInfo("evil\nclient=x", "cli", "macOS 14.2", "", "", "");
+    // control characters can no longer reach an event through signed fields (R16.2, issue #14):
+    // the connect is rejected and its own line stays one line
+    ClientInfo newline = new ClientInfo("evil\nclient=x", "cli", "macOS 14.2", "", "", "");
+    f.rejected(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of(), newline)));
+    assertFalse(audit.events().get(0).logLine().contains("\n"));
+    ClientInfo tricky = new ClientInfo("evil client=x\"", "cli", "macOS 14.2", "", "", "");
     f.pairingRequired(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of(), tricky)));
-    String line = audit.events().get(0).logLine();
-    assertTrue(line.contains(" client=\"evil\\nclient=x\" "), line);
+    String line = audit.events().get(1).logLine();
+    assertTrue(line.contains(" client=\"evil client=x\\\"\" "), line);
     assertTrue(line.endsWith(" platform=\"macOS 14.2\""), line);
     assertFalse(line.contains("\n"));
   }
@@ -215,16 +220,16 @@ class AuditTest {
   @Test
   void connectRejectedCarriesTheCauseAndASanitizedClaimedId() {
     Challenge c = f.service.issueChallenge();
-    ConnectAttempt forged = ConnectAttempt.builder().device("x\ny".repeat(40), "AAAA")
+    ConnectAttempt forged = ConnectAttempt.builder().device("x\ny".repeat(20), "AAAA")
         .proof("sig", f.clock.millis(), c.nonce()).challenge(c)
         .peerAddress("198.51.100.1").headers(Map.of()).build();
     f.rejected(f.service.connect(forged));
     AuditEvent.ConnectRejected e = audit.of(AuditEvent.ConnectRejected.class).get(0);
-    assertEquals(ErrorCode.PUBLIC_KEY_INVALID, e.code());
+    assertEquals(ErrorCode.INVALID_FIELD, e.code(), "a control character in a signed field");
     assertFalse(e.deviceId().contains("\n"));
     assertTrue(e.deviceId().length() <= 67, e.deviceId());
     assertEquals("198.51.100.1", e.remoteAddress());
-    assertTrue(e.logLine().startsWith("device connect rejected cause=public-key-invalid"),
+    assertTrue(e.logLine().startsWith("device connect rejected cause=invalid-field"),
         e.logLine());
   }
 }

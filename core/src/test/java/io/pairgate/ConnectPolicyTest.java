@@ -22,7 +22,9 @@ class ConnectPolicyTest {
   private static final ClientInfo APP = ClientInfo.of("openclaw-macos", "ui", "macOS 14.4");
 
   private final RecordingListener audit = new RecordingListener();
-  private final Fixture f = new Fixture(b -> b.auditListener(audit));
+  // Silent approval is opt-in since issue #14 (autoApproveLocal defaults to false); these tests
+  // are about what the opt-in allows, so the shared fixture opts in.
+  private final Fixture f = new Fixture(b -> b.auditListener(audit).autoApproveLocal(true));
   private final DeviceKeyPair alice = Fixture.key("alice");
 
   private ConnectResult local(Fixture fx, DeviceKeyPair key, Role role, AuthMethod auth,

@@ -149,7 +149,7 @@ class ExplainTest {
     ConnectAttempt a = attempt("operator.read");
     ConnectAttempt tampered = new ConnectAttempt(a.deviceId(), a.publicKey(), a.role(),
         List.of("operator.admin"), a.client(), a.signature(), a.signedAtMs(), a.nonce(),
-        a.challenge(), a.auth(), a.token(), a.peerAddress(), a.headers());
+        a.challenge(), a.auth(), a.token(), a.peerAddress(), a.headers(), a.scheme());
     Explanation x = f.service.explain(tampered);
     assertEquals(ErrorCode.SIGNATURE_INVALID, x.rejection());
     assertEquals("R1.3.7", x.rule());
@@ -171,8 +171,11 @@ class ExplainTest {
 
   @Test
   void silentApprovalAndProxyHops() {
-    Explanation local = dryRun(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
-        Fixture.CLI, AuthMethod.SHARED_TOKEN, "", "127.0.0.1", Map.of("host", "localhost")));
+    // silent approval is opt-in since issue #14
+    Fixture opted = new Fixture(b -> b.autoApproveLocal(true));
+    Explanation local = opted.service.explain(opted.attempt(alice, Role.OPERATOR,
+        List.of("operator.read"), Fixture.CLI, AuthMethod.SHARED_TOKEN, "", "127.0.0.1",
+        Map.of("host", "localhost")));
     assertEquals(Outcome.ALLOWED, local.outcome());
     assertEquals("R11.2", local.rule());
     assertEquals("silent", local.approvedVia());

@@ -137,12 +137,15 @@ class ProofTest {
 
   @Test
   void signatureOutsideSkewIsExpiredBothWays() {
-    Challenge c = f.service.issueChallenge();
+    // each attempt needs its own challenge: a rejected attempt used its nonce up (R1.4)
     long now = f.clock.millis();
-    assertEquals(ErrorCode.SIGNATURE_EXPIRED, rejection(valid(c, now - 120_001).build()));
-    assertEquals(ErrorCode.SIGNATURE_EXPIRED, rejection(valid(c, now + 120_001).build()));
+    assertEquals(ErrorCode.SIGNATURE_EXPIRED,
+        rejection(valid(f.service.issueChallenge(), now - 120_001).build()));
+    assertEquals(ErrorCode.SIGNATURE_EXPIRED,
+        rejection(valid(f.service.issueChallenge(), now + 120_001).build()));
     assertInstanceOf(ConnectResult.PairingRequired.class,
-        f.service.connect(valid(c, now - 120_000).build()), "exactly at the skew is accepted");
+        f.service.connect(valid(f.service.issueChallenge(), now - 120_000).build()),
+        "exactly at the skew is accepted");
   }
 
   @Test

@@ -21,8 +21,11 @@ import javax.management.ObjectName;
  * after, plus a class histogram difference. Every string a client sends is a fresh instance (as
  * when a gateway parses JSON frames), unless {@code --shared-strings} is given.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Footprint [N] [--shared-strings]};
- * prints one JSON object.
+ * <p>It also measures the retained heap per outstanding challenge ({@code "challenges"}).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Footprint [N] [--shared-strings]},
+ * or {@code … Footprint --challenges N} for the challenge measurement alone; prints one JSON
+ * object.
  */
 public final class Footprint {
   private static volatile Object sink;
@@ -33,6 +36,10 @@ public final class Footprint {
   public static void main(String[] args) throws Exception {
     int n = 100_000;
     boolean fresh = true;
+    if (args.length == 2 && args[0].equals("--challenges")) {
+      System.out.println(challengeBytes(Integer.parseInt(args[1])));
+      return;
+    }
     for (String a : args) {
       if (a.equals("--shared-strings")) {
         fresh = false;
@@ -42,7 +49,32 @@ public final class Footprint {
     }
     Result r = measure("memory", n, fresh, InMemoryPairingStore::new);
     String json = jsonStoreCaches(n);
-    System.out.println(r.toJson().replaceFirst("\\}$", ",\"jsonStore\":" + json + "}"));
+    String challenges = challengeBytes(n);
+    System.out.println(r.toJson().replaceFirst("\\}$", ",\"jsonStore\":" + json
+        + ",\"challenges\":" + challenges + "}"));
+  }
+
+  /**
+   * Retained heap per outstanding challenge (issue #14 item 12): issues {@code n} challenges on a
+   * service whose {@code maxChallenges} is {@code n} and keeps them unused, so the bound of
+   * outstanding challenges can be turned into memory ({@code maxChallenges × bytesPerChallenge}).
+   */
+  static String challengeBytes(int n) throws Exception {
+    PairingService service = PairingService.builder(new InMemoryPairingStore())
+        .maxChallenges(n).auditLogging(false).build();
+    for (int i = 0; i < 100; i++) {
+      service.issueChallenge();
+    }
+    long before = usedAfterGc();
+    List<Object> keep = new ArrayList<>(n);
+    for (int i = 100; i < n; i++) {
+      keep.add(service.issueChallenge());
+    }
+    keep.clear();
+    long after = usedAfterGc();
+    sink = service;
+    return String.format(Locale.ROOT, "{\"outstanding\":%d,\"bytesPerChallenge\":%.1f}",
+        n, (after - before) / (double) (n - 100));
   }
 
   /**

@@ -38,8 +38,10 @@ import io.pairgate.UpgradeReason;
 import io.pairgate.audit.AuditEvent;
 import io.pairgate.audit.AuditListener;
 import io.pairgate.policy.ApprovalVerdict;
+import io.pairgate.policy.BrowserOrigin;
 import io.pairgate.policy.ClientAddress;
 import io.pairgate.policy.ClientKind;
+import io.pairgate.policy.IpAddress;
 import io.pairgate.policy.IpRange;
 import io.pairgate.policy.Locality;
 import io.pairgate.policy.SilentApproval;
@@ -93,12 +95,23 @@ public final class Engine implements PairingService {
       int maxPendingPerAddress,
       List<AuditListener> auditListeners,
       boolean pairingRequired,
-      Function<ClientInfo, ClientKind> clientKinds) {
+      Function<ClientInfo, ClientKind> clientKinds,
+      boolean acceptV2Proofs,
+      int maxChallenges,
+      List<BrowserOrigin> allowedOrigins,
+      boolean rejectUntrustedForwarded,
+      TrustedProxies sameHostProxies,
+      List<IpRange> browserContainerBridges,
+      ScopeSet neverSilent,
+      int pendingIpv6Prefix,
+      int localPendingReserve) {
 
     /** Copies the lists. */
     public Config {
       standingApprovals = List.copyOf(standingApprovals);
       auditListeners = List.copyOf(auditListeners);
+      allowedOrigins = List.copyOf(allowedOrigins);
+      browserContainerBridges = List.copyOf(browserContainerBridges);
     }
   }
 
@@ -115,7 +128,8 @@ public final class Engine implements PairingService {
     this.store = cfg.store();
     this.clock = cfg.clock();
     this.policy = cfg.policy();
-    this.proofs = new ProofVerifier(clock, cfg.signatureSkew(), cfg.challengeTtl(), cfg.random());
+    this.proofs = new ProofVerifier(clock, cfg.signatureSkew(), cfg.challengeTtl(), cfg.random(),
+        cfg.acceptV2Proofs(), cfg.maxChallenges());
     this.refreshInterval = cfg.pendingTtl().dividedBy(10);
     if (!cfg.pairingRequired()) {
       LOG.warn("pairing is switched off (pairingRequired=false): every device with a valid proof is"
@@ -176,10 +190,29 @@ public final class Engine implements PairingService {
     Locality.Classification locality() {
       Locality.Classification l = locality;
       if (l == null) {
-        l = Locality.classify(address(), a.headers(), kind(), a.auth());
+        l = Locality.classify(
+            address(), a.headers(), a.auth(), cfg.browserContainerBridges());
         locality = l;
       }
       return l;
+    }
+
+    /** Whether the socket peer and every skipped proxy hop are listed in sameHostProxies. */
+    boolean sameHostProxy() {
+      ClientAddress x = address();
+      if (!x.peerTrusted() || cfg.sameHostProxies().isEmpty()) {
+        return false;
+      }
+      List<String> hops = new ArrayList<>(x.proxyHops());
+      hops.add(x.peer());
+      for (String hop : hops) {
+        IpAddress ip = IpAddress.tryParse(hop).orElse(null);
+        if (ip == null || !cfg.sameHostProxies().contains(ip)
+            || !cfg.trustedProxies().contains(ip)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     boolean browserOrigin() {
@@ -230,9 +263,17 @@ public final class Engine implements PairingService {
         loc.reason(), t.auto, cfg.pairingRequired(), t.checks);
   }
 
-  /** Proof, validation, then the decision: for real (trail off) or as a dry run (trail on). */
+  /**
+   * Nonce consumption (R1.4), admission (R16), proof (R1.3), validation (R3), then the decision:
+   * for real (trail off) or as a dry run (trail on).
+   */
   private ConnectResult evaluate(ConnectAttempt a, Ctx ctx, Instant now, Trail t) {
-    ProofVerifier.Outcome proof = proofs.verify(a, now, !t.on);
+    boolean nonceLive = proofs.takeNonce(a, now, !t.on);
+    Rejected refused = admission(a, ctx, t);
+    if (refused != null) {
+      return refused;
+    }
+    ProofVerifier.Outcome proof = proofs.verify(a, now, nonceLive);
     ErrorCode error = proof.error();
     DevicePublicKey key = proof.key();
     DeviceId id = proof.deviceId();
@@ -263,6 +304,47 @@ public final class Engine implements PairingService {
     }
     DeviceRecord rec = store.load(id).orElseGet(() -> DeviceRecord.absent(id));
     return decide(rec, a, key, role, requested, ctx, now, t).result();
+  }
+
+  /**
+   * R16: input limits and signed-field characters, forwarding headers from an untrusted peer
+   * (with rejectUntrustedForwarded) and the browser Origin, before the proof and before anything
+   * is read or written.
+   */
+  private @Nullable Rejected admission(ConnectAttempt a, Ctx ctx, Trail t) {
+    Optional<io.pairgate.InputLimits.Violation> v = io.pairgate.InputLimits.check(a);
+    if (v.isPresent()) {
+      String rule = v.get().code() == ErrorCode.FIELD_TOO_LONG ? "R16.1" : "R16.2";
+      t.add(rule, "input limits", Status.FAIL, v.get().message());
+      t.decide(rule);
+      return new Rejected(safeId(a.deviceId()), v.get().code(), v.get().message());
+    }
+    t.add("R16.1", "input limits and signed-field characters", Status.PASS, "");
+    ClientAddress address = ctx.address();
+    if (cfg.rejectUntrustedForwarded() && address.untrustedForwarding()) {
+      String m = "proxy client attribution is required: forwarding headers came from "
+          + (address.peer().isEmpty() ? "an unknown peer" : address.peer())
+          + ", which is not a trusted proxy; configure trustedProxies narrowly";
+      t.add("R16.3", "forwarding headers", Status.FAIL, m);
+      t.decide("R16.3");
+      return new Rejected(safeId(a.deviceId()), ErrorCode.PROXY_ATTRIBUTION_REQUIRED, m);
+    }
+    t.add("R16.3", "forwarding headers", address.untrustedForwarding() ? Status.INFO : Status.PASS,
+        address.untrustedForwarding() ? "forwarding headers from an untrusted peer are ignored"
+            + " (rejectUntrustedForwarded is off)" : "");
+    if (ctx.browserOrigin()) {
+      Optional<String> why =
+          BrowserOrigin.refusal(a.headers(), a.scheme(), cfg.allowedOrigins());
+      if (why.isPresent()) {
+        t.add("R16.4", "browser origin", Status.FAIL, why.get());
+        t.decide("R16.4");
+        return new Rejected(safeId(a.deviceId()), ErrorCode.ORIGIN_NOT_ALLOWED, why.get());
+      }
+      t.add("R16.4", "browser origin", Status.PASS, t.on ? "Origin is allowed" : "");
+    } else {
+      t.add("R16.4", "browser origin", Status.SKIP, t.on ? "no Origin: not a browser" : "");
+    }
+    return null;
   }
 
   private static Rejected invalidScope(DeviceId id, String message, Trail t) {
@@ -339,7 +421,8 @@ public final class Engine implements PairingService {
       return new Verdict(UpgradeReason.NOT_PAIRED, MetadataPins.Verdict.MATCH);
     }
     t.add("R4.3", "paired with this key", Status.PASS, "");
-    MetadataPins.Verdict pin = MetadataPins.compare(paired.client(), client);
+    MetadataPins.Verdict pin =
+        MetadataPins.compare(paired.client(), paired.legacyMetadata(), client);
     if (pin == MetadataPins.Verdict.MISMATCH) {
       t.add("R4.4", "pinned platform and device family", Status.FAIL, t.on
           ? "pinned platform=" + quote(paired.client().platform()) + " deviceFamily="
@@ -418,8 +501,7 @@ public final class Engine implements PairingService {
       next = next.withTokens(tokens);
     }
     if (pin == MetadataPins.Verdict.REFRESH) {
-      next = next.withClient(
-          paired.client().withPlatform(client.platform()).withDeviceFamily(client.deviceFamily()));
+      next = next.withPinnedMetadata(client);
     }
     return new Allow(next, token, issued);
   }
@@ -658,7 +740,11 @@ public final class Engine implements PairingService {
       return new Auto("pairing-disabled", "pairing-disabled", "R13");
     }
     Set<UpgradeReason> aspects = aspects(paired, keyMatches, q, reason);
-    ApprovalVerdict silent = silentVerdict(aspects, ctx);
+    List<Scope> forbidden = neverSilentGrants(paired, keyMatches, q);
+    ApprovalVerdict silent = forbidden.isEmpty()
+        ? silentVerdict(aspects, ctx)
+        : ApprovalVerdict.no("approving it would grant " + ScopeSet.of(forbidden)
+            + ", which neverSilent keeps for an operator");
     if (silent.applies()) {
       t.auto("R11.2", true, "silent local approval applies: " + silent.reason());
       return new Auto("silent", "silent", "R11.2");
@@ -689,7 +775,8 @@ public final class Engine implements PairingService {
       return EnumSet.of(UpgradeReason.NOT_PAIRED);
     }
     EnumSet<UpgradeReason> s = EnumSet.noneOf(UpgradeReason.class);
-    if (MetadataPins.compare(paired.client(), q.client()) == MetadataPins.Verdict.MISMATCH) {
+    if (MetadataPins.compare(paired.client(), paired.legacyMetadata(), q.client())
+        == MetadataPins.Verdict.MISMATCH) {
       s.add(UpgradeReason.METADATA_UPGRADE);
     }
     List<Role> effective = paired.effectiveRoles();
@@ -707,12 +794,37 @@ public final class Engine implements PairingService {
     return s;
   }
 
+  /**
+   * The scopes of {@code neverSilent} that approving {@code q} would newly grant: implied by
+   * {@code q}'s scopes for one of its roles and not already held (the role effective and the
+   * scope implied by the baseline).
+   */
+  private List<Scope> neverSilentGrants(
+      @Nullable PairedDevice paired, boolean keyMatches, PendingRequest q) {
+    List<Scope> out = new ArrayList<>();
+    for (Scope n : cfg.neverSilent()) {
+      for (Role r : q.roles()) {
+        if (!policy.admissible(r, n)
+            || !policy.implies(r, n, policy.admissibleFor(r, q.scopes()))) {
+          continue;
+        }
+        boolean held = keyMatches && paired != null && paired.effectiveRoles().contains(r)
+            && policy.implies(r, n, paired.approvedScopes());
+        if (!held && !out.contains(n)) {
+          out.add(n);
+        }
+      }
+    }
+    return out;
+  }
+
   private ApprovalVerdict silentVerdict(Set<UpgradeReason> aspects, Ctx ctx) {
     Locality locality = ctx.locality().locality();
+    boolean sameHost = locality == Locality.PROXIED_LOCAL && ctx.sameHostProxy();
     ApprovalVerdict last = ApprovalVerdict.no("nothing to approve");
     for (UpgradeReason r : aspects) {
       ApprovalVerdict v = SilentApproval.decide(
-          locality, ctx.auth(), r, ctx.kind(), ctx.browserOrigin(), cfg.autoApproveLocal());
+          locality, ctx.auth(), r, ctx.browserOrigin(), sameHost, cfg.autoApproveLocal());
       if (!v.applies()) {
         return aspects.size() > 1 ? ApprovalVerdict.no(r.wireName() + ": " + v.reason()) : v;
       }
@@ -752,14 +864,31 @@ public final class Engine implements PairingService {
 
   private @Nullable Rejected floodLimit(DeviceRecord rec, Ctx ctx, Instant now, Trail t) {
     String address = ctx.address().address();
-    PendingCount c = store.countPending(address, now);
+    IpAddress ip = IpAddress.tryParse(address).orElse(null);
+    PendingCount c;
+    String from = address;
+    if (ip != null && !ip.isIpv4() && cfg.pendingIpv6Prefix() < ip.bits()) {
+      // R12.1: IPv6 clients are counted per prefix (default /64), which one host usually holds.
+      IpRange prefix = new IpRange(ip, cfg.pendingIpv6Prefix());
+      c = store.countPending(prefix, now);
+      from = prefix.toString();
+    } else {
+      c = store.countPending(address, now);
+    }
+    boolean reserved = reserveEligible(ctx);
+    int shared = cfg.maxPending() - cfg.localPendingReserve();
     String id = rec.deviceId().value();
     String message = null;
     if (c.total() >= cfg.maxPending()) {
       message = "too many pending pairing requests (" + c.total() + ", maxPending="
           + cfg.maxPending() + "); an operator should review or reject pending requests";
+    } else if (!reserved && c.total() >= shared) {
+      message = "too many pending pairing requests (" + c.total() + "); the last "
+          + cfg.localPendingReserve() + " of maxPending=" + cfg.maxPending()
+          + " are reserved for local connections; an operator should review or reject pending"
+          + " requests";
     } else if (!address.isEmpty() && c.fromAddress() >= cfg.maxPendingPerAddress()) {
-      message = "too many pending pairing requests from " + address + " (" + c.fromAddress()
+      message = "too many pending pairing requests from " + from + " (" + c.fromAddress()
           + ", maxPendingPerAddress=" + cfg.maxPendingPerAddress()
           + "); an operator should review or reject pending requests";
     }
@@ -769,10 +898,21 @@ public final class Engine implements PairingService {
       return new Rejected(id, ErrorCode.TOO_MANY_PENDING, message);
     }
     t.add("R12.1", "request flood limit", Status.PASS, t.on
-        ? c.total() + " of " + cfg.maxPending() + " pending in total, " + c.fromAddress() + " of "
-            + cfg.maxPendingPerAddress() + " from " + (address.isEmpty() ? "(unknown)" : address)
+        ? c.total() + " of " + cfg.maxPending() + " pending in total (" + (reserved
+            ? "local: the reserve of " + cfg.localPendingReserve() + " is open to it"
+            : "remote: at most " + shared) + "), " + c.fromAddress() + " of "
+            + cfg.maxPendingPerAddress() + " from " + (address.isEmpty() ? "(unknown)" : from)
         : "");
     return null;
+  }
+
+  /**
+   * Whether the connection may use the places of maxPending reserved for local connections: a
+   * local class that does not rest on proxy headers alone.
+   */
+  private static boolean reserveEligible(Ctx ctx) {
+    Locality l = ctx.locality().locality();
+    return l != Locality.REMOTE && (l != Locality.PROXIED_LOCAL || ctx.sameHostProxy());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1082,11 +1222,12 @@ public final class Engine implements PairingService {
     if (t == null) {
       return TokenCheck.TOKEN_MISSING;
     }
-    if (t.isRevoked()) {
-      return TokenCheck.REVOKED;
-    }
+    // R7: the secret first, so only its holder learns that the role was revoked.
     if (!t.matches(token)) {
       return TokenCheck.MISMATCH;
+    }
+    if (t.isRevoked()) {
+      return TokenCheck.REVOKED;
     }
     if (!policy.allows(role, t.scopes(), paired.approvedScopes())) {
       return TokenCheck.EXCEEDS_BASELINE;

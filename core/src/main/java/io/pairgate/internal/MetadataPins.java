@@ -7,8 +7,9 @@ import java.util.Set;
  * Compares a paired device's pinned platform and device family with a connecting client's. Exact
  * matches (after v3 normalization) pass; OS version bumps within the same tolerated platform family
  * (iOS, iPadOS, Android, watchOS, macOS, with {@code darwin}/{@code mac} counted as macOS) pass and
- * refresh the pin; an empty pin (a record from before pinning) is backfilled; anything else is a
- * metadata upgrade.
+ * refresh the pin; anything else is a metadata upgrade. An empty pin is a pin like any other (an
+ * approval that saw no platform pins "empty"), except on a record marked as written before
+ * pinning existed ({@link io.pairgate.PairedDevice#legacyMetadata()}), where it is backfilled.
  */
 final class MetadataPins {
   enum Verdict {
@@ -21,12 +22,12 @@ final class MetadataPins {
 
   private MetadataPins() {}
 
-  static Verdict compare(ClientInfo pinned, ClientInfo incoming) {
+  static Verdict compare(ClientInfo pinned, boolean legacy, ClientInfo incoming) {
     String pf = pinned.normalizedDeviceFamily();
     String inf = incoming.normalizedDeviceFamily();
     boolean refresh = false;
     if (!pf.equals(inf)) {
-      if (!pf.isEmpty()) {
+      if (!pf.isEmpty() || !legacy) {
         return Verdict.MISMATCH;
       }
       refresh = true;
@@ -35,6 +36,9 @@ final class MetadataPins {
     String ip = incoming.normalizedPlatform();
     if (!pp.equals(ip)) {
       if (pp.isEmpty()) {
+        if (!legacy) {
+          return Verdict.MISMATCH;
+        }
         refresh = true;
       } else {
         String fam = family(pp);

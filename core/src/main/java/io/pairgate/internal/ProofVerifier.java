@@ -9,6 +9,7 @@ import io.pairgate.DevicePublicKey;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairgateException;
 import io.pairgate.ProofPayload;
+import io.pairgate.RetryLaterException;
 import io.pairgate.spi.RandomSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -31,6 +32,11 @@ final class ProofVerifier {
     }
   }
 
+  /** Issued nonces are UUIDs; a longer presented nonce cannot be one and is not looked up. */
+  private static final int MAX_NONCE = 128;
+
+  private final boolean acceptV2;
+  private final int maxChallenges;
   private final Clock clock;
   private final Duration skew;
   private final Duration challengeTtl;
@@ -51,7 +57,11 @@ final class ProofVerifier {
     }
   }
 
-  ProofVerifier(Clock clock, Duration skew, Duration challengeTtl, RandomSource random) {
+  ProofVerifier(
+      Clock clock, Duration skew, Duration challengeTtl, RandomSource random, boolean acceptV2,
+      int maxChallenges) {
+    this.acceptV2 = acceptV2;
+    this.maxChallenges = maxChallenges;
     this.clock = clock;
     this.skew = skew;
     this.challengeTtl = challengeTtl;
@@ -59,23 +69,34 @@ final class ProofVerifier {
     this.outstanding = Caffeine.newBuilder()
         .ticker(() -> clock.millis() * 1_000_000L)
         .expireAfterWrite(challengeTtl)
-        .maximumSize(1_000_000)
         .executor(Runnable::run)
         .build();
   }
 
+  /**
+   * Issues a challenge, or fails closed when {@code maxChallenges} are outstanding (R1.5): issued
+   * challenges are never evicted early, so a flood cannot make a real client's challenge vanish.
+   * Concurrent callers may exceed the bound by at most their number.
+   */
   Challenge issue() {
     Instant now = clock.instant();
+    if (outstanding.estimatedSize() >= maxChallenges) {
+      outstanding.cleanUp();
+      if (outstanding.estimatedSize() >= maxChallenges) {
+        throw new RetryLaterException(ErrorCode.TOO_MANY_CHALLENGES, "too many outstanding"
+            + " challenges (maxChallenges=" + maxChallenges + "); try again later",
+            untilOldestExpires(now));
+      }
+    }
     String nonce = Ids.uuid(random);
     outstanding.put(nonce, now.toEpochMilli());
     return new Challenge(nonce, now);
   }
 
   /**
-   * Runs the checks. With {@code consume} the challenge is used up (R1.4); without (a dry run) it
-   * is only looked at and stays usable.
+   * Runs the checks of R1.3; {@code nonceLive} is what {@link #takeNonce} found.
    */
-  Outcome verify(ConnectAttempt a, Instant now, boolean consume) {
+  Outcome verify(ConnectAttempt a, Instant now, boolean nonceLive) {
     DevicePublicKey key;
     try {
       key = DevicePublicKey.parse(a.publicKey());
@@ -103,12 +124,12 @@ final class ProofVerifier {
       return Outcome.fail(ErrorCode.NONCE_REQUIRED, "device nonce required");
     }
     Challenge c = a.challenge();
-    if (!a.nonce().equals(c.nonce())
-        || !(consume ? consume(c.nonce(), now) : isOutstanding(c.nonce(), now))) {
+    if (!a.nonce().equals(c.nonce()) || !nonceLive) {
       return Outcome.fail(ErrorCode.NONCE_MISMATCH, "device nonce mismatch");
     }
     byte[] sig = decodeSignature(a.signature());
-    if (sig == null || !verifiesEitherVersion(entry, a, sig)) {
+    if (sig == null || !(acceptV2 ? verifiesEitherVersion(entry, a, sig)
+        : verifies(entry.params, ProofPayload.v3(a), sig))) {
       return Outcome.fail(ErrorCode.SIGNATURE_INVALID, "device signature invalid");
     }
     return new Outcome(key, derived, null, "");
@@ -129,12 +150,52 @@ final class ProofVerifier {
     return false;
   }
 
+  /**
+   * R1.4: the attempt that presents a nonce consumes it (and its connection's challenge) before
+   * any other check, so that no outcome, not even a failed check, leaves it usable. Says whether
+   * the presented nonce was an outstanding, unexpired challenge. With {@code consume} false (a dry
+   * run) it only looks.
+   */
+  boolean takeNonce(ConnectAttempt a, Instant now, boolean consume) {
+    if (!consume) {
+      return isOutstanding(a.nonce(), now);
+    }
+    String presented = a.nonce();
+    String own = a.challenge().nonce();
+    boolean live = consume(presented, now);
+    if (!own.equals(presented)) {
+      consume(own, now);
+    }
+    return live;
+  }
+
+  /** How long until the oldest outstanding challenge expires (and frees its place). */
+  private Duration untilOldestExpires(Instant now) {
+    long oldest = outstanding.policy().expireAfterWrite()
+        .map(e -> e.oldest(1).values().stream().findFirst().orElse(now.toEpochMilli()))
+        .orElse(now.toEpochMilli());
+    long wait = oldest + challengeTtl.toMillis() - now.toEpochMilli();
+    return Duration.ofMillis(Math.max(1_000, Math.min(wait, challengeTtl.toMillis())));
+  }
+
+  /** How many challenges are outstanding (issued, not yet used, not expired), approximately. */
+  long outstandingChallenges() {
+    outstanding.cleanUp();
+    return outstanding.estimatedSize();
+  }
+
   private boolean consume(String nonce, Instant now) {
+    if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
+      return false;
+    }
     Long issued = outstanding.asMap().remove(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }
 
   private boolean isOutstanding(String nonce, Instant now) {
+    if (nonce.isEmpty() || nonce.length() > MAX_NONCE) {
+      return false;
+    }
     Long issued = outstanding.getIfPresent(nonce);
     return issued != null && now.toEpochMilli() - issued <= challengeTtl.toMillis();
   }

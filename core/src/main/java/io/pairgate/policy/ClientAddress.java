@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param peer the socket peer in canonical form (or, sanitized, the text given when it is not an
  *     address); empty when unknown
  * @param trustedBy the trusted-proxy entry that matched the peer, or empty
- * @param proxyHeaders whether any of {@code X-Forwarded-For}, {@code Forwarded}, {@code X-Real-IP}
- *     or {@code X-Forwarded-Host} was present
+ * @param proxyHeaders whether any of {@code X-Forwarded-For}, {@code Forwarded}, {@code X-Real-IP},
+ *     {@code X-Forwarded-Host} or {@code X-Forwarded-Proto} was present
  * @param proxyHops the trusted proxy hops skipped while walking the forwarding header, right to
  *     left (the peer itself not included)
  * @param problem why the headers or the peer could not be used (a malformed entry, …); empty when
@@ -93,7 +93,9 @@ public record ClientAddress(
     String fwd = header(headers, "forwarded");
     String realIp = header(headers, "x-real-ip");
     String xfh = header(headers, "x-forwarded-host");
-    boolean proxyHeaders = xff != null || fwd != null || realIp != null || xfh != null;
+    String xfp = header(headers, "x-forwarded-proto");
+    boolean proxyHeaders =
+        xff != null || fwd != null || realIp != null || xfh != null || xfp != null;
     List<String> notes = new ArrayList<>();
     if (peerAddress.isBlank()) {
       notes.add("the socket peer address is unknown");
@@ -108,7 +110,7 @@ public record ClientAddress(
     Optional<IpRange> by = proxies.match(peer);
     if (by.isEmpty()) {
       if (proxyHeaders) {
-        notes.add("proxy headers " + present(xff, fwd, realIp, xfh) + " ignored: peer " + p
+        notes.add("proxy headers " + present(xff, fwd, realIp, xfh, xfp) + " ignored: peer " + p
             + " is not a trusted proxy");
         return new ClientAddress(
             p, Source.PEER_HEADERS_IGNORED, p, "", true, List.of(), "", notes);
@@ -210,6 +212,14 @@ public record ClientAddress(
     return IpAddress.tryParse(peer);
   }
 
+  /**
+   * Whether proxy headers came from a peer that is not a trusted proxy (or from an unknown peer):
+   * what {@code rejectUntrustedForwarded} refuses.
+   */
+  public boolean untrustedForwarding() {
+    return proxyHeaders && trustedBy.isEmpty();
+  }
+
   /** Whether the socket peer is a trusted proxy. */
   public boolean peerTrusted() {
     return !trustedBy.isEmpty();
@@ -253,7 +263,8 @@ public record ClientAddress(
   }
 
   private static String present(
-      @Nullable String xff, @Nullable String fwd, @Nullable String realIp, @Nullable String xfh) {
+      @Nullable String xff, @Nullable String fwd, @Nullable String realIp, @Nullable String xfh,
+      @Nullable String xfp) {
     List<String> names = new ArrayList<>();
     if (xff != null) {
       names.add("X-Forwarded-For");
@@ -266,6 +277,9 @@ public record ClientAddress(
     }
     if (xfh != null) {
       names.add("X-Forwarded-Host");
+    }
+    if (xfp != null) {
+      names.add("X-Forwarded-Proto");
     }
     return String.join(", ", names);
   }

@@ -1,37 +1,44 @@
 package io.pairgate.policy;
 
 import io.pairgate.AuthMethod;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * How close a connection is to the gateway (rule R10.5 of {@code docs/semantics.md}, after
- * OpenClaw's {@code resolvePairingLocality}). The classes are tried in declaration order and the
- * first that holds wins; anything not positively local is {@link #REMOTE}. Same-host connections
- * over a LAN or tailnet address are remote.
+ * OpenClaw's {@code resolvePairingLocality}, hardened). The classes are tried in declaration order
+ * and the first that holds wins; anything not positively local is {@link #REMOTE}. Locality never
+ * comes from headers alone: {@code Host} and {@code Origin} can only narrow what the socket peer
+ * (or a trusted proxy) established, and the client's self-description ({@code client.id},
+ * {@code mode}) is never consulted. Same-host connections over a LAN or tailnet address are
+ * remote.
  */
 public enum Locality {
   /**
-   * The client address (resolved per R10.3) is loopback, the {@code Host} header names
-   * {@code localhost} or a loopback address, and either no proxy header was sent or the peer is a
-   * trusted proxy that named a loopback client.
+   * A direct connection (no proxy header at all) from a loopback socket peer, with a {@code Host}
+   * that parses strictly (RFC 3986 host[:port]) as {@code localhost} or a loopback address.
    */
   DIRECT_LOCAL,
   /**
-   * Docker-published localhost for the browser UI: a {@link ClientKind#isBrowserUi() browser UI}
-   * client, shared token or password auth, no proxy headers, an {@code Origin} whose host is
-   * loopback, a loopback {@code Host}, and a socket peer that is private or loopback (and not a
-   * trusted proxy).
+   * A loopback client named by a trusted proxy. Never {@link #DIRECT_LOCAL}: the address comes
+   * from a header. Silent approval treats it as local only when every proxy hop is listed in
+   * {@code sameHostProxies}.
+   */
+  PROXIED_LOCAL,
+  /**
+   * Docker-published localhost for a browser, off unless bridge ranges are configured
+   * ({@code browserContainerBridges}): shared token or password auth, no proxy headers, a socket
+   * peer in a configured bridge range (and not a trusted proxy), a loopback {@code Host} and a
+   * loopback {@code Origin}.
    */
   BROWSER_CONTAINER_LOCAL,
   /**
-   * The CLI ({@link ClientKind#CLI}) inside the gateway's container: shared token or password auth,
-   * no proxy headers, no {@code Origin}, a loopback socket peer that is not a trusted proxy, and a
-   * {@code Host} that is {@code localhost} or a private or loopback address.
+   * A loopback socket peer (not a trusted proxy) with shared token or password auth, no proxy
+   * headers, no {@code Origin}, and a {@code Host} that is {@code localhost} or a private or
+   * loopback address (a client inside the gateway's container naming the container's address).
    */
-  CLI_CONTAINER_LOCAL,
-  /** As {@link #CLI_CONTAINER_LOCAL}, for any client that is not the CLI. */
   SHARED_SECRET_LOOPBACK_LOCAL,
   /** Everything else, including every connection whose peer address is unknown. */
   REMOTE;
@@ -60,37 +67,48 @@ public enum Locality {
    * @param address the resolved client address ({@link ClientAddress#resolve})
    * @param headers the request headers (names matched case-insensitively); {@code host} and
    *     {@code origin} are read
-   * @param kind what sort of client it is
    * @param auth how the gateway authenticated the connection
+   * @param browserContainerBridges the bridge ranges a Docker-published browser connection may
+   *     come from; empty (the default) turns {@link #BROWSER_CONTAINER_LOCAL} off
    */
   public static Classification classify(
-      ClientAddress address, Map<String, String> headers, ClientKind kind, AuthMethod auth) {
+      ClientAddress address, Map<String, String> headers, AuthMethod auth,
+      List<IpRange> browserContainerBridges) {
     String hostHeader = ClientAddress.header(headers, "host");
     String origin = ClientAddress.header(headers, "origin");
-    String host = hostHeader == null ? null : hostOf(hostHeader);
+    HostPort host = hostHeader == null ? null : HostPort.parse(hostHeader).orElse(null);
     String why = directLocalFailure(address, host, hostHeader);
     if (why == null) {
-      return new Classification(DIRECT_LOCAL, "client " + address.address()
-          + " is loopback and Host " + ClientAddress.quote(String.valueOf(hostHeader))
-          + " is local");
+      return new Classification(DIRECT_LOCAL, "direct client " + address.address()
+          + " is loopback and Host " + host + " is local");
     }
-    String container = containerFailure(address, host, hostHeader, origin, kind, auth);
+    String proxied = proxiedFailure(address);
+    if (proxied == null) {
+      return new Classification(PROXIED_LOCAL, "loopback client " + address.address()
+          + " named by trusted proxy " + address.peer() + " (forwarded, so never direct_local)");
+    }
+    String container = containerFailure(address, host, hostHeader, origin, auth,
+        browserContainerBridges);
     if (container == null) {
       if (origin != null) {
-        return new Classification(BROWSER_CONTAINER_LOCAL, kind.wireName()
-            + " with shared-secret auth from private/loopback peer " + address.peer()
-            + ", loopback Host and Origin, no proxy headers");
+        return new Classification(BROWSER_CONTAINER_LOCAL, "browser with shared-secret auth from"
+            + " bridge peer " + address.peer() + ", loopback Host and Origin, no proxy headers");
       }
-      Locality l = kind == ClientKind.CLI ? CLI_CONTAINER_LOCAL : SHARED_SECRET_LOOPBACK_LOCAL;
-      return new Classification(l, kind.wireName() + " with shared-secret auth from loopback peer "
-          + address.peer() + ", Host " + ClientAddress.quote(String.valueOf(hostHeader))
-          + ", no Origin, no proxy headers");
+      return new Classification(SHARED_SECRET_LOOPBACK_LOCAL, "shared-secret auth from loopback"
+          + " peer " + address.peer() + ", Host " + host + ", no Origin, no proxy headers");
     }
-    return new Classification(REMOTE, why + (container.isEmpty() ? "" : "; " + container));
+    StringBuilder b = new StringBuilder(why);
+    if (!proxied.isEmpty()) {
+      b.append("; ").append(proxied);
+    }
+    if (!container.isEmpty()) {
+      b.append("; ").append(container);
+    }
+    return new Classification(REMOTE, b.toString());
   }
 
   private static @Nullable String directLocalFailure(
-      ClientAddress a, @Nullable String host, @Nullable String hostHeader) {
+      ClientAddress a, @Nullable HostPort host, @Nullable String hostHeader) {
     if (!a.problem().isEmpty()) {
       return "not local: " + a.problem();
     }
@@ -101,6 +119,10 @@ public enum Locality {
         return "not local: proxy headers came from " + a.peer() + ", which is not a trusted proxy";
       case UNRESOLVED:
         return "not local: the client behind trusted proxy " + a.peer() + " could not be resolved";
+      case X_FORWARDED_FOR:
+      case FORWARDED:
+      case X_REAL_IP:
+        return "not direct-local: client " + a.address() + " was named by a proxy header";
       default:
         break;
     }
@@ -108,25 +130,51 @@ public enum Locality {
     if (ip == null || !ip.isLoopback()) {
       return "not direct-local: client " + a.address() + " is not a loopback address";
     }
-    if (host == null) {
+    if (hostHeader == null) {
       return "not direct-local: no Host header";
     }
-    if (!isLoopbackHost(host)) {
-      return "not direct-local: Host " + ClientAddress.quote(hostHeader == null ? "" : hostHeader)
+    if (host == null) {
+      return "not direct-local: Host " + ClientAddress.quote(hostHeader)
+          + " is not an RFC 3986 host[:port]";
+    }
+    if (!host.isLoopback()) {
+      return "not direct-local: Host " + ClientAddress.quote(hostHeader)
           + " is not localhost or a loopback address";
+    }
+    return null;
+  }
+
+  /** Null when the client is a loopback address named by a trusted proxy; else why not ("" n/a). */
+  private static @Nullable String proxiedFailure(ClientAddress a) {
+    boolean forwarded = a.source() == ClientAddress.Source.X_FORWARDED_FOR
+        || a.source() == ClientAddress.Source.FORWARDED
+        || a.source() == ClientAddress.Source.X_REAL_IP;
+    if (!forwarded || !a.problem().isEmpty()) {
+      return "";
+    }
+    IpAddress ip = a.ip().orElse(null);
+    if (ip == null || !ip.isLoopback()) {
+      return "not proxied-local: forwarded client " + a.address() + " is not loopback";
     }
     return null;
   }
 
   /**
    * Why none of the container/shared-secret classes holds: null if one does, empty if they were
-   * not relevant (no shared-secret auth or a non-local peer).
+   * not relevant (no shared-secret auth or a peer that is neither loopback nor a bridge).
    */
   private static @Nullable String containerFailure(
-      ClientAddress a, @Nullable String host, @Nullable String hostHeader,
-      @Nullable String origin, ClientKind kind, AuthMethod auth) {
+      ClientAddress a, @Nullable HostPort host, @Nullable String hostHeader,
+      @Nullable String origin, AuthMethod auth, List<IpRange> bridges) {
     IpAddress peer = a.peerIp().orElse(null);
-    if (peer == null || !peer.isPrivateOrLoopback() || !a.problem().isEmpty()) {
+    if (peer == null || !a.problem().isEmpty()) {
+      return "";
+    }
+    boolean inBridge = false;
+    for (IpRange r : bridges) {
+      inBridge |= r.contains(peer);
+    }
+    if (!peer.isLoopback() && !inBridge) {
       return "";
     }
     if (auth != AuthMethod.SHARED_TOKEN && auth != AuthMethod.PASSWORD) {
@@ -140,73 +188,32 @@ public enum Locality {
       return "not container-local: peer " + a.peer() + " is a trusted proxy";
     }
     if (host == null) {
-      return "not container-local: no Host header";
+      return hostHeader == null ? "not container-local: no Host header"
+          : "not container-local: Host " + ClientAddress.quote(hostHeader)
+              + " is not an RFC 3986 host[:port]";
     }
     if (origin != null) {
-      if (!kind.isBrowserUi()) {
-        return "not container-local: browser Origin on a " + kind.wireName() + " client";
+      if (!inBridge) {
+        return bridges.isEmpty()
+            ? "not browser-container-local: no browserContainerBridges are configured"
+            : "not browser-container-local: peer " + a.peer()
+                + " is not in a configured bridge range";
       }
-      String originHost = originHost(origin);
-      if (!isLoopbackHost(host) || originHost == null || !isLoopbackHost(originHost)) {
-        return "not browser-container-local: Host " + ClientAddress.quote(String.valueOf(hostHeader))
-            + " and Origin " + ClientAddress.quote(origin) + " must both be loopback";
+      BrowserOrigin o = BrowserOrigin.parse(origin).orElse(null);
+      if (!host.isLoopback() || o == null || !o.isLoopback()) {
+        return "not browser-container-local: Host " + ClientAddress.quote(hostHeader == null
+            ? "" : hostHeader) + " and Origin " + ClientAddress.quote(origin)
+            + " must both be loopback";
       }
       return null;
     }
     if (!peer.isLoopback()) {
       return "not container-local: peer " + a.peer() + " is not loopback";
     }
-    if (!isPrivateOrLoopbackHost(host)) {
-      return "not container-local: Host " + ClientAddress.quote(String.valueOf(hostHeader))
-          + " is not a private or loopback address";
+    if (!host.isPrivateOrLoopback()) {
+      return "not container-local: Host " + ClientAddress.quote(hostHeader == null ? ""
+          : hostHeader) + " is not a private or loopback address";
     }
     return null;
-  }
-
-  /** The host part of a Host header value, lowercased, without port or brackets. */
-  static String hostOf(String hostHeader) {
-    String h = hostHeader.strip().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      int close = h.indexOf(']');
-      return close < 0 ? h : h.substring(1, close);
-    }
-    int colon = h.indexOf(':');
-    if (colon >= 0 && h.indexOf(':', colon + 1) < 0) {
-      return h.substring(0, colon);
-    }
-    return h;
-  }
-
-  static @Nullable String originHost(String origin) {
-    String o = origin.strip();
-    int scheme = o.indexOf("://");
-    if (scheme <= 0) {
-      return null;
-    }
-    String rest = o.substring(scheme + 3);
-    int slash = rest.indexOf('/');
-    if (slash >= 0) {
-      rest = rest.substring(0, slash);
-    }
-    if (rest.isEmpty() || rest.indexOf('@') >= 0) {
-      return null;
-    }
-    return hostOf(rest);
-  }
-
-  static boolean isLoopbackHost(String host) {
-    if (host.equals("localhost")) {
-      return true;
-    }
-    IpAddress a = IpAddress.parseLiteral(host);
-    return a != null && a.isLoopback();
-  }
-
-  static boolean isPrivateOrLoopbackHost(String host) {
-    if (host.equals("localhost")) {
-      return true;
-    }
-    IpAddress a = IpAddress.parseLiteral(host);
-    return a != null && a.isPrivateOrLoopback();
   }
 }

@@ -4,6 +4,7 @@ import io.pairgate.DeviceId;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
 import io.pairgate.StoreException;
+import io.pairgate.policy.IpRange;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -94,6 +95,35 @@ public interface PairingStore extends AutoCloseable {
       }
       if (page.size() < 500) {
         return new PendingCount(total, fromAddress);
+      }
+      after = page.get(page.size() - 1).deviceId().value();
+    }
+  }
+
+  /**
+   * As {@link #countPending(String, Instant)}, but {@link PendingCount#fromAddress()} counts the
+   * unexpired pending requests whose {@code remoteAddress} is an IP address inside {@code range}
+   * (the service asks this for IPv6 clients, counted per /64 by default). The default pages through
+   * {@link #list}; a store with an index should override it. The count may be slightly stale
+   * under concurrent writes.
+   */
+  default PendingCount countPending(IpRange range, Instant now) {
+    int total = 0;
+    int inRange = 0;
+    String after = "";
+    while (true) {
+      List<DeviceRecord> page = list(after, 500);
+      for (DeviceRecord r : page) {
+        PendingRequest p = r.pending();
+        if (p != null && !p.isExpired(now)) {
+          total++;
+          if (PendingCount.inRange(range, p.remoteAddress())) {
+            inRange++;
+          }
+        }
+      }
+      if (page.size() < 500) {
+        return new PendingCount(total, inRange);
       }
       after = page.get(page.size() - 1).deviceId().value();
     }

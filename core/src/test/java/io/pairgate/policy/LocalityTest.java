@@ -18,10 +18,14 @@ class LocalityTest {
   private static final ClientInfo NODE = ClientInfo.of("node-host", "node", "linux");
 
   /**
-   * One row: peer, headers ("k=v;k=v"), client, auth, trusted proxies → expected class.
+   * One row: peer, headers ("k=v;k=v"), client, auth, trusted proxies → expected class. The
+   * client never matters any more (issue #14); rows keep varied clients to show that. Every
+   * browser-container row configures the bridge {@code 172.17.0.0/16} unless it says otherwise.
    */
   private record Row(String name, String peer, String headers, ClientInfo client, AuthMethod auth,
       List<String> proxies, Locality expected) {}
+
+  private static final List<String> NO_BRIDGE = List.of("no-bridge");
 
   private static final List<Row> ROWS = List.of(
       new Row("direct loopback with localhost Host", "127.0.0.1", "host=localhost:18789", APP,
@@ -30,11 +34,17 @@ class LocalityTest {
           List.of(), Locality.DIRECT_LOCAL),
       new Row("IPv4-mapped loopback peer", "::ffff:127.0.0.1", "host=127.0.0.1", CLI,
           AuthMethod.DEVICE_TOKEN, List.of(), Locality.DIRECT_LOCAL),
-      new Row("direct local wins over the Docker CLI fallback", "127.0.0.1", "host=localhost", CLI,
-          AuthMethod.SHARED_TOKEN, List.of(), Locality.DIRECT_LOCAL),
-      new Row("trusted proxy forwarding a loopback client", "172.17.0.1",
-          "host=localhost;x-forwarded-for=127.0.0.1", UI, AuthMethod.SHARED_TOKEN,
-          List.of("172.17.0.0/16"), Locality.DIRECT_LOCAL),
+      new Row("direct local wins over the shared-secret class", "127.0.0.1", "host=localhost",
+          CLI, AuthMethod.SHARED_TOKEN, List.of(), Locality.DIRECT_LOCAL),
+      new Row("Host is case-insensitive", "127.0.0.1", "host=LOCALHOST:1", CLI, AuthMethod.NONE,
+          List.of(), Locality.DIRECT_LOCAL),
+      // changed by issue #14: a forwarded loopback client used to be DIRECT_LOCAL
+      new Row("trusted proxy forwarding a loopback client is proxied, never direct",
+          "172.17.0.1", "host=localhost;x-forwarded-for=127.0.0.1", UI, AuthMethod.SHARED_TOKEN,
+          List.of("172.17.0.0/16"), Locality.PROXIED_LOCAL),
+      new Row("Forwarded for=[::1] behind a trusted proxy is proxied", "172.17.0.9",
+          "host=127.0.0.1:18789;forwarded=for=\"[::1]\"", CLI, AuthMethod.SHARED_TOKEN,
+          List.of("172.17.0.0/16"), Locality.PROXIED_LOCAL),
       new Row("a loopback client of a trusted loopback proxy cannot be told from the proxy",
           "127.0.0.1", "host=localhost;x-forwarded-for=127.0.0.1", UI, AuthMethod.SHARED_TOKEN,
           List.of("127.0.0.1"), Locality.REMOTE),
@@ -44,29 +54,58 @@ class LocalityTest {
       new Row("spoofed XFF from an untrusted loopback peer", "127.0.0.1",
           "host=localhost;x-forwarded-for=127.0.0.1", CLI, AuthMethod.SHARED_TOKEN, List.of(),
           Locality.REMOTE),
+      new Row("X-Forwarded-Proto alone from an untrusted peer is a proxy header", "127.0.0.1",
+          "host=localhost;x-forwarded-proto=https", CLI, AuthMethod.SHARED_TOKEN, List.of(),
+          Locality.REMOTE),
       new Row("loopback peer with a foreign Host (DNS rebinding)", "127.0.0.1",
           "host=evil.example", APP, AuthMethod.NONE, List.of(), Locality.REMOTE),
       new Row("loopback peer without a Host header", "127.0.0.1", "", APP, AuthMethod.NONE,
           List.of(), Locality.REMOTE),
       new Row("tailnet Host does not make loopback local", "127.0.0.1", "host=box.tail1.ts.net",
           APP, AuthMethod.NONE, List.of(), Locality.REMOTE),
-      new Row("Docker-published loopback Control UI", "172.17.0.1",
+      new Row("strict Host: user info is not a host", "127.0.0.1", "host=localhost@evil.example",
+          CLI, AuthMethod.SHARED_TOKEN, List.of(), Locality.REMOTE),
+      new Row("strict Host: trailing garbage", "127.0.0.1", "host=127.0.0.1:80/x", CLI,
+          AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("strict Host: leading-zero IPv4 is not loopback", "127.0.0.1", "host=127.000.0.1",
+          CLI, AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("strict Host: short-form IPv4 is a name, not loopback", "127.0.0.1",
+          "host=127.1", CLI, AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("strict Host: unbracketed IPv6", "::1", "host=::1", CLI, AuthMethod.NONE,
+          List.of(), Locality.REMOTE),
+      new Row("strict Host: zone id", "::1", "host=[::1%25lo]", CLI, AuthMethod.NONE, List.of(),
+          Locality.REMOTE),
+      new Row("strict Host: port out of range", "127.0.0.1", "host=localhost:65536", CLI,
+          AuthMethod.NONE, List.of(), Locality.REMOTE),
+      new Row("strict Host: empty port", "127.0.0.1", "host=localhost:", CLI, AuthMethod.NONE,
+          List.of(), Locality.REMOTE),
+      new Row("Docker-published loopback browser with a configured bridge", "172.17.0.1",
           "host=localhost:18789;origin=http://localhost:18789", UI, AuthMethod.SHARED_TOKEN,
           List.of(), Locality.BROWSER_CONTAINER_LOCAL),
-      new Row("Docker-published non-loopback Control UI origin stays remote", "172.17.0.1",
+      // changed by issue #14: needs a configured bridge, and the client kind does not matter
+      new Row("browser-container is off without a configured bridge", "172.17.0.1",
+          "host=localhost:18789;origin=http://localhost:18789", UI, AuthMethod.SHARED_TOKEN,
+          NO_BRIDGE, Locality.REMOTE),
+      new Row("a LAN peer forging loopback Host and Origin stays remote", "192.168.1.50",
+          "host=127.0.0.1:18789;origin=http://127.0.0.1:18789", UI, AuthMethod.SHARED_TOKEN,
+          List.of(), Locality.REMOTE),
+      new Row("Docker-published non-loopback Origin stays remote", "172.17.0.1",
           "host=localhost:18789;origin=http://192.168.1.20:18789", UI, AuthMethod.SHARED_TOKEN,
           List.of(), Locality.REMOTE),
-      new Row("browser-container conditions for a non-UI client stay remote", "172.17.0.1",
+      new Row("browser-container for any client kind", "172.17.0.1",
           "host=localhost;origin=http://localhost", APP, AuthMethod.SHARED_TOKEN, List.of(),
-          Locality.REMOTE),
+          Locality.BROWSER_CONTAINER_LOCAL),
       new Row("browser-container needs shared-secret auth", "172.17.0.1",
           "host=localhost;origin=http://localhost", UI, AuthMethod.NONE, List.of(),
           Locality.REMOTE),
+      new Row("a bridge peer without Origin is not loopback", "172.17.0.1", "host=localhost",
+          CLI, AuthMethod.SHARED_TOKEN, List.of(), Locality.REMOTE),
+      // changed by issue #14: the CLI no longer has its own class (client ids are not trusted)
       new Row("CLI in the container, private Host, shared token", "127.0.0.1",
           "host=172.18.0.2:18789", CLI, AuthMethod.SHARED_TOKEN, List.of(),
-          Locality.CLI_CONTAINER_LOCAL),
+          Locality.SHARED_SECRET_LOOPBACK_LOCAL),
       new Row("CLI in the container, password", "127.0.0.1", "host=10.0.0.5", CLI,
-          AuthMethod.PASSWORD, List.of(), Locality.CLI_CONTAINER_LOCAL),
+          AuthMethod.PASSWORD, List.of(), Locality.SHARED_SECRET_LOOPBACK_LOCAL),
       new Row("CLI without shared-secret auth stays remote", "127.0.0.1", "host=172.18.0.2", CLI,
           AuthMethod.DEVICE_TOKEN, List.of(), Locality.REMOTE),
       new Row("non-CLI loopback + shared secret", "127.0.0.1", "host=172.18.0.2", APP,
@@ -88,6 +127,14 @@ class LocalityTest {
           "host=localhost;x-forwarded-for=127.0.0.1, bogus", CLI, AuthMethod.SHARED_TOKEN,
           List.of("127.0.0.1"), Locality.REMOTE));
 
+  private static List<IpRange> bridges(Row r) {
+    return r.proxies() == NO_BRIDGE ? List.of() : List.of(IpRange.parse("172.17.0.0/16"));
+  }
+
+  private static List<String> proxies(Row r) {
+    return r.proxies() == NO_BRIDGE ? List.of() : r.proxies();
+  }
+
   @Test
   void everyRowClassifiesAsExpected() {
     for (Row r : ROWS) {
@@ -99,9 +146,8 @@ class LocalityTest {
         }
       }
       ClientAddress a = ClientAddress.resolve(
-          r.peer(), headers, TrustedProxies.parse(r.proxies()), false);
-      Locality.Classification c =
-          Locality.classify(a, headers, ClientKind.of(r.client()), r.auth());
+          r.peer(), headers, TrustedProxies.parse(proxies(r)), false);
+      Locality.Classification c = Locality.classify(a, headers, r.auth(), bridges(r));
       assertEquals(r.expected(), c.locality(), r.name() + ": " + c.reason());
       assertTrue(!c.reason().isEmpty(), r.name());
     }
@@ -119,7 +165,7 @@ class LocalityTest {
     ClientAddress a = ClientAddress.resolve("127.0.0.1", Map.of("x-forwarded-for", "127.0.0.1"),
         TrustedProxies.none(), false);
     Locality.Classification c = Locality.classify(a, Map.of("host", "localhost",
-        "x-forwarded-for", "127.0.0.1"), ClientKind.CLI, AuthMethod.SHARED_TOKEN);
+        "x-forwarded-for", "127.0.0.1"), AuthMethod.SHARED_TOKEN, List.of());
     assertEquals(Locality.REMOTE, c.locality());
     assertTrue(c.reason().contains("127.0.0.1, which is not a trusted proxy"), c.reason());
   }

@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * pairgate gateway [--port 18789] [--bind 127.0.0.1] (--token-file F | --token-env VAR)
  *                  [--store DIR | --jdbc URL] [--auto-approve-local | --no-auto-approve-local]
- *                  [--trusted-proxy ADDR_OR_CIDR]... [--hello-scopes requested|token]
- *                  [--allowed-origin ORIGIN]... [--no-console]
+ *                  [--trusted-proxy ADDR_OR_CIDR]... [--allowed-origin URL]...
+ *                  [--hello-scopes requested|token] [--no-console]
  * </pre>
  */
 public final class GatewayMain {
@@ -49,14 +49,14 @@ public final class GatewayMain {
       "  --jdbc URL             a JDBC store instead (jdbc:sqlite:FILE, jdbc:postgresql://...)",
       "  --auto-approve-local   approve connects from this host silently (the default): first",
       "                         pairing and upgrades of a local client holding the shared token;",
-      "                         never a browser Origin or a forwarded client",
+      "                         never operator.admin, a forwarded client or a foreign Origin",
       "  --no-auto-approve-local  every new device and upgrade waits for an operator",
       "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For is believed (repeatable)",
+      "  --allowed-origin URL   a browser origin besides the gateway's own that may connect,",
+      "                         e.g. https://gateway.example.com for the console behind a TLS",
+      "                         proxy (scheme://host[:port], repeatable; others are refused)",
       "  --hello-scopes MODE    hello-ok auth.scopes: requested (OpenClaw 2026.9, default) or",
       "                         token (2026.6)",
-      "  --allowed-origin ORIGIN  a browser origin besides the gateway's own whose pages may",
-      "                         connect, e.g. https://gateway.example.com behind a TLS proxy",
-      "                         (repeatable); every other Origin is refused",
       "  --no-console           do not serve the operator console at /console",
       "");
 
@@ -86,8 +86,8 @@ public final class GatewayMain {
     String jdbc = null;
     boolean auto = true;
     List<String> proxies = new ArrayList<>();
-    HelloScopes hello = HelloScopes.REQUESTED;
     List<String> origins = new ArrayList<>();
+    HelloScopes hello = HelloScopes.REQUESTED;
     boolean console = true;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -213,6 +213,12 @@ public final class GatewayMain {
     if (o.tokenOnCommandLine()) {
       err.println("pairgate gateway: warning: --token puts the shared token in the process list"
           + " and shell history; prefer --token-file or --token-env");
+    }
+    if (o.token() == null && !PairgateGateway.Builder.isLoopback(o.bind())) {
+      err.println("pairgate gateway: refusing to listen on " + o.bind() + " without a shared"
+          + " token: anyone who can reach it could ask to pair; give --token-file or"
+          + " --token-env, or bind to 127.0.0.1");
+      return 2;
     }
     PairingStore store;
     String storeText;

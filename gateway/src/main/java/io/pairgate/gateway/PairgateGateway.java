@@ -143,7 +143,9 @@ public final class PairgateGateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int workThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private boolean allowNonLoopbackWithoutToken;
-    private List<Origins.Origin> allowedOrigins = List.of();
+    private List<String> allowedOrigins = List.of();
+    private List<Origins.Origin> allowedOriginsParsed = List.of();
+    private List<String> neverSilent = List.of();
     private boolean console = true;
     private String consoleApproveCommand = "pairgate devices approve";
 
@@ -183,7 +185,8 @@ public final class PairgateGateway implements AutoCloseable {
      * Whether a connection from this host is approved silently (core's {@code autoApproveLocal},
      * R11.2). Default true here (the library's own default may differ): a local OpenClaw CLI
      * holding the shared token works as it does with OpenClaw's gateway. Core still never
-     * approves a browser Origin or a forwarded client silently. See docs/gateway.md.
+     * approves a forwarded client, a foreign browser Origin or {@code operator.admin} silently.
+     * See docs/gateway.md.
      */
     public Builder autoApproveLocal(boolean on) {
       this.autoApproveLocal = on;
@@ -209,6 +212,15 @@ public final class PairgateGateway implements AutoCloseable {
      */
     public Builder rejectUntrustedForwarded(boolean reject) {
       this.rejectUntrustedForwarded = reject;
+      return this;
+    }
+
+    /**
+     * Scopes that are never approved silently (core's {@code neverSilent}; core's default,
+     * {@code operator.admin}, applies when this is not called).
+     */
+    public Builder neverSilent(List<String> scopes) {
+      this.neverSilent = List.copyOf(scopes);
       return this;
     }
 
@@ -263,19 +275,21 @@ public final class PairgateGateway implements AutoCloseable {
      * Browser origins, besides the gateway's own, whose pages may open a session, e.g.
      * {@code https://gateway.example.com} for a console reached through a TLS proxy. Default none.
      * A connect with any other {@code Origin} is refused ({@code ORIGIN_NOT_ALLOWED}, close 1008)
-     * before the pairing service sees it. The gateway's own origin is {@code http://<Host>} when
+     * and changes nothing: first by the gateway, before the pairing service sees it, then by core
+     * (its {@code allowedOrigins}, R16.4). The gateway's own origin is {@code http://<Host>} when
      * {@code Host} is an IP address or {@code localhost}; a host name (which DNS rebinding can
      * point at the gateway) counts only when listed here. Replaces any earlier list.
      *
      * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} for anything but
-     *     {@code http(s)://host[:port]}
+     *     {@code scheme://host[:port]}
      */
     public Builder allowedOrigins(List<String> origins) {
       List<Origins.Origin> out = new ArrayList<>();
       for (String o : origins) {
         out.add(Origins.parseAllowed(Objects.requireNonNull(o, "origin")));
       }
-      this.allowedOrigins = List.copyOf(out);
+      this.allowedOrigins = List.copyOf(origins);
+      this.allowedOriginsParsed = List.copyOf(out);
       return this;
     }
 
@@ -360,14 +374,14 @@ public final class PairgateGateway implements AutoCloseable {
               h.onAudit(e);
             }
           });
-      SecurityOptions.apply(b, rejectUntrustedForwarded);
+      SecurityOptions.apply(b, rejectUntrustedForwarded, allowedOrigins, neverSilent);
       pairingOptions.forEach(o -> o.accept(b));
       PairingService service = b.build();
       EventExecutorGroup work = Server.newWorkGroup(workThreads);
       Hub hub = new Hub(service, store, new Hub.Settings(sharedToken,
           TrustedProxies.parse(trustedProxies), allowRealIpFallback, rejectUntrustedForwarded,
           helloScopes, connectTimeout, maxFrameBytes, tickInterval, sharedTokenOperatorScopes,
-          serverVersion, clock, allowedOrigins, console, consoleApproveCommand), work);
+          serverVersion, clock, allowedOriginsParsed, console, consoleApproveCommand), work);
       hubRef[0] = hub;
       Server server = Server.start(hub, work, host, port);
       ChangeSubscription sub = null;

@@ -1,17 +1,20 @@
 package io.pairgate.gateway;
 
 import io.pairgate.PairingService;
+import java.util.List;
 
-/**
- * Core security options the gateway turns on when core offers them (branch sec-core adds
- * {@code rejectUntrustedForwarded}, {@code allowedOrigins}, {@code neverSilent}); until then the
- * gateway enforces the forwarded-header rule at the HTTP upgrade itself, with core's
- * address code.
- */
+/** Core security options the gateway passes to {@link PairingService.Builder}. */
 final class SecurityOptions {
   private SecurityOptions() {}
 
-  static void apply(PairingService.Builder b, boolean rejectUntrustedForwarded) {
-    // nothing yet: see the class comment
+  static void apply(PairingService.Builder b, boolean rejectUntrustedForwarded,
+      List<String> allowedOrigins, List<String> neverSilent) {
+    // core refuses such a connect too (PROXY_ATTRIBUTION_REQUIRED); the gateway already answers
+    // HTTP 403 at the upgrade, so this is the second line
+    b.rejectUntrustedForwarded(rejectUntrustedForwarded);
+    b.allowedOrigins(allowedOrigins);
+    if (!neverSilent.isEmpty()) {
+      b.neverSilent(neverSilent);
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.pairgate.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pairgate.AuthMethod;
@@ -313,19 +312,60 @@ class RpcTest extends GatewayTestBase {
   }
 
   @Test
-  void silentLocalApprovalWhenOnNeverForForwardedOrBrowser() {
+  void silentLocalApprovalWhenOnNeverForAForeignOrigin() {
     gw.close();
     gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).start(); // default: on
     Devices local = new Devices();
     Attempt a = connect(local, TOKEN, AuthMethod.SHARED_TOKEN, "operator.pairing");
     assertTrue(a.response().path("ok").asBoolean(), a.response().toString());
     a.ws().close();
-    Devices browser = new Devices();
-    Attempt b = connect(browser, TOKEN, AuthMethod.SHARED_TOKEN,
-        // the gateway's own origin (any other is refused before pairing: ConsoleRpcTest)
+    // a foreign origin: refused by core, nothing stored for it
+    Devices evil = new Devices();
+    Attempt c = connect(evil, TOKEN, AuthMethod.SHARED_TOKEN,
+        Map.of("Origin", "http://evil.example"), "operator.pairing");
+    assertEquals("ORIGIN_NOT_ALLOWED",
+        c.response().path("error").path("details").path("code").asString(),
+        c.response().toString());
+    assertEquals(1008, c.ws().awaitClose().code());
+    assertTrue(store.load(new DeviceId(evil.id())).isEmpty());
+  }
+
+  @Test
+  void silentLocalApprovalNeverGrantsAdmin() {
+    gw.close();
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).start();
+    Devices d = new Devices();
+    Attempt a = connect(d, TOKEN, AuthMethod.SHARED_TOKEN, "operator.admin");
+    assertEquals("NOT_PAIRED", a.response().path("error").path("code").asString(),
+        a.response().toString());
+    assertTrue(gw.pairing().device(new DeviceId(d.id())).isEmpty());
+  }
+
+  @Test
+  void aSilentlyPairedBrowserPageCannotApprove() {
+    gw.close();
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).start(); // auto-approve on
+    Devices page = new Devices();
+    Attempt a = connect(page, TOKEN, AuthMethod.SHARED_TOKEN,
         Map.of("Origin", "http://127.0.0.1:" + gw.port()), "operator.pairing");
-    assertEquals("NOT_PAIRED", b.response().path("error").path("code").asString(),
-        b.response().toString());
-    assertNull(gw.pairing().device(new DeviceId(browser.id())).orElse(null));
+    // core pairs a same-origin page with the shared token silently (R11.2, R16.4) ...
+    assertTrue(a.response().path("ok").asBoolean(), a.response().toString());
+    a.ws().close();
+    Devices e = new Devices();
+    gw.close();
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)
+        .start();
+    String rid = pendingRequest(e, "operator.pairing");
+    Attempt again = connect(page, TOKEN, AuthMethod.SHARED_TOKEN,
+        Map.of("Origin", "http://127.0.0.1:" + gw.port()), "operator.pairing");
+    assertTrue(again.response().path("ok").asBoolean(), again.response().toString());
+    // ... but such a page never approves anything: a browser must not bootstrap authority
+    JsonNode res = again.ws().call("device.pair.approve", params("requestId", rid));
+    assertEquals("device pairing approval denied", error(res));
+    assertEquals("BROWSER_NOT_APPROVER", res.path("error").path("details").path("code")
+        .asString());
+    assertTrue(gw.pairing().pendingRequest(rid).isPresent(), "nothing approved");
+    assertTrue(gw.pairing().device(e.key.deviceId()).isEmpty());
+    again.ws().close();
   }
 }

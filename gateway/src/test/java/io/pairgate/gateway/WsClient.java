@@ -78,8 +78,18 @@ final class WsClient implements AutoCloseable {
     return new WsClient(ws, q, c);
   }
 
+  /** Frames passed over by {@link #next(Predicate)}; later calls see them first. */
+  private final java.util.ArrayDeque<JsonNode> skipped = new java.util.ArrayDeque<>();
+
   /** The next frame, failing after {@link #WAIT}. */
   JsonNode next() {
+    if (!skipped.isEmpty()) {
+      return skipped.removeFirst();
+    }
+    return poll();
+  }
+
+  private JsonNode poll() {
     try {
       JsonNode n = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (n == null) {
@@ -93,11 +103,19 @@ final class WsClient implements AutoCloseable {
 
   /** The next frame matching {@code p}, skipping others (ticks, events). */
   JsonNode next(Predicate<JsonNode> p) {
+    for (java.util.Iterator<JsonNode> it = skipped.iterator(); it.hasNext(); ) {
+      JsonNode n = it.next();
+      if (p.test(n)) {
+        it.remove();
+        return n;
+      }
+    }
     while (true) {
-      JsonNode n = next();
+      JsonNode n = poll();
       if (p.test(n)) {
         return n;
       }
+      skipped.addLast(n);
     }
   }
 

@@ -212,21 +212,18 @@ final class ReferenceModel {
     boolean refresh = false;
     String pf = norm(pinFamily);
     String inf = norm(c.deviceFamily());
+    // An empty pin is a pin (issue #14 item 13): the model never holds records from before
+    // pinning existed, so nothing is ever backfilled.
     if (!pf.equals(inf)) {
-      if (!pf.isEmpty()) {
-        return Pin.MISMATCH;
-      }
-      refresh = true;
+      return Pin.MISMATCH;
     }
     String pp = norm(pinPlatform);
     String ip = norm(c.platform());
     if (!pp.equals(ip)) {
-      if (!pp.isEmpty()) {
-        String fam = platformFamily(pp);
-        if (!Set.of("ios", "ipados", "android", "watchos", "macos").contains(fam)
-            || !fam.equals(platformFamily(ip))) {
-          return Pin.MISMATCH;
-        }
+      String fam = platformFamily(pp);
+      if (pp.isEmpty() || !Set.of("ios", "ipados", "android", "watchos", "macos").contains(fam)
+          || !fam.equals(platformFamily(ip))) {
+        return Pin.MISMATCH;
       }
       refresh = true;
     }
@@ -297,11 +294,11 @@ final class ReferenceModel {
     if (t == null) {
       return "token-missing";
     }
-    if (t.revoked) {
-      return "token-revoked";
-    }
     if (presented == null || !presented.equals(t.secret)) {
       return "token-mismatch";
+    }
+    if (t.revoked) {
+      return "token-revoked";
     }
     if (!allows(role, t.scopes, p.baseline) || !allows(role, req, t.scopes)) {
       return "token-scope-mismatch";

@@ -120,8 +120,9 @@ public final class SampleRecords {
   /**
    * A record with every field populated: two roles with tokens (one rotated, one revoked, both
    * used), last-seen time, a repair request for a scope upgrade from an iPhone with a non-ASCII
-   * display name, tombstones of every {@link Outcome}, and the given {@code blocked} flag. Request
-   * ids are derived from {@code tag}.
+   * display name, tombstones of every {@link Outcome}, and the given {@code blocked} flag (also
+   * used as the paired device's {@code legacyMetadata} flag, so that both values round-trip).
+   * Request ids are derived from {@code tag}.
    */
   public static DeviceRecord full(DeviceKeyPair key, long version, String tag, boolean blocked) {
     DeviceId id = key.deviceId();
@@ -137,7 +138,7 @@ public final class SampleRecords {
     PairedDevice paired = new PairedDevice(
         id, key.publicKey(), List.of(Role.NODE, Role.OPERATOR), baseline, client, "Kitchen «iPad»",
         Map.of(Role.OPERATOR, op, Role.NODE, node), at(0), at(4_000), at(9_000), "operator",
-        "2001:db8::7");
+        "2001:db8::7", blocked);
     PendingRequest pending = new PendingRequest(
         requestId(tag + "/pending"), id, key.publicKey(), Role.OPERATOR,
         List.of(Role.OPERATOR, Role.NODE), ScopeSet.of("operator.admin", "node.exec"),

@@ -189,7 +189,12 @@ public final class ScenarioRunner {
       Optional<Boolean> autoApproveLocal,
       Optional<List<String>> trustedProxies,
       Optional<Long> maxPending,
-      Optional<Long> maxPendingPerAddress) {}
+      Optional<Long> maxPendingPerAddress,
+      Optional<List<String>> allowedOrigins,
+      Optional<Boolean> rejectUntrustedForwarded,
+      Optional<List<String>> sameHostProxies,
+      Optional<List<String>> browserContainerBridges,
+      Optional<List<String>> neverSilent) {}
 
   static PairingService.Builder configure(PairingService.Builder b, Config c) {
     c.pendingTtlMs().ifPresent(ms -> b.pendingTtl(Duration.ofMillis(ms)));
@@ -198,6 +203,11 @@ public final class ScenarioRunner {
     c.trustedProxies().ifPresent(b::trustedProxies);
     c.maxPending().ifPresent(n -> b.maxPending(Math.toIntExact(n)));
     c.maxPendingPerAddress().ifPresent(n -> b.maxPendingPerAddress(Math.toIntExact(n)));
+    c.allowedOrigins().ifPresent(b::allowedOrigins);
+    c.rejectUntrustedForwarded().ifPresent(b::rejectUntrustedForwarded);
+    c.sameHostProxies().ifPresent(b::sameHostProxies);
+    c.browserContainerBridges().ifPresent(b::browserContainerBridges);
+    c.neverSilent().ifPresent(b::neverSilent);
     return b;
   }
 
@@ -320,7 +330,8 @@ public final class ScenarioRunner {
   static final Set<String> PROOFS = Set.of("valid", "bad-signature", "stale", "wrong-device-id",
       "bad-public-key", "no-nonce", "nonce-mismatch", "replayed-nonce");
   static final Set<String> HEADERS =
-      Set.of("host", "origin", "x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host");
+      Set.of("host", "origin", "x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host",
+          "x-forwarded-proto");
   static final Set<String> REASONS =
       Set.of("not-paired", "role-upgrade", "scope-upgrade", "metadata-upgrade");
   static final Set<String> CHANGES = Set.of("created", "refreshed", "unchanged", "superseded");
@@ -335,10 +346,13 @@ public final class ScenarioRunner {
         top.str("description");
       }
       Config cfg = new Config(Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
       if (top.has("config")) {
         Obj c = top.obj("config").allow("pendingTtlMs", "skewMs", "autoApproveLocal",
-            "trustedProxies", "maxPending", "maxPendingPerAddress");
+            "trustedProxies", "maxPending", "maxPendingPerAddress", "allowedOrigins",
+            "rejectUntrustedForwarded", "sameHostProxies", "browserContainerBridges",
+            "neverSilent");
         cfg = new Config(
             c.has("pendingTtlMs") ? Optional.of(c.num("pendingTtlMs")) : Optional.empty(),
             c.has("skewMs") ? Optional.of(c.num("skewMs")) : Optional.empty(),
@@ -346,7 +360,15 @@ public final class ScenarioRunner {
             c.has("trustedProxies") ? Optional.of(c.strings("trustedProxies")) : Optional.empty(),
             c.has("maxPending") ? Optional.of(c.num("maxPending")) : Optional.empty(),
             c.has("maxPendingPerAddress") ? Optional.of(c.num("maxPendingPerAddress"))
-                : Optional.empty());
+                : Optional.empty(),
+            c.has("allowedOrigins") ? Optional.of(c.strings("allowedOrigins")) : Optional.empty(),
+            c.has("rejectUntrustedForwarded") ? Optional.of(c.bool("rejectUntrustedForwarded"))
+                : Optional.empty(),
+            c.has("sameHostProxies") ? Optional.of(c.strings("sameHostProxies"))
+                : Optional.empty(),
+            c.has("browserContainerBridges") ? Optional.of(c.strings("browserContainerBridges"))
+                : Optional.empty(),
+            c.has("neverSilent") ? Optional.of(c.strings("neverSilent")) : Optional.empty());
       }
       Map<String, String> devices = new LinkedHashMap<>();
       Obj d = top.obj("devices");
@@ -388,7 +410,8 @@ public final class ScenarioRunner {
             for (String k : h.m.keySet()) {
               if (!HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
                 throw new Malformed(h.where + ": unknown header \"" + k + "\" (allowed: Host, "
-                    + "Origin, X-Forwarded-For, X-Real-IP, Forwarded, X-Forwarded-Host)");
+                    + "Origin, X-Forwarded-For, X-Real-IP, Forwarded, X-Forwarded-Host, "
+                    + "X-Forwarded-Proto)");
               }
               h.str(k);
             }

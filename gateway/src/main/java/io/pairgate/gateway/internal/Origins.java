@@ -27,11 +27,14 @@ public final class Origins {
     @Override
     public String toString() {
       String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-      return scheme + "://" + h + ":" + port;
+      return scheme + "://" + h + (port < 0 ? "" : ":" + port);
     }
   }
 
-  /** Parses {@code scheme://host[:port]} ({@code http}/{@code https} only), or empty. */
+  /**
+   * Parses {@code scheme://host[:port]} (the default port of {@code http}/{@code https} made
+   * explicit; -1 for another scheme without a port), or empty.
+   */
   public static Optional<Origin> parse(String value) {
     String v = value.strip();
     if (v.length() > 300 || !v.equals(value)) {
@@ -42,14 +45,10 @@ public final class Origins {
       return Optional.empty();
     }
     String scheme = v.substring(0, sep).toLowerCase(Locale.ROOT);
-    int defaultPort;
-    if (scheme.equals("http")) {
-      defaultPort = 80;
-    } else if (scheme.equals("https")) {
-      defaultPort = 443;
-    } else {
+    if (!scheme.matches("[a-z][a-z0-9+.-]{0,31}")) {
       return Optional.empty();
     }
+    int defaultPort = scheme.equals("http") ? 80 : scheme.equals("https") ? 443 : -1;
     HostPort hp = hostPort(v.substring(sep + 3), defaultPort);
     return hp == null ? Optional.empty() : Optional.of(new Origin(scheme, hp.host, hp.port));
   }
@@ -58,11 +57,11 @@ public final class Origins {
    * Parses a configured allowed origin.
    *
    * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} for anything but
-   *     {@code http(s)://host[:port]}
+   *     {@code scheme://host[:port]}
    */
   public static Origin parseAllowed(String value) {
     return parse(value).orElseThrow(() -> new PairgateException(ErrorCode.INVALID_ARGUMENT,
-        "malformed allowed origin '" + Session.cut(value, 100) + "': write http(s)://host[:port]"
+        "malformed allowed origin '" + Session.cut(value, 100) + "': write scheme://host[:port]"
             + " without a path, e.g. https://gateway.example.com"));
   }
 
@@ -126,7 +125,7 @@ public final class Origins {
     Origin o = parse(header).orElse(null);
     if (o == null) {
       return Optional.of("origin not allowed: '" + Session.cut(header, 80)
-          + "' is not an http(s)://host[:port] origin");
+          + "' is not a scheme://host[:port] origin");
     }
     if (allowed.contains(o)) {
       return Optional.empty();

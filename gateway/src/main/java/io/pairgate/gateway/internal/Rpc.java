@@ -210,6 +210,11 @@ final class Rpc {
   private ObjectNode approve(ObjectNode p) throws Fail {
     only(p, "requestId");
     String requestId = str(p, "requestId");
+    if (session.silentBrowser()) {
+      ObjectNode d = Wire.object();
+      d.put("code", "BROWSER_NOT_APPROVER");
+      throw new Fail("INVALID_REQUEST", "device pairing approval denied", d);
+    }
     Approval a;
     try {
       a = hub.pairing.approve(requestId, new Approver(session.approverName(), session.scopes()));

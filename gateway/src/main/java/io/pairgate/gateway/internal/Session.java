@@ -1,6 +1,5 @@
 package io.pairgate.gateway.internal;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -25,7 +24,6 @@ import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreException;
 import io.pairgate.policy.ClientAddress;
-import io.pairgate.policy.ClientKind;
 import io.pairgate.policy.Locality;
 import io.pairgate.spi.DeviceRecord;
 import java.net.InetSocketAddress;
@@ -91,6 +89,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
   private volatile boolean pairingEvents;
   private volatile boolean followAudit;
   private String approverName = "";
+  /** A browser page whose device was approved silently: never an approver (issue #15 item 3). */
+  private boolean silentBrowser;
 
   public Session(Hub hub) {
     this.hub = hub;
@@ -111,6 +111,14 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
   String approverName() {
     return approverName;
+  }
+
+  /**
+   * Whether this connection carries a browser {@code Origin} and its device was approved only
+   * silently: such a session may not approve requests (a page must not bootstrap authority).
+   */
+  boolean silentBrowser() {
+    return silentBrowser;
   }
 
   boolean receivesPairingEvents() {
@@ -148,6 +156,10 @@ public final class Session extends ChannelInboundHandlerAdapter {
     headers = localityHeaders(h);
     try {
       challenge = hub.pairing.issueChallenge();
+    } catch (io.pairgate.RetryLaterException e) {
+      // too many outstanding challenges: core fails closed; the client may come back later
+      close(1013, "try again later");
+      return;
     } catch (RuntimeException e) {
       LOG.warn("could not issue a challenge: {}", e.toString());
       close(1011, "internal error");
@@ -489,8 +501,9 @@ public final class Session extends ChannelInboundHandlerAdapter {
       why = "device identity required: a browser connection must sign with a device key";
     } else {
       Locality.Classification loc =
-          Locality.classify(address, headers, ClientKind.of(info), AuthMethod.SHARED_TOKEN);
-      if (!loc.locality().isLocal()) {
+          Locality.classify(address, headers, AuthMethod.SHARED_TOKEN, List.of());
+      if (loc.locality() != Locality.DIRECT_LOCAL
+          && loc.locality() != Locality.SHARED_SECRET_LOOPBACK_LOCAL) {
         why = "device identity required: only a local connection may use the shared token"
             + " without a device key";
       } else if (!requestedRole.equals(Role.OPERATOR)) {
@@ -533,6 +546,11 @@ public final class Session extends ChannelInboundHandlerAdapter {
     key = DevicePublicKey.parse(publicKey);
     tokenSecret = t.secret();
     approverName = a.deviceId();
+    if (headers.containsKey("origin")) {
+      silentBrowser = hub.pairing.device(io.pairgate.DeviceId.parse(a.deviceId()))
+          .map(d -> !"operator".equals(d.approvedVia()) && !"standing".equals(d.approvedVia()))
+          .orElse(true);
+    }
     pairingEvents = a.role().equals(Role.OPERATOR) && hub.pairing.scopePolicy()
         .implies(Role.OPERATOR, Scope.OPERATOR_PAIRING, a.scopes());
     ObjectNode authNode = Wire.object();
@@ -796,7 +814,13 @@ public final class Session extends ChannelInboundHandlerAdapter {
     }
     state = State.CLOSED;
     hub.unregister(this);
-    c.writeAndFlush(new CloseWebSocketFrame(code, Reasons.cut(reason))).addListener(ChannelFutureListener.CLOSE);
+    // counted as open until the close frame is out, so a shutdown waiting for open sockets does
+    // not tear the connection down before the frame is written
+    hub.opened(this);
+    c.writeAndFlush(new CloseWebSocketFrame(code, Reasons.cut(reason))).addListener(f -> {
+      hub.unregister(this);
+      c.close();
+    });
   }
 
   @Override

@@ -129,6 +129,8 @@ public final class JdbcPairingStore implements PairingStore {
   private static final String COUNT_PENDING = "SELECT COUNT(*),"
       + " SUM(CASE WHEN pending_address = ? THEN 1 ELSE 0 END)"
       + " FROM pairgate_device WHERE pending_expires_at > ?";
+  private static final String SELECT_PENDING_ADDRESSES = "SELECT pending_address"
+      + " FROM pairgate_device WHERE pending_expires_at > ?";
   private static final String SELECT_PENDING_AT = "SELECT device_id, version, record_json"
       + " FROM pairgate_device WHERE pending_expires_at = ?";
   private static final String INSERT_DEVICE = "INSERT INTO pairgate_device (device_id, version,"
@@ -364,6 +366,33 @@ public final class JdbcPairingStore implements PairingStore {
       throw SqlErrors.failure("counting pending requests", SqlErrors.classify(dialect, e), e);
     }
     return new PendingCount(total, fromAddress);
+  }
+
+  /**
+   * Counts as {@link #countPending(String, Instant)} for the total; the requests from
+   * {@code range} are counted over the indexed addresses of the unexpired pending rows (at most
+   * the number of pending requests), not over every device.
+   */
+  @Override
+  public PendingCount countPending(io.pairgate.policy.IpRange range, Instant now) {
+    PendingCount all = countPending("", now);
+    int inRange = 0;
+    ensureOpen();
+    try (Connection c = connect();
+        PreparedStatement ps = c.prepareStatement(SELECT_PENDING_ADDRESSES)) {
+      ps.setLong(1, epochMillisFloor(now));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String address = rs.getString(1);
+          if (address != null && PendingCount.inRange(range, address)) {
+            inRange++;
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.failure("counting pending requests", SqlErrors.classify(dialect, e), e);
+    }
+    return new PendingCount(all.total(), Math.min(inRange, all.total()));
   }
 
   /** Executes a query selecting {@link #COLUMNS}; groups touch rows into their records. */

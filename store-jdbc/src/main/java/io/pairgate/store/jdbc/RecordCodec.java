@@ -41,6 +41,8 @@ final class RecordCodec {
   private static final Set<String> PAIRED_KEYS =
       Set.of("publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAt",
           "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress");
+  /** A record from before metadata pinning carries {@code "legacyMetadata": true} as well. */
+  private static final Set<String> LEGACY_PAIRED_KEYS = union(PAIRED_KEYS, "legacyMetadata");
   private static final Set<String> TOKEN_KEYS =
       Set.of("role", "scopes", "secret", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
   private static final Set<String> PENDING_KEYS =
@@ -129,7 +131,16 @@ final class RecordCodec {
     instantField(b, "lastSeenAt", p.lastSeenAt());
     field(b, "approvedVia", p.approvedVia(), false);
     field(b, "remoteAddress", p.remoteAddress(), false);
+    if (p.legacyMetadata()) {
+      b.append(",\"legacyMetadata\":true");
+    }
     b.append('}');
+  }
+
+  private static Set<String> union(Set<String> keys, String extra) {
+    java.util.HashSet<String> out = new java.util.HashSet<>(keys);
+    out.add(extra);
+    return Set.copyOf(out);
   }
 
   private static void writePending(StringBuilder b, PendingRequest q) {
@@ -258,7 +269,9 @@ final class RecordCodec {
   }
 
   private static PairedDevice readPaired(DeviceId id, Obj p) {
-    p.requireKeys(PAIRED_KEYS);
+    boolean legacy = p.map.containsKey("legacyMetadata");
+    p.requireKeys(legacy ? LEGACY_PAIRED_KEYS : PAIRED_KEYS);
+    legacy = legacy && p.bool("legacyMetadata");
     Map<Role, DeviceToken> tokens = new HashMap<>();
     Obj tokenMap = p.obj("tokens");
     for (Map.Entry<String, @Nullable Object> e : tokenMap.map.entrySet()) {
@@ -273,7 +286,7 @@ final class RecordCodec {
         id, DevicePublicKey.parse(p.string("publicKey")), roles(p.array("roles")),
         scopes(p.array("approvedScopes")), client(p.obj("client")), p.string("label"), tokens,
         p.instant("createdAt"), p.instant("approvedAt"), p.nullableInstant("lastSeenAt"),
-        p.string("approvedVia"), p.string("remoteAddress"));
+        p.string("approvedVia"), p.string("remoteAddress"), legacy);
   }
 
   private static PendingRequest readPending(DeviceId id, Obj q) {

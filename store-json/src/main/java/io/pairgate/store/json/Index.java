@@ -82,4 +82,19 @@ final class Index {
     }
     return new PendingCount(total, fromAddress);
   }
+
+  /** Counts unexpired pending requests, in total and from addresses inside {@code range}. */
+  PendingCount countPending(io.pairgate.policy.IpRange range, Instant now) {
+    int total = 0;
+    int inRange = 0;
+    for (Pending p : pendingByDevice.values()) {
+      if (now.isBefore(p.expiresAt())) {
+        total++;
+        if (PendingCount.inRange(range, p.remoteAddress())) {
+          inRange++;
+        }
+      }
+    }
+    return new PendingCount(total, inRange);
+  }
 }

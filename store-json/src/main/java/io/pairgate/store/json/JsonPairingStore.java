@@ -360,6 +360,14 @@ public final class JsonPairingStore implements PairingStore {
     return index.countPending(remoteAddress, now);
   }
 
+  /** {@inheritDoc} Answered from the in-memory index of pending requests, like the above. */
+  @Override
+  public PendingCount countPending(io.pairgate.policy.IpRange range, Instant now) {
+    ensureOpen();
+    sync();
+    return index.countPending(range, now);
+  }
+
   /** The committed record of {@code id} (cache or file), without pending access times. */
   private @Nullable DeviceRecord read(String id) {
     if (!caching || allInFlight || inFlightIds.contains(id)) {

@@ -324,9 +324,11 @@ public final class OpenClawFiles {
     }
     ClientInfo client = client(o);
     String label = orEmpty(o.optString("operatorLabel"));
+    // only a record from before roles/scopes (and metadata pinning) existed is marked legacy: its
+    // empty platform or device family is backfilled by the next connect (R4.7)
     return new PairedDevice(id, key1, new ArrayList<>(roles), baseline, client, label, tokens,
         createdAt, approvedAt, o.optInstant("lastSeenAtMs"), APPROVED_VIA_IMPORT,
-        orEmpty(o.optString("remoteIp")));
+        orEmpty(o.optString("remoteIp")), legacy);
   }
 
   private static PendingRequest pending(String key, Json.Obj o, Duration ttl,

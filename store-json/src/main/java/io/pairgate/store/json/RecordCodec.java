@@ -32,7 +32,7 @@ final class RecordCodec {
       "format", "formatVersion", "deviceId", "version", "blocked", "paired", "pending", "resolved");
   private static final Set<String> PAIRED = Set.of(
       "publicKey", "roles", "approvedScopes", "client", "label", "tokens", "createdAtMs",
-      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress");
+      "approvedAtMs", "lastSeenAtMs", "approvedVia", "remoteAddress", "legacyMetadata");
   private static final Set<String> TOKEN = Set.of(
       "scopes", "secret", "createdAtMs", "rotatedAtMs", "revokedAtMs", "lastUsedAtMs");
   private static final Set<String> CLIENT = Set.of(
@@ -104,6 +104,9 @@ final class RecordCodec {
     m.put("lastSeenAtMs", optMs(p.lastSeenAt()));
     m.put("approvedVia", p.approvedVia());
     m.put("remoteAddress", p.remoteAddress());
+    if (p.legacyMetadata()) {
+      m.put("legacyMetadata", true);
+    }
     return m;
   }
 
@@ -286,7 +289,8 @@ final class RecordCodec {
     }
     return new PairedDevice(id, key, roles, approved, client, label, tokens,
         o.instant("createdAtMs"), o.instant("approvedAtMs"), o.nullableInstant("lastSeenAtMs"),
-        o.string("approvedVia"), o.string("remoteAddress"));
+        o.string("approvedVia"), o.string("remoteAddress"),
+        Boolean.TRUE.equals(o.optBool("legacyMetadata")));
   }
 
   private static PendingRequest pending(Json.Obj o, DeviceId id) {

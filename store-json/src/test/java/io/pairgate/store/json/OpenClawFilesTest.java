@@ -162,6 +162,8 @@ class OpenClawFilesTest {
       assertEquals(List.of(Role.OPERATOR), legacy.roles());
       assertEquals(ScopeSet.of("operator.read"), legacy.approvedScopes(),
           "a legacy baseline is what its token was granted");
+      assertTrue(legacy.legacyMetadata(), "a record from before pinning is marked (R4.7)");
+      assertFalse(mac.legacyMetadata(), "a record with roles and scopes pins its metadata");
 
       PairedDevice bare = s.load(id("bare")).orElseThrow().paired();
       assertEquals(List.of(Role.OPERATOR), bare.roles());
@@ -355,7 +357,10 @@ class OpenClawFilesTest {
       List<DeviceRecord> second = s.list("", 100);
       assertEquals(first.size(), second.size());
       for (int i = 0; i < first.size(); i++) {
-        assertEquals(first.get(i).paired(), second.get(i).paired());
+        // legacyMetadata is Pairgate's own mark (issue #14 item 13): the exported record has roles
+        // and scopes, so it comes back pinned, the safe direction
+        PairedDevice p1 = first.get(i).paired();
+        assertEquals(p1 == null ? null : p1.withLegacyMetadata(false), second.get(i).paired());
         assertEquals(first.get(i).pending(), second.get(i).pending());
       }
       OpenClawFiles.exportFrom(s, out2);

@@ -67,10 +67,12 @@ public final class OpenClawInstall {
 
   private final Versions versions;
   private final Path dir;
+  private final Map<String, String> npmEnvironment;
 
-  private OpenClawInstall(Versions versions, Path dir) {
+  private OpenClawInstall(Versions versions, Path dir, Map<String, String> npmEnvironment) {
     this.versions = versions;
     this.dir = dir;
+    this.npmEnvironment = npmEnvironment;
   }
 
   /** The cache root: {@code PAIRGATE_OPENCLAW_CACHE}, the system property, or the default. */
@@ -99,9 +101,18 @@ public final class OpenClawInstall {
    * @throws InstallException if npm is missing, the registry is unreachable or the install failed
    */
   public static OpenClawInstall ensure(Versions versions, Path cacheRoot) {
+    return ensure(versions, cacheRoot, Map.of());
+  }
+
+  /**
+   * As {@link #ensure(Versions, Path)}, with extra environment for npm (for example
+   * {@code npm_config_registry} for a mirror).
+   */
+  public static OpenClawInstall ensure(Versions versions, Path cacheRoot,
+      Map<String, String> npmEnvironment) {
     Objects.requireNonNull(versions, "versions");
     Path dir = cacheRoot.resolve(versions.openclaw() + "-node" + versions.node());
-    OpenClawInstall install = new OpenClawInstall(versions, dir);
+    OpenClawInstall install = new OpenClawInstall(versions, dir, Map.copyOf(npmEnvironment));
     try {
       Files.createDirectories(dir);
       try (FileChannel ch = FileChannel.open(dir.resolve(".lock"),
@@ -154,6 +165,7 @@ public final class OpenClawInstall {
         "npm", "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error", pkg));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
+    env.putAll(npmEnvironment);
     env.put("PATH", path);
     Path log = cwd.resolve("npm-install.log");
     pb.redirectOutput(log.toFile());
