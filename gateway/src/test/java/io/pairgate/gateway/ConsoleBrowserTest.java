@@ -36,11 +36,13 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -198,6 +200,29 @@ class ConsoleBrowserTest {
         .orElse(null));
   }
 
+  static String card(String requestId) {
+    return "article[data-request-id='" + requestId + "']";
+  }
+
+  /** The text of the first element matching {@code css}, waiting for it (lists re-render live). */
+  String text(String css) {
+    return waiting().ignoring(StaleElementReferenceException.class)
+        .until(d -> d.findElements(By.cssSelector(css)).stream().findFirst()
+            .map(WebElement::getText).orElse(null));
+  }
+
+  /** Clicks the first element matching {@code css}, retrying while the list re-renders. */
+  void click(String css) {
+    waiting().ignoring(StaleElementReferenceException.class).until(d -> {
+      List<WebElement> e = d.findElements(By.cssSelector(css));
+      if (e.isEmpty()) {
+        return false;
+      }
+      e.get(0).click();
+      return true;
+    });
+  }
+
   void confirm(String expectedTitleStart) {
     WebElement dialog = visible("confirm");
     assertTrue(dialog.findElement(By.id("confirm-title")).getText().startsWith(expectedTitleStart),
@@ -240,14 +265,15 @@ class ConsoleBrowserTest {
 
     // a Java client knocks: its request appears without a reload
     Knock k = knock("build agent", "operator.write");
-    WebElement card = request(k.requestId());
+    request(k.requestId());
     assertEquals(Boolean.TRUE,
         ((JavascriptExecutor) driver).executeScript("return window.__sameDocument === true;"));
-    assertEquals("build agent", card.findElement(By.cssSelector("dd.display-name")).getText());
-    assertEquals("127.0.0.1", card.findElement(By.cssSelector("dd.address")).getText());
-    assertEquals("direct_local", card.findElement(By.cssSelector("dd.locality")).getText());
-    assertEquals("not-paired", card.findElement(By.cssSelector("dd.reason")).getText());
-    String grants = card.findElement(By.cssSelector("table.grants")).getText();
+    String card = card(k.requestId());
+    assertEquals("build agent", text(card + " dd.display-name"));
+    assertEquals("127.0.0.1", text(card + " dd.address"));
+    assertEquals("direct_local", text(card + " dd.locality"));
+    assertEquals("not-paired", text(card + " dd.reason"));
+    String grants = text(card + " table.grants");
     assertTrue(grants.contains("operator.write requested no yes (new)"), grants);
     assertTrue(grants.contains("operator.read implied by the request no implied (new)"), grants);
 
@@ -263,11 +289,11 @@ class ConsoleBrowserTest {
     for (int i = 0; i < 200 && !approveKey.equals(((JavascriptExecutor) driver).executeScript(
         "return document.activeElement && document.activeElement.getAttribute('data-key');"));
         i++) {
-      driver.switchTo().activeElement().sendKeys(Keys.TAB);
+      new Actions(driver).sendKeys(Keys.TAB).perform(); // to whatever has the focus
     }
-    assertEquals("Approve request from build agent",
-        driver.switchTo().activeElement().getAttribute("aria-label"), "Tab reaches Approve");
-    driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertEquals("Approve request from build agent", ((JavascriptExecutor) driver).executeScript(
+        "return document.activeElement.getAttribute('aria-label');"), "Tab reaches Approve");
+    new Actions(driver).sendKeys(Keys.ENTER).perform();
     WebElement dialog = visible("confirm");
     assertEquals("Approve build agent?", dialog.findElement(By.id("confirm-title")).getText());
     String items = dialog.findElement(By.id("confirm-items")).getText();
@@ -275,7 +301,7 @@ class ConsoleBrowserTest {
     assertTrue(items.contains("operator.read (implied) — new"), items);
     assertTrue(items.contains("operator.talk (implied) — new"), items);
     assertEquals("confirm-ok", driver.switchTo().activeElement().getAttribute("id"));
-    driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+    new Actions(driver).sendKeys(Keys.ENTER).perform();
     waiting().until(d -> d.findElements(
         By.cssSelector("article[data-request-id='" + k.requestId() + "']")).isEmpty());
     assertTrue(gw.pairing().device(new DeviceId(k.device().id())).isPresent());
@@ -289,10 +315,7 @@ class ConsoleBrowserTest {
     assertTrue(live.response().path("ok").asBoolean(), live.response().toString());
 
     // revoke from the page: the client's live socket closes
-    WebElement row = waiting().until(d -> d.findElements(
-        By.cssSelector("tr[data-device-id='" + k.device().id() + "']")).stream().findFirst()
-        .orElse(null));
-    row.findElement(By.cssSelector("button[data-action=revoke][data-role=operator]")).click();
+    click("tr[data-device-id='" + k.device().id() + "'] button[data-action=revoke][data-role=operator]");
     confirm("Revoke the operator token of build agent?");
     WsClient.Close c = live.ws().awaitClose();
     assertEquals(4001, c.code());
@@ -306,15 +329,15 @@ class ConsoleBrowserTest {
     approvedConsole();
     Knock img = knock(IMG, "operator.write");
     Knock esc = knock(ESCAPES, "operator.pairing");
-    WebElement imgCard = request(img.requestId());
-    WebElement escCard = request(esc.requestId());
-    assertEquals(IMG, imgCard.findElement(By.cssSelector("dd.display-name")).getText());
-    assertEquals(IMG, imgCard.findElement(By.cssSelector("h3")).getText());
-    assertEquals(ESCAPES_SHOWN, escCard.findElement(By.cssSelector("dd.display-name")).getText());
+    request(img.requestId());
+    request(esc.requestId());
+    assertEquals(IMG, text(card(img.requestId()) + " dd.display-name"));
+    assertEquals(IMG, text(card(img.requestId()) + " h3"));
+    assertEquals(ESCAPES_SHOWN, text(card(esc.requestId()) + " dd.display-name"));
     // the exact DOM text (not what the renderer made of it), and no element came from a name
     JavascriptExecutor js = (JavascriptExecutor) driver;
-    assertEquals(IMG, js.executeScript("return arguments[0].textContent;",
-        imgCard.findElement(By.cssSelector("dd.display-name"))));
+    assertEquals(IMG, js.executeScript("return document.querySelector(arguments[0]).textContent;",
+        card(img.requestId()) + " dd.display-name"));
     assertEquals(0L, js.executeScript("return document.getElementsByTagName('img').length;"));
     assertEquals(0L, js.executeScript(
         "return document.querySelectorAll('[onerror], [onload], [onclick]').length;"));
@@ -329,16 +352,13 @@ class ConsoleBrowserTest {
     System.out.println("[console browser test] screenshot: " + shot.toAbsolutePath());
 
     // the hostile names after approval, in the paired table
-    imgCard.findElement(By.cssSelector("button[data-action=approve]")).click();
+    click(card(img.requestId()) + " button[data-action=approve]");
     confirm("Approve " + IMG);
-    WebElement row = waiting().until(d -> d.findElements(
-        By.cssSelector("tr[data-device-id='" + img.device().id() + "'] .display-name")).stream()
-        .findFirst().orElse(null));
-    assertEquals(IMG, row.getText());
+    assertEquals(IMG, text("tr[data-device-id='" + img.device().id() + "'] .display-name"));
     assertNoAlert();
 
     // the explain view of the other request: core's explanation, as text
-    request(esc.requestId()).findElement(By.cssSelector("button[data-action=explain]")).click();
+    click(card(esc.requestId()) + " button[data-action=explain]");
     waiting().until(d -> d.findElement(By.id("explain-output")).getText()
         .startsWith("request " + esc.requestId() + ": pending"));
     assertEquals("explain-output", driver.switchTo().activeElement().getAttribute("id"));
