@@ -369,6 +369,62 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void renameRotateBlockUnblockAndRemoveFromThePage() throws Exception {
+    approvedConsole();
+    Devices d = new Devices();
+    d.client = new ClientInfo("cli", "cli", "linux", "", "laptop", "test");
+    String rid = connect(d, "operator.read").response().path("error").path("details")
+        .path("requestId").asString();
+    gw.pairing().approve(rid, Approver.admin("test"));
+    Conn live = connect(d, "operator.read");
+    assertTrue(live.response().path("ok").asBoolean(), live.response().toString());
+    String row = "tr[data-device-id='" + d.id() + "']";
+    assertEquals("laptop", text(row + " .display-name"));
+
+    // rename: the dialog's labelled input
+    click(row + " button[data-action=rename]");
+    visible("confirm");
+    WebElement input = driver.findElement(By.id("confirm-input"));
+    assertEquals("confirm-input", driver.switchTo().activeElement().getAttribute("id"));
+    input.sendKeys("kitchen tablet");
+    driver.findElement(By.id("confirm-ok")).click();
+    waiting().ignoring(StaleElementReferenceException.class)
+        .until(x -> text(row + " .display-name").equals("kitchen tablet"));
+    assertEquals("kitchen tablet", gw.pairing().device(d.key.deviceId()).orElseThrow().label());
+
+    // rotate: the device's live socket closes, and the page never sees the new token
+    click(row + " button[data-action=rotate][data-role=operator]");
+    confirm("Rotate the operator token of kitchen tablet?");
+    WsClient.Close c = live.ws().awaitClose();
+    assertEquals(4001, c.code());
+    assertEquals("device token rotated", c.reason());
+
+    // block: into the blocked list; unblock: out again
+    click(row + " button[data-action=block]");
+    confirm("Block kitchen tablet?");
+    assertEquals(d.id(), text("#blocked-list li[data-device-id='" + d.id() + "'] code"));
+    assertTrue(store.load(d.key.deviceId()).orElseThrow().blocked());
+    click("#blocked-list li[data-device-id='" + d.id() + "'] button[data-action=unblock]");
+    confirm("Unblock");
+    waiting().until(x -> x.findElements(By.cssSelector("#blocked-list li")).isEmpty());
+
+    // remove: the row goes, the record goes
+    click(row + " button[data-action=remove]");
+    confirm("Remove kitchen tablet?");
+    waiting().until(x -> x.findElements(By.cssSelector(row)).isEmpty());
+    assertTrue(gw.pairing().device(d.key.deviceId()).isEmpty());
+    // cancelling a dialog changes nothing (Escape)
+    String own = (String) ((JavascriptExecutor) driver).executeScript(
+        "return document.querySelector('#paired-body tr').getAttribute('data-device-id');");
+    click("tr[data-device-id='" + own + "'] button[data-action=remove]");
+    visible("confirm");
+    new Actions(driver).sendKeys(Keys.ESCAPE).perform();
+    waiting().until(x -> !x.findElement(By.id("confirm")).isDisplayed());
+    assertTrue(gw.pairing().device(new DeviceId(own)).isPresent());
+    assertNoPolicyViolations();
+  }
+
+  @Test
   void aPageFromAnotherOriginCannotOpenASession() throws Exception {
     HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     int[] gatewayPort = {gw.port()};
