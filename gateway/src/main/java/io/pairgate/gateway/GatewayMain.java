@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * pairgate gateway [--port 18789] [--bind 127.0.0.1] (--token-file F | --token-env VAR)
  *                  [--store DIR | --jdbc URL] [--auto-approve-local | --no-auto-approve-local]
  *                  [--trusted-proxy ADDR_OR_CIDR]... [--allowed-origin URL]...
- *                  [--hello-scopes requested|token]
+ *                  [--hello-scopes requested|token] [--no-console]
  * </pre>
  */
 public final class GatewayMain {
@@ -34,6 +34,7 @@ public final class GatewayMain {
       "Usage: pairgate gateway [--port PORT] [--bind ADDRESS] (--token-file FILE | --token-env VAR)",
       "                        [--store DIR | --jdbc URL] [--[no-]auto-approve-local]",
       "                        [--trusted-proxy ADDRESS_OR_CIDR]... [--hello-scopes requested|token]",
+      "                        [--allowed-origin ORIGIN]... [--no-console]",
       "",
       "Runs a WebSocket gateway speaking OpenClaw's gateway protocol (4) on a Pairgate store.",
       "",
@@ -51,10 +52,12 @@ public final class GatewayMain {
       "                         never operator.admin, a forwarded client or a foreign Origin",
       "  --no-auto-approve-local  every new device and upgrade waits for an operator",
       "  --trusted-proxy ADDR   a reverse proxy whose X-Forwarded-For is believed (repeatable)",
-      "  --allowed-origin URL   a browser origin besides the gateway's own that may connect",
-      "                         (scheme://host[:port], repeatable; others are refused)",
+      "  --allowed-origin URL   a browser origin besides the gateway's own that may connect,",
+      "                         e.g. https://gateway.example.com for the console behind a TLS",
+      "                         proxy (scheme://host[:port], repeatable; others are refused)",
       "  --hello-scopes MODE    hello-ok auth.scopes: requested (OpenClaw 2026.9, default) or",
       "                         token (2026.6)",
+      "  --no-console           do not serve the operator console at /console",
       "");
 
   private GatewayMain() {}
@@ -70,7 +73,8 @@ public final class GatewayMain {
   /** Parsed options. */
   record Options(int port, String bind, @Nullable String token, @Nullable Path store,
       @Nullable String jdbc, boolean autoApproveLocal, List<String> trustedProxies,
-      HelloScopes helloScopes, boolean tokenOnCommandLine, List<String> allowedOrigins) {}
+      HelloScopes helloScopes, boolean tokenOnCommandLine, List<String> allowedOrigins,
+      boolean console) {}
 
   static Options parse(String[] args, Map<String, String> env) {
     int port = PairgateGateway.DEFAULT_PORT;
@@ -84,6 +88,7 @@ public final class GatewayMain {
     List<String> proxies = new ArrayList<>();
     List<String> origins = new ArrayList<>();
     HelloScopes hello = HelloScopes.REQUESTED;
+    boolean console = true;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = null;
@@ -98,6 +103,9 @@ public final class GatewayMain {
           continue;
         case "--no-auto-approve-local":
           auto = false;
+          continue;
+        case "--no-console":
+          console = false;
           continue;
         default:
           break;
@@ -175,7 +183,7 @@ public final class GatewayMain {
       throw usage("the shared token must have at least 16 characters");
     }
     return new Options(port, bind, token, store, jdbc, auto, List.copyOf(proxies), hello,
-        tokenOnCommandLine, List.copyOf(origins));
+        tokenOnCommandLine, List.copyOf(origins), console);
   }
 
   private static PairgateException usage(String message) {
@@ -239,8 +247,13 @@ public final class GatewayMain {
           .port(o.port())
           .autoApproveLocal(o.autoApproveLocal())
           .trustedProxies(o.trustedProxies())
+          .helloScopes(o.helloScopes())
           .allowedOrigins(o.allowedOrigins())
-          .helloScopes(o.helloScopes());
+          .console(o.console());
+      if (PairgateGateway.Builder.isLoopback(o.bind())) {
+        // the exact command for this store; not on a reachable port (it names the store's place)
+        b.consoleApproveCommand("pairgate " + shellWords(storeText) + " devices approve");
+      }
       if (o.token() != null) {
         b.sharedToken(o.token());
       }
@@ -271,6 +284,10 @@ public final class GatewayMain {
     out.println("  openclaw devices list --url " + gw.url() + tokenFlag);
     out.println("  pairgate " + storeText + " devices list");
     out.println("  pairgate " + storeText + " devices approve <requestId>");
+    if (o.console()) {
+      out.println("  open " + gw.consoleUrl() + " (operator console; approve it with the command"
+          + " it shows)");
+    }
     out.println("Stop with Ctrl-C or SIGTERM.");
     out.flush();
     try {
@@ -287,6 +304,15 @@ public final class GatewayMain {
       done.countDown();
     }
     return 0;
+  }
+
+  /** {@code --store DIR} with the value quoted for a POSIX shell when it needs it. */
+  static String shellWords(String optionAndValue) {
+    int sp = optionAndValue.indexOf(' ');
+    String opt = optionAndValue.substring(0, sp);
+    String v = optionAndValue.substring(sp + 1);
+    return v.matches("[A-Za-z0-9_./:=@%+,-]+") ? opt + " " + v
+        : opt + " '" + v.replace("'", "'\\''") + "'";
   }
 
   static Path defaultStore(Map<String, String> env) {

@@ -8,6 +8,7 @@ import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
 import io.pairgate.gateway.internal.Hub;
+import io.pairgate.gateway.internal.Origins;
 import io.pairgate.gateway.internal.Server;
 import io.pairgate.policy.IpAddress;
 import io.pairgate.policy.TrustedProxies;
@@ -83,6 +84,15 @@ public final class PairgateGateway implements AutoCloseable {
     return host;
   }
 
+  /**
+   * The operator console's address, {@code http://host:port/console} (served when
+   * {@link Builder#console(boolean)} is on, the default).
+   */
+  public String consoleUrl() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port() + "/console";
+  }
+
   /** {@code ws://host:port} (IPv6 hosts in brackets). */
   public String url() {
     String h = host.contains(":") ? "[" + host + "]" : host;
@@ -134,7 +144,10 @@ public final class PairgateGateway implements AutoCloseable {
     private int workThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private boolean allowNonLoopbackWithoutToken;
     private List<String> allowedOrigins = List.of();
+    private List<Origins.Origin> allowedOriginsParsed = List.of();
     private List<String> neverSilent = List.of();
+    private boolean console = true;
+    private String consoleApproveCommand = "pairgate devices approve";
 
     private Builder(PairingStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -203,16 +216,6 @@ public final class PairgateGateway implements AutoCloseable {
     }
 
     /**
-     * Browser origins besides the gateway's own that may connect (core's {@code allowedOrigins},
-     * default none): a connect with any other {@code Origin} is rejected by core
-     * ({@code ORIGIN_NOT_ALLOWED}) and changes nothing.
-     */
-    public Builder allowedOrigins(List<String> origins) {
-      this.allowedOrigins = List.copyOf(origins);
-      return this;
-    }
-
-    /**
      * Scopes that are never approved silently (core's {@code neverSilent}; core's default,
      * {@code operator.admin}, applies when this is not called).
      */
@@ -265,6 +268,53 @@ public final class PairgateGateway implements AutoCloseable {
         }
       }
       this.sharedTokenOperatorScopes = ceiling;
+      return this;
+    }
+
+    /**
+     * Browser origins, besides the gateway's own, whose pages may open a session, e.g.
+     * {@code https://gateway.example.com} for a console reached through a TLS proxy. Default none.
+     * A connect with any other {@code Origin} is refused ({@code ORIGIN_NOT_ALLOWED}, close 1008)
+     * and changes nothing: first by the gateway, before the pairing service sees it, then by core
+     * (its {@code allowedOrigins}, R16.4). The gateway's own origin is {@code http://<Host>} when
+     * {@code Host} is an IP address or {@code localhost}; a host name (which DNS rebinding can
+     * point at the gateway) counts only when listed here. Replaces any earlier list.
+     *
+     * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} for anything but
+     *     {@code scheme://host[:port]}
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      List<Origins.Origin> out = new ArrayList<>();
+      for (String o : origins) {
+        out.add(Origins.parseAllowed(Objects.requireNonNull(o, "origin")));
+      }
+      this.allowedOrigins = List.copyOf(origins);
+      this.allowedOriginsParsed = List.copyOf(out);
+      return this;
+    }
+
+    /**
+     * Whether the operator console is served at {@code /console} (default true). The console is a
+     * device like any other: it must be approved before it can do anything. See
+     * {@code docs/console.md}.
+     */
+    public Builder console(boolean serve) {
+      this.console = serve;
+      return this;
+    }
+
+    /**
+     * The command the console shows a not-yet-approved visitor, followed by its request id
+     * (default {@code pairgate devices approve}); {@code pairgate gateway} names its store here
+     * when bound to loopback. Anyone who can reach the port can read it: put no secret in it.
+     */
+    public Builder consoleApproveCommand(String command) {
+      Objects.requireNonNull(command, "command");
+      if (command.isBlank() || command.length() > 1024
+          || command.codePoints().anyMatch(Character::isISOControl)) {
+        throw invalid("consoleApproveCommand must be one line of at most 1024 characters");
+      }
+      this.consoleApproveCommand = command.strip();
       return this;
     }
 
@@ -331,7 +381,7 @@ public final class PairgateGateway implements AutoCloseable {
       Hub hub = new Hub(service, store, new Hub.Settings(sharedToken,
           TrustedProxies.parse(trustedProxies), allowRealIpFallback, rejectUntrustedForwarded,
           helloScopes, connectTimeout, maxFrameBytes, tickInterval, sharedTokenOperatorScopes,
-          serverVersion, clock), work);
+          serverVersion, clock, allowedOriginsParsed, console, consoleApproveCommand), work);
       hubRef[0] = hub;
       Server server = Server.start(hub, work, host, port);
       ChangeSubscription sub = null;

@@ -76,6 +76,14 @@ class GatewayMainTest {
     assertEquals(HelloScopes.TOKEN, o.helloScopes());
     assertTrue(GatewayMain.parse(new String[0], Map.of()).autoApproveLocal(),
         "silent local approval is on by default");
+    GatewayMain.Options c = GatewayMain.parse(new String[] {"--allowed-origin",
+        "https://gw.example.com", "--allowed-origin=http://10.0.0.5:18789", "--no-console"},
+        Map.of());
+    assertEquals(List.of("https://gw.example.com", "http://10.0.0.5:18789"), c.allowedOrigins());
+    assertEquals(false, c.console());
+    assertTrue(GatewayMain.parse(new String[0], Map.of()).console(), "the console is on by default");
+    assertEquals("--store '/tmp/my store/it'\\''s'", GatewayMain.shellWords("--store /tmp/my store/it's"));
+    assertEquals("--store /tmp/x", GatewayMain.shellWords("--store /tmp/x"));
   }
 
   @Test
@@ -89,7 +97,16 @@ class GatewayMainTest {
       assertTrue(out.contains("warning: --token puts the shared token in the process list"), out);
       assertTrue(out.contains("openclaw devices list --url " + g.url + " --token <token>"), out);
       assertTrue(out.contains("devices approve <requestId>"), out);
+      String consoleUrl = g.url.replace("ws://", "http://") + "/console";
+      assertTrue(out.contains("open " + consoleUrl + " (operator console"), out);
       assertTrue(!out.contains(GatewayTestBase.TOKEN), "the token is never printed");
+      // the console tells a new visitor the exact command for this store (loopback bind)
+      java.net.http.HttpResponse<String> cfg = WsClient.HTTP.send(java.net.http.HttpRequest
+          .newBuilder(java.net.URI.create(consoleUrl + "/config.json")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals("pairgate " + GatewayMain.shellWords("--store " + store) + " devices approve",
+          io.pairgate.gateway.internal.Wire.JSON.readTree(cfg.body()).path("approveCommand")
+              .asString(), cfg.body());
       // a device asks to pair (a store write), and a live socket sees the shutdown
       Devices d = new Devices();
       WsClient ws = WsClient.open(g.url);

@@ -184,6 +184,9 @@ final class WsClient implements AutoCloseable {
     if (!p.client().deviceFamily().isEmpty()) {
       client.put("deviceFamily", p.client().deviceFamily());
     }
+    if (!p.client().displayName().isEmpty()) {
+      client.put("displayName", p.client().displayName());
+    }
     client.put("instanceId", UUID.randomUUID().toString());
     params.putArray("caps");
     if (!authToken.isEmpty()) {

@@ -13,6 +13,7 @@ import io.pairgate.spi.PairingStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +43,15 @@ public final class Hub {
       Duration tickInterval,
       ScopeSet sharedTokenOperatorScopes,
       String serverVersion,
-      Clock clock) {}
+      Clock clock,
+      List<Origins.Origin> allowedOrigins,
+      boolean console,
+      String consoleApproveCommand) {}
+
+  /** How many audit events the gateway keeps for {@code pairgate.audit}. */
+  static final int AUDIT_KEEP = 200;
+  /** How many request localities the gateway remembers (from this process's audit events). */
+  private static final int LOCALITIES_KEEP = 4096;
 
   final PairingService pairing;
   final PairingStore store;
@@ -53,6 +62,16 @@ public final class Hub {
   private final Set<Session> open = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Set<Session>> byDevice = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
+  private final java.util.ArrayDeque<AuditEvent> audit = new java.util.ArrayDeque<>();
+  private final java.util.LinkedHashMap<String, String> localities =
+      new java.util.LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > LOCALITIES_KEEP;
+        }
+      };
   private final long startedAtMs;
 
   /** A hub for {@code pairing} on {@code store}; blocking work runs on {@code work}. */
@@ -135,6 +154,7 @@ public final class Hub {
    * and closing the live connections of a revoked, rotated, removed or blocked device.
    */
   public void onAudit(AuditEvent e) {
+    remember(e);
     // audit listeners must be fast: hand the work (a store read, socket writes) to the pool
     try {
       work.execute(() -> handleAudit(e));
@@ -143,7 +163,42 @@ public final class Hub {
     }
   }
 
+  private void remember(AuditEvent e) {
+    synchronized (audit) {
+      audit.addLast(e);
+      while (audit.size() > AUDIT_KEEP) {
+        audit.removeFirst();
+      }
+      if (e instanceof AuditEvent.PairingRequested r) {
+        localities.put(r.requestId(), r.locality());
+      } else if (e instanceof AuditEvent.UpgradeRequested r) {
+        localities.put(r.requestId(), r.locality());
+      }
+    }
+  }
+
+  /** The last {@code limit} audit events of this process, oldest first. */
+  List<AuditEvent> recentAudit(int limit) {
+    synchronized (audit) {
+      List<AuditEvent> all = List.copyOf(audit);
+      return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+  }
+
+  /** The locality core classified a request's connection as, if this process saw it. */
+  @Nullable String locality(String requestId) {
+    synchronized (audit) {
+      return localities.get(requestId);
+    }
+  }
+
   private void handleAudit(AuditEvent e) {
+    ObjectNode auditPayload = Wire.audit(e);
+    for (Session s : sessions) {
+      if (s.followsAudit()) {
+        s.sendEvent("pairgate.audit", auditPayload);
+      }
+    }
     try {
       if (e instanceof AuditEvent.PairingRequested r) {
         requested(r.requestId());

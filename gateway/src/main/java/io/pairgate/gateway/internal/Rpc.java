@@ -2,6 +2,7 @@ package io.pairgate.gateway.internal;
 
 import io.pairgate.Approval;
 import io.pairgate.Approver;
+import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
@@ -10,9 +11,11 @@ import io.pairgate.PairedDeviceSummary;
 import io.pairgate.PairgateException;
 import io.pairgate.PairingListing;
 import io.pairgate.PendingRequest;
+import io.pairgate.RequestExplanation;
 import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.IssuedToken;
+import io.pairgate.ScopePolicy;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreException;
 import io.pairgate.SupersededException;
@@ -43,6 +46,11 @@ final class Rpc {
       Map.entry("device.pair.unblock", Scope.OPERATOR_PAIRING),
       Map.entry("device.token.rotate", Scope.OPERATOR_PAIRING),
       Map.entry("device.token.revoke", Scope.OPERATOR_PAIRING),
+      // Pairgate extensions used by the operator console (docs/console.md)
+      Map.entry("pairgate.pending", Scope.OPERATOR_PAIRING),
+      Map.entry("pairgate.explain", Scope.OPERATOR_PAIRING),
+      Map.entry("pairgate.rename", Scope.OPERATOR_PAIRING),
+      Map.entry("pairgate.audit", Scope.OPERATOR_PAIRING),
       Map.entry("health", Scope.OPERATOR_READ),
       Map.entry("status", Scope.OPERATOR_READ));
 
@@ -130,6 +138,15 @@ final class Rpc {
         return rotate(p);
       case "device.token.revoke":
         return revoke(p);
+      case "pairgate.pending":
+        only(p);
+        return pendingWithGrants();
+      case "pairgate.explain":
+        return explain(p);
+      case "pairgate.rename":
+        return rename(p);
+      case "pairgate.audit":
+        return audit(p);
       case "health":
         return health();
       case "status":
@@ -355,6 +372,182 @@ final class Rpc {
     if (t.revokedAt() != null) {
       o.put("revokedAtMs", t.revokedAt().toEpochMilli());
     }
+    return o;
+  }
+
+  /** Every pending request with its locality and what approving it would grant. */
+  private ObjectNode pendingWithGrants() {
+    ObjectNode o = Wire.object();
+    ArrayNode arr = o.putArray("pending");
+    for (PendingRequest r : hub.pairing.list().pending()) {
+      ObjectNode item = Wire.pending(r);
+      String loc = hub.locality(r.requestId());
+      item.put("locality", loc == null ? "" : loc);
+      RequestExplanation x = hub.pairing.explainRequest(r.requestId());
+      if (x.status() != RequestExplanation.Status.PENDING) {
+        continue; // resolved between the listing and now
+      }
+      item.set("grants", grants(x, r));
+      arr.add(item);
+    }
+    return o;
+  }
+
+  /**
+   * The "what approval grants" diff of a pending request, computed with core's scope relation:
+   * one row per scope that is requested, implied by the request, in the baseline now or in it
+   * after approval, each saying whether the request names it or only implies it, and whether the
+   * device holds it now and would hold it after approval ({@code granted}, {@code implied},
+   * {@code none}).
+   */
+  private ObjectNode grants(RequestExplanation x, PendingRequest r) {
+    ScopePolicy policy = hub.pairing.scopePolicy();
+    ScopeSet requested = r.scopes();
+    ScopeSet now = x.approvedScopes();
+    ScopeSet after = x.scopesAfterApproval();
+    java.util.TreeSet<Scope> rows = new java.util.TreeSet<>();
+    requested.forEach(rows::add);
+    if (now != null) {
+      now.forEach(rows::add);
+    }
+    if (after != null) {
+      after.forEach(rows::add);
+    }
+    for (Scope s : WELL_KNOWN) {
+      if (policy.implies(Role.OPERATOR, s, requested)
+          || (after != null && policy.implies(Role.OPERATOR, s, after))) {
+        rows.add(s);
+      }
+    }
+    ObjectNode g = Wire.object();
+    g.set("approvedRoles", Wire.roles(x.approvedRoles()));
+    g.put("paired", now != null);
+    g.set("rolesAfterApproval", Wire.roles(x.rolesAfterApproval()));
+    g.set("addedRoles", Wire.roles(x.addedRoles()));
+    g.set("addedScopes", Wire.scopes(x.addedScopes()));
+    g.set("approverNeeds", Wire.scopes(x.approverNeeds()));
+    g.put("replacesPairedKey", x.replacesPairedKey());
+    ObjectNode tokens = g.putObject("tokenScopesAfterApproval");
+    x.tokenScopesAfterApproval().forEach((role, sc) -> tokens.set(role.name(), Wire.scopes(sc)));
+    ArrayNode arr = g.putArray("scopes");
+    for (Scope s : rows) {
+      Role role = roleOf(s);
+      ObjectNode row = Wire.object();
+      row.put("scope", s.toString());
+      boolean req = requested.contains(s);
+      row.put("requested", req);
+      row.put("impliedByRequest", !req && role != null && policy.implies(role, s, requested));
+      row.put("now", holding(policy, role, s, now));
+      row.put("after", holding(policy, role, s, after == null ? now : after));
+      arr.add(row);
+    }
+    g.set("lines", Wire.strings(x.lines()));
+    return g;
+  }
+
+  private static final List<Scope> WELL_KNOWN = List.of(Scope.OPERATOR_ADMIN,
+      Scope.OPERATOR_APPROVALS, Scope.OPERATOR_PAIRING, Scope.OPERATOR_READ,
+      Scope.OPERATOR_TALK, Scope.OPERATOR_WRITE);
+
+  private static String holding(ScopePolicy policy, @Nullable Role role, Scope s,
+      @Nullable ScopeSet set) {
+    if (set == null || role == null) {
+      return "none";
+    }
+    if (set.contains(s)) {
+      return "granted";
+    }
+    return policy.implies(role, s, set) ? "implied" : "none";
+  }
+
+  private static @Nullable Role roleOf(Scope s) {
+    int dot = s.value().indexOf('.');
+    if (dot <= 0) {
+      return null;
+    }
+    try {
+      Role r = Role.of(s.value().substring(0, dot));
+      return s.belongsTo(r) ? r : null;
+    } catch (PairgateException e) {
+      return null;
+    }
+  }
+
+  /** The explain view of a device ({@code deviceId}) or a request ({@code requestId}). */
+  private ObjectNode explain(ObjectNode p) throws Fail {
+    only(p, "deviceId", "requestId");
+    ObjectNode o = Wire.object();
+    if (p.has("deviceId") == p.has("requestId")) {
+      throw new Fail("INVALID_REQUEST", "invalid params: give deviceId or requestId", null);
+    }
+    if (p.has("deviceId")) {
+      DeviceId id = deviceId(p);
+      DeviceExplanation d = hub.pairing.explainDevice(id);
+      o.put("deviceId", id.value());
+      o.put("known", d.known());
+      o.put("blocked", d.blocked());
+      o.put("paired", d.paired() != null);
+      o.set("effectiveRoles", Wire.roles(d.effectiveRoles()));
+      o.set("revokedRoles", Wire.roles(d.revokedRoles()));
+      o.set("lines", Wire.strings(d.lines()));
+    } else {
+      RequestExplanation r = hub.pairing.explainRequest(str(p, "requestId"));
+      o.put("requestId", r.requestId());
+      o.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+      o.set("lines", Wire.strings(r.lines()));
+    }
+    return o;
+  }
+
+  /** Longest operator label accepted (characters). */
+  static final int MAX_LABEL = 128;
+
+  private ObjectNode rename(ObjectNode p) throws Fail {
+    only(p, "deviceId", "label");
+    DeviceId id = deviceId(p);
+    JsonNode l = p.get("label");
+    if (l == null || !l.isString() || l.asString().length() > MAX_LABEL
+        || l.asString().codePoints().anyMatch(c -> Character.isISOControl(c)
+            || Character.getType(c) == Character.FORMAT)) {
+      throw new Fail("INVALID_REQUEST", "invalid params: label must be a string of at most "
+          + MAX_LABEL + " characters without control or format characters", null);
+    }
+    PairedDeviceSummary d;
+    try {
+      d = hub.pairing.rename(id, l.asString().strip());
+    } catch (PairgateException e) {
+      if (e.code() == ErrorCode.UNKNOWN_DEVICE) {
+        throw new Fail("INVALID_REQUEST", "unknown deviceId", code(e.code()));
+      }
+      throw e;
+    }
+    return Wire.paired(d, false);
+  }
+
+  /** The recent audit events of this gateway; {@code follow:true} streams new ones. */
+  private ObjectNode audit(ObjectNode p) throws Fail {
+    only(p, "limit", "follow");
+    int limit = 50;
+    JsonNode n = p.get("limit");
+    if (n != null) {
+      if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0
+          || n.asInt() > Hub.AUDIT_KEEP) {
+        throw new Fail("INVALID_REQUEST", "invalid params: limit must be 0.." + Hub.AUDIT_KEEP,
+            null);
+      }
+      limit = n.asInt();
+    }
+    JsonNode f = p.get("follow");
+    if (f != null && !f.isBoolean()) {
+      throw new Fail("INVALID_REQUEST", "invalid params: follow must be a boolean", null);
+    }
+    if (f != null) {
+      session.followAudit(f.asBoolean());
+    }
+    ObjectNode o = Wire.object();
+    ArrayNode arr = o.putArray("events");
+    hub.recentAudit(limit).forEach(e -> arr.add(Wire.audit(e)));
+    o.put("following", session.followsAudit());
     return o;
   }
 

@@ -88,6 +88,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
   private volatile @Nullable DevicePublicKey key;
   private volatile @Nullable TokenHash tokenHash;
   private volatile boolean pairingEvents;
+  private volatile boolean followAudit;
   private String approverName = "";
   /** A browser page whose device was approved silently: never an approver (issue #15 item 3). */
   private boolean silentBrowser;
@@ -124,6 +125,15 @@ public final class Session extends ChannelInboundHandlerAdapter {
 
   boolean receivesPairingEvents() {
     return pairingEvents;
+  }
+
+  /** Whether this connection asked for {@code pairgate.audit} events (and may have them). */
+  boolean followsAudit() {
+    return followAudit && pairingEvents;
+  }
+
+  void followAudit(boolean on) {
+    followAudit = on;
   }
 
   @Override
@@ -342,6 +352,15 @@ public final class Session extends ChannelInboundHandlerAdapter {
   }
 
   private void doConnect(String id, @Nullable JsonNode paramsNode) throws Refusal {
+    // a browser page of another origin never gets a session, whatever it presents; nothing is
+    // asked of the service, so nothing is stored
+    java.util.Optional<String> foreign =
+        Origins.refusal(headers, hub.settings.allowedOrigins());
+    if (foreign.isPresent()) {
+      LOG.info("connect refused from {}: {}", peer, foreign.get());
+      throw new Refusal("INVALID_REQUEST", foreign.get(), details("ORIGIN_NOT_ALLOWED"), 1008,
+          "origin not allowed");
+    }
     if (!(paramsNode instanceof ObjectNode params)) {
       throw invalidParams("root", "params must be an object");
     }

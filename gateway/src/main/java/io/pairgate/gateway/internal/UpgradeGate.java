@@ -16,8 +16,8 @@ import io.pairgate.policy.ClientAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Looks at the HTTP request before the WebSocket upgrade: only {@code GET /} upgrades are let
- * through; forwarded headers from a peer that is not a trusted proxy get HTTP 403 (as OpenClaw
+ * Looks at the HTTP request before the WebSocket upgrade: the operator console's files under
+ * {@code /console} are served ({@link Console}); only {@code GET /} upgrades are let through; forwarded headers from a peer that is not a trusted proxy get HTTP 403 (as OpenClaw
  * 2026.9 does) when {@code rejectUntrustedForwarded} is on. The address rule is core's
  * ({@link ClientAddress#resolve}).
  */
@@ -35,6 +35,10 @@ final class UpgradeGate extends SimpleChannelInboundHandler<FullHttpRequest> {
     int q = path.indexOf('?');
     if (q >= 0) {
       path = path.substring(0, q);
+    }
+    if (hub.settings.console() && Console.handles(path)) {
+      Console.serve(ctx, req, path, hub.settings.consoleApproveCommand());
+      return;
     }
     if (!path.equals("/")) {
       respond(ctx, req, HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");

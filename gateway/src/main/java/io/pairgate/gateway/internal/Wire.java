@@ -183,6 +183,19 @@ public final class Wire {
     return o;
   }
 
+  /** An audit event as {@code pairgate.audit} carries it (never a secret: core's events hold none). */
+  static ObjectNode audit(io.pairgate.audit.AuditEvent e) {
+    ObjectNode o = object();
+    o.put("type", e.type());
+    o.put("ts", e.at().toEpochMilli());
+    o.put("deviceId", e.deviceId());
+    o.put("message", e.message());
+    ObjectNode f = o.putObject("fields");
+    e.fields().forEach(f::put);
+    o.put("line", e.logLine());
+    return o;
+  }
+
   static String deviceIdText(DeviceId id) {
     return id.value();
   }
