@@ -363,7 +363,8 @@ final class RecordCodec {
         v1 ? "" : p.string("browserOrigin"),
         // formatVersion 1 set lastSeenAt only on an allowed connect
         v1 ? (p.nullableInstant("lastSeenAt") == null ? "" : PairedDevice.SEEN_ON_CONNECT)
-            : p.string("lastSeenReason"));
+            : p.string("lastSeenReason"),
+        legacy);
   }
 
   private static PendingRequest readPending(DeviceId id, Obj q, boolean v1) {

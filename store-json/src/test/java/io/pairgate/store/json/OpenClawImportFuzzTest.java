@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Fuzzes the OpenClaw import ({@link OpenClawFiles#importInto}) with arbitrary {@code paired.json}
+ * Fuzzes the OpenClaw import ({@link OpenClawFiles#importInto}, skipping rejected rows) with arbitrary {@code paired.json}
  * and {@code pending.json} content. The input is the paired file, then optionally a line
  * {@code =====} and the pending file (a file is absent when its part is {@code <absent>}); every
  * {@code SECRET} becomes a 43-character token secret. Checked for every input:
@@ -57,7 +57,7 @@ class OpenClawImportFuzzTest {
     InMemoryPairingStore store = new InMemoryPairingStore();
     OpenClawFiles.ImportReport report;
     try {
-      report = OpenClawFiles.importInto(store, DIR);
+      report = OpenClawFiles.importInto(store, DIR, OpenClawFiles.DEFAULT_PENDING_TTL, true);
     } catch (StoreException e) {
       assertEquals(ErrorCode.STORE_CORRUPT, e.code(), e::getMessage);
       FuzzText.assertNoEcho(e.getMessage(), SECRET);
@@ -85,13 +85,16 @@ class OpenClawImportFuzzTest {
       pairedCount += r.paired() == null ? 0 : 1;
       pendingCount += r.pending() == null ? 0 : 1;
       if (r.paired() != null) {
-        assertEquals(OpenClawFiles.APPROVED_VIA_IMPORT, r.paired().approvedVia());
+        // OpenClaw 2026.9's approvedVia maps onto Pairgate's words; anything else is "import"
+        assertTrue(java.util.Set.of(OpenClawFiles.APPROVED_VIA_IMPORT, "operator", "silent",
+            "pairing-disabled").contains(r.paired().approvedVia()), r.paired().approvedVia());
       }
     }
     assertEquals(report.pairedCount(), pairedCount);
     assertEquals(report.pendingCount(), pendingCount);
 
-    OpenClawFiles.ImportReport again = OpenClawFiles.importInto(store, DIR);
+    OpenClawFiles.ImportReport again =
+        OpenClawFiles.importInto(store, DIR, OpenClawFiles.DEFAULT_PENDING_TTL, true);
     assertTrue(again.imported().isEmpty(), "a second import imported " + again.imported());
     for (DeviceId id : stored) {
       assertEquals(1, store.load(id).orElseThrow().version(), "a second import changed " + id);
