@@ -82,6 +82,24 @@ class AddressParsingEdgesTest {
   }
 
   @Test
+  void aQuotedForwardedValueEndingInABackslashIsMalformedNotACrash() {
+    TrustedProxies proxies = TrustedProxies.parse(List.of("10.0.0.0/8"));
+    ClientAddress a = ClientAddress.resolve("10.0.0.2", Map.of("Forwarded", "for=\"1.2.3.4\\"),
+        proxies, false);
+    assertEquals(ClientAddress.Source.UNRESOLVED, a.source());
+    assertFalse(a.problem().isEmpty());
+  }
+
+  @Test
+  void unknownInXForwardedForIsAMalformedEntryNotAPlaceholder() {
+    // RFC 7239 placeholders ("unknown", "_hidden") belong to Forwarded only
+    ClientAddress a = ClientAddress.resolve("10.0.0.2", Map.of("X-Forwarded-For", "unknown"),
+        TrustedProxies.parse(List.of("10.0.0.0/8")), false);
+    assertEquals(ClientAddress.Source.UNRESOLVED, a.source());
+    assertTrue(a.problem().contains("malformed X-Forwarded-For entry"), a.problem());
+  }
+
+  @Test
   void describeNamesTheHeadersThatWereIgnoredOrUsed() {
     ClientAddress ignored = ClientAddress.resolve("198.51.100.9", Map.of(
         "X-Forwarded-For", "1.2.3.4", "Forwarded", "for=1.2.3.4", "X-Real-IP", "1.2.3.4",
