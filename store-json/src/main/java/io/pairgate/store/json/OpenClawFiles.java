@@ -357,7 +357,17 @@ public final class OpenClawFiles {
         skipped.add("device " + id + ": already in the store (not merged)");
         continue;
       }
-      records.add(new DeviceRecord(id, 1, p, newest, false, superseded));
+      DeviceRecord rec = new DeviceRecord(id, 1, p, newest, false, superseded);
+      // the input limits of a connect (R16.1) hold for imported rows too: an over-limit row is
+      // named with its fields (never their content) and not imported
+      List<io.pairgate.InputLimits.Violation> over = io.pairgate.InputLimits.check(rec);
+      if (!over.isEmpty()) {
+        skipped.add("device " + id + ": over the input limits ("
+            + over.stream().map(io.pairgate.InputLimits.Violation::field).distinct()
+                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        continue;
+      }
+      records.add(rec);
     }
     if (!skipped.isEmpty() && !skipRejected) {
       throw new ImportRefusedException(skipped);

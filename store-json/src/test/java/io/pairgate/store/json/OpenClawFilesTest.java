@@ -323,6 +323,29 @@ class OpenClawFilesTest {
   }
 
   @Test
+  void aRowOverTheInputLimits_isNamedWithItsField_andNotImported() throws Exception {
+    // issue 17 item 9: a pending entry whose display name is over the limit a connect has (R16.1)
+    Path devices = sample("era-a");
+    Path pending = devices.resolve("pending.json");
+    String huge = "P".repeat(io.pairgate.InputLimits.DISPLAY_NAME + 1);
+    Files.writeString(pending, Files.readString(pending)
+        .replace("\"displayName\": \"Pixel 8\"", "\"displayName\": \"" + huge + "\""));
+    try (JsonPairingStore s = store("over-limit")) {
+      OpenClawFiles.ImportRefusedException e = assertThrows(
+          OpenClawFiles.ImportRefusedException.class, () -> OpenClawFiles.importInto(s, devices));
+      assertTrue(e.rejected().stream().anyMatch(r -> r.contains("over the input limits")
+          && r.contains("displayName")), e.rejected().toString());
+      assertFalse(e.getMessage().contains("PPPPPPPP"), "the content is never quoted");
+      assertEquals(List.of(), s.list("", 10), "nothing imported");
+      OpenClawFiles.ImportReport r =
+          OpenClawFiles.importInto(s, devices, OpenClawFiles.DEFAULT_PENDING_TTL, true);
+      assertTrue(r.skipped().stream().anyMatch(x -> x.contains("over the input limits")),
+          r.skipped().toString());
+      assertTrue(r.pairedCount() > 0, "the rest is imported when asked to skip");
+    }
+  }
+
+  @Test
   void badEntriesAndDevicesAlreadyStored_refuseTheWholeImport_orAreSkippedWhenAsked()
       throws Exception {
     Path devices = sample("era-a");
