@@ -6,8 +6,11 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code pairgate} command-line tool. Exit codes: 0 success (or healthy), 1 the operation
@@ -59,6 +62,14 @@ public final class Main {
     cl.setOut(cli.out);
     cl.setErr(cli.err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // 'pairgate gateway' parses its own options (GatewayMain), its --help included: drop the
+    // inherited help options there so that --help reaches the gateway's own usage text
+    CommandSpec gateway = cl.getSubcommands().get("gateway").getCommandSpec();
+    for (OptionSpec o : List.copyOf(gateway.options())) {
+      if (o.usageHelp() || o.versionHelp()) {
+        gateway.remove(o);
+      }
+    }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> Errors.report(cli, ex));
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();

@@ -72,12 +72,7 @@ final class OpenClawCommands {
       }
       // a dry run into an empty in-memory store first: rows Pairgate cannot accept and files
       // that are not JSON fail here, before the store is opened (or created)
-      try {
-        run(new io.pairgate.InMemoryPairingStore(), rows, devices);
-      } catch (StoreCorruptException e) {
-        throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import "
-            + e.getMessage() + "; nothing was imported and no store was created", e);
-      }
+      run(new io.pairgate.InMemoryPairingStore(), rows, devices);
       try (StoreHandle h = cli.openOrCreate("store import-openclaw")) {
         if (rows != null) {
           cli.progress("Importing OpenClaw 2026.9 state " + database + " (read-only) into "
@@ -138,8 +133,9 @@ final class OpenClawCommands {
       if (!Path.of(e.location()).toAbsolutePath().startsWith(devices.toAbsolutePath())) {
         throw e;
       }
+      // the dry run (into memory) comes first, so a file that is not JSON creates no store
       throw new PairgateException(ErrorCode.STORE_CORRUPT, "cannot import " + e.getMessage()
-          + "; nothing was imported", e);
+          + "; nothing was imported and no store was created", e);
     }
   }
 
