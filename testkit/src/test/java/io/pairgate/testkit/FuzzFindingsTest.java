@@ -34,4 +34,12 @@ class FuzzFindingsTest {
     r = run("{\"name\":\"x\",\"devices\":{},\"steps\":[{\"op\":\"advance\",\"milliseconds\":1}]}");
     assertTrue(r.message().contains("\"milliseconds\""), r.message());
   }
+
+  @Test
+  void aConfigTheServiceRefusesIsAMalformedVectorNotAnException() {
+    ScenarioResult r = run("{\"name\":\"x\",\"config\":{\"trustedProxies\":[\"09.0.0.2\"]},"
+        + "\"devices\":{},\"steps\":[]}");
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertTrue(r.message().startsWith("config: invalid trustedProxies"), r.message());
+  }
 }

@@ -538,7 +538,7 @@ public final class OpenClawFiles {
     Json.Obj to = o.optObject("tokens");
     if (to != null) {
       for (Map.Entry<String, JsonNode> e : to.entries()) {
-        Role r = RecordCodec.parse("tokens." + e.getKey(), () -> Role.of(e.getKey()));
+        Role r = RecordCodec.parse("tokens." + Json.excerpt(e.getKey()), () -> Role.of(e.getKey()));
         Json.Obj t = Json.Obj.of(e.getValue(), to.at(e.getKey()));
         unknownFields(t, TOKEN_FIELDS, where + " tokens." + e.getKey(), warnings);
         String secret = t.optString("token");

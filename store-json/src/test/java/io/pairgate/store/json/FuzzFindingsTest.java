@@ -73,6 +73,16 @@ class FuzzFindingsTest {
     assertFalse(skip.chars().anyMatch(Character::isISOControl), skip);
     assertEquals(0, store.size());
 
+    // a token map keyed by something that is not a role name (found by OpenClawImportFuzzTest)
+    String id = SampleRecords.keyPair("fuzz").deviceId().value();
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"publicKey\": \""
+        + SampleRecords.keyPair("fuzz").publicKey().base64Url() + "\", \"createdAtMs\": 1,"
+        + " \"tokens\": {\"op" + SECRET + "\": {\"token\": \"t\"}}}}");
+    OpenClawFiles.ImportReport keyed = OpenClawFiles.importInto(store, tmp);
+    assertEquals(1, keyed.skipped().size(), keyed.toString());
+    assertFalse(keyed.skipped().get(0).contains(SECRET.substring(0, 12)), keyed.skipped().get(0));
+    assertEquals(0, store.size());
+
     Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), SECRET);
     StoreCorruptException e = assertThrows(StoreCorruptException.class,
         () -> OpenClawFiles.importInto(store, tmp));
