@@ -59,8 +59,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class ConsoleBrowserTest {
   static final String TOKEN = "tok-shared-0123456789abcdef";
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's Chromium; the system property {@code pairgate.chromium} names another binary. */
+  static final Path CHROMIUM = Path.of(System.getProperty("pairgate.chromium", "/usr/bin/chromium"));
+  /** Debian's chromedriver; the system property {@code pairgate.chromedriver} names another. */
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("pairgate.chromedriver", "/usr/bin/chromedriver"));
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String IMG = "<img src=x onerror=alert(1)>";
   static final String ESCAPES = "\u001b[31mred\u001b[0m\u0007 \u202Eevil";
