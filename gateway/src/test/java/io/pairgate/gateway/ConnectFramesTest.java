@@ -331,4 +331,17 @@ class ConnectFramesTest extends GatewayTestBase {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(426, res.statusCode());
   }
+
+  @Test
+  void ticksFollowTheHello() {
+    gw.close();
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)
+        .tickInterval(java.time.Duration.ofMillis(300)).start();
+    Attempt a = pairAndConnect(new Devices(), "operator.pairing");
+    assertEquals(300, a.response().path("payload").path("policy").path("tickIntervalMs").asInt());
+    JsonNode tick = a.ws().event("tick");
+    assertTrue(tick.path("payload").path("ts").isIntegralNumber(), tick.toString());
+    assertTrue(tick.path("seq").asLong() > 0);
+    a.ws().close();
+  }
 }

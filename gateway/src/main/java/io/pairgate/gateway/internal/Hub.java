@@ -74,6 +74,7 @@ public final class Hub {
       };
   private final long startedAtMs;
 
+  /** A hub for {@code pairing} on {@code store}; blocking work runs on {@code work}. */
   public Hub(PairingService pairing, PairingStore store, Settings settings, ExecutorService work) {
     this.pairing = pairing;
     this.store = store;

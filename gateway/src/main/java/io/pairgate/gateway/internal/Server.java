@@ -121,6 +121,7 @@ public final class Server implements AutoCloseable {
     return new Server(boss, io, work, ch, ticks, hub, all);
   }
 
+  /** The bound port. */
   public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }

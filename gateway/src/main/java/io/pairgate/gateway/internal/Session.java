@@ -92,6 +92,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
   /** A browser page whose device was approved silently: never an approver (issue #15 item 3). */
   private boolean silentBrowser;
 
+  /** A session for one new channel. */
   public Session(Hub hub) {
     this.hub = hub;
     this.rpc = new Rpc(hub, this);

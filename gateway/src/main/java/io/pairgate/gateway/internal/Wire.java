@@ -28,14 +28,17 @@ public final class Wire {
 
   private Wire() {}
 
+  /** A new empty JSON object. */
   public static ObjectNode object() {
     return JSON.createObjectNode();
   }
 
+  /** The compact JSON text of {@code node}. */
   public static String write(JsonNode node) {
     return JSON.writeValueAsString(node);
   }
 
+  /** An event frame; {@code seq} is omitted when 0. */
   public static ObjectNode event(String name, JsonNode payload, long seq) {
     ObjectNode o = object();
     o.put("type", "event");
@@ -47,6 +50,7 @@ public final class Wire {
     return o;
   }
 
+  /** A successful response frame. */
   public static ObjectNode ok(String id, JsonNode payload) {
     ObjectNode o = object();
     o.put("type", "res");
@@ -56,6 +60,7 @@ public final class Wire {
     return o;
   }
 
+  /** An error response frame; {@code details} is omitted when null. */
   public static ObjectNode error(String id, String code, String message,
       @Nullable ObjectNode details) {
     ObjectNode o = object();

@@ -8,6 +8,8 @@ import io.pairgate.PairgateException;
 import io.pairgate.Role;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.StoreException;
+import io.pairgate.spi.ChangeListener;
+import io.pairgate.spi.ChangeSubscription;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
@@ -868,6 +870,100 @@ public final class JsonPairingStore implements PairingStore {
     int dash = name.indexOf('-');
     String rest = dash < 0 ? name : name.substring(dash + 1);
     return Layout.isDeviceFileName(rest) ? Layout.deviceIdOf(rest) : null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // change notifications
+
+  /**
+   * Notifies {@code listener} of every change committed to this directory by any process (this
+   * one included): a daemon thread polls the change journal every 200 ms (two reads of shared
+   * memory when nothing changed) and reports each changed device id. When it falls more than the
+   * journal's ring behind, or the journal is re-created, it calls {@link ChangeListener#missed()}.
+   * So a gateway on a store-json directory closes the sockets of a device that
+   * {@code pairgate devices revoke} revoked from another process.
+   */
+  @Override
+  public Optional<ChangeSubscription> subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    JournalWatch w = new JournalWatch(listener);
+    w.thread.start();
+    return Optional.of(w);
+  }
+
+  private final class JournalWatch implements ChangeSubscription {
+    private final ChangeListener listener;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private long last = -1;
+
+    JournalWatch(ChangeListener listener) {
+      this.listener = listener;
+      this.thread = new Thread(this::run, "pairgate-json-changes");
+      thread.setDaemon(true);
+      ChangeJournal j = journal;
+      if (j != null) {
+        last = j.committed();
+      }
+    }
+
+    private void run() {
+      while (!stopped && !closed) {
+        try {
+          poll();
+        } catch (RuntimeException e) {
+          LOG.warn("change notification poll failed: {}", e.toString());
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private void poll() {
+      ChangeJournal j = journal;
+      if (j == null) {
+        attachJournalIfCreated();
+        j = journal;
+        if (j == null) {
+          return;
+        }
+      }
+      long c = j.committed();
+      if (last < 0) {
+        last = c;
+        listener.missed();
+        return;
+      }
+      if (c == last) {
+        return;
+      }
+      if (c < last || c - last >= j.slots()) {
+        last = c;
+        listener.missed();
+        return;
+      }
+      for (long seq = last + 1; seq <= c; seq++) {
+        String id = j.deviceAt(seq);
+        if (id == null) {
+          last = c;
+          listener.missed();
+          return;
+        }
+        if (DeviceId.isWellFormed(id)) {
+          listener.changed(DeviceId.parse(id));
+        }
+      }
+      last = c;
+    }
+
+    @Override
+    public void close() {
+      stopped = true;
+      thread.interrupt();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
