@@ -34,7 +34,7 @@ public final class GatewayMain {
       "Usage: pairgate gateway [--port PORT] [--bind ADDRESS] (--token-file FILE | --token-env VAR)",
       "                        [--store DIR | --jdbc URL] [--[no-]auto-approve-local]",
       "                        [--trusted-proxy ADDRESS_OR_CIDR]... [--hello-scopes requested|token]",
-      "                        [--allowed-origin ORIGIN]... [--no-console]",
+      "                        [--allowed-origin URL]... [--no-console]",
       "",
       "Runs a WebSocket gateway speaking OpenClaw's gateway protocol (4) on a Pairgate store.",
       "",

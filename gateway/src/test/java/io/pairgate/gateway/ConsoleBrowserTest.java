@@ -59,8 +59,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class ConsoleBrowserTest {
   static final String TOKEN = "tok-shared-0123456789abcdef";
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's Chromium; the system property {@code pairgate.chromium} names another binary. */
+  static final Path CHROMIUM = Path.of(System.getProperty("pairgate.chromium", "/usr/bin/chromium"));
+  /** Debian's chromedriver; the system property {@code pairgate.chromedriver} names another. */
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("pairgate.chromedriver", "/usr/bin/chromedriver"));
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String IMG = "<img src=x onerror=alert(1)>";
   static final String ESCAPES = "\u001b[31mred\u001b[0m\u0007 \u202Eevil";
@@ -421,6 +424,27 @@ class ConsoleBrowserTest {
     new Actions(driver).sendKeys(Keys.ESCAPE).perform();
     waiting().until(x -> !x.findElement(By.id("confirm")).isDisplayed());
     assertTrue(gw.pairing().device(new DeviceId(own)).isPresent());
+
+    // the console rotates its own token: it receives the new one and reconnects with it
+    io.pairgate.DeviceToken before = gw.pairing().device(new DeviceId(own)).orElseThrow()
+        .token(Role.OPERATOR);
+    click("tr[data-device-id='" + own + "'] button[data-action=rotate][data-role=operator]");
+    confirm("Rotate the operator token of Pairgate console?");
+    waiting().until(x -> !gw.pairing().device(new DeviceId(own)).orElseThrow()
+        .token(Role.OPERATOR).equals(before));
+    io.pairgate.DeviceToken after = gw.pairing().device(new DeviceId(own)).orElseThrow()
+        .token(Role.OPERATOR);
+    // (the status said "Removed …", then "Rotated …", "Disconnected: 4001 …"; now connected again)
+    waiting().until(x -> text("#status").startsWith("Connected"));
+    // with the new token, which it keeps in IndexedDB
+    Object kept = ((JavascriptExecutor) driver).executeAsyncScript(
+        "const done = arguments[0];"
+            + "const r = indexedDB.open('pairgate-console', 1);"
+            + "r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv')"
+            + ".get('token'); g.onsuccess = () => done(g.result); };");
+    assertTrue(after.matches(String.valueOf(kept)), "the console holds its new token");
+    assertTrue(gw.pairing().pendingRequestOf(new DeviceId(own)).isEmpty(),
+        "no new pairing request: the console kept its access");
     assertNoPolicyViolations();
   }
 

@@ -29,6 +29,8 @@
   let approveCommand = 'pairgate devices approve';
   let lastPending = [];
   let lastPaired = [];
+  /** This console's own new token from a self-rotation, until it is stored and used. */
+  let freshToken = '';
 
   // ---------------------------------------------------------------------------------------------
   // text helpers
@@ -213,7 +215,7 @@
   }
 
   async function sendConnect(c, nonce) {
-    const stored = await kvGet('token');
+    const stored = freshToken || await kvGet('token');
     const token = stored || sharedToken || '';
     const signedAt = Date.now();
     const payload = ['v3', identity.deviceId, CLIENT.id, CLIENT.mode, ROLE, SCOPES.join(','),
@@ -246,6 +248,7 @@
       c.hello = true;
       const auth = (res.payload && res.payload.auth) || {};
       if (auth.deviceToken) await kvPut('token', auth.deviceToken);
+      freshToken = '';
       sharedToken = '';
       show('console-view');
       setStatus('Connected as ' + identity.deviceId.slice(0, 16) + '… with '
@@ -603,9 +606,18 @@
       danger: true,
     });
     if (ok === null) return;
-    const res = await act('device.token.rotate', { deviceId: d.deviceId, role },
-      'Rotated the ' + visible(role) + ' token of ' + nameOf(d));
-    if (res.ok && mine && res.payload.token) await kvPut('token', res.payload.token);
+    const res = await call(conn, 'device.token.rotate', { deviceId: d.deviceId, role });
+    if (res.ok && mine && res.payload.token) {
+      // set before the gateway's 4001 close is handled: the reconnect must use the new token
+      freshToken = res.payload.token;
+      await kvPut('token', freshToken);
+    }
+    if (res.ok) {
+      setStatus('Rotated the ' + visible(role) + ' token of ' + nameOf(d));
+    } else {
+      setStatus('device.token.rotate failed: ' + visible((res.error || {}).message), true);
+    }
+    scheduleRefresh();
   }
 
   async function revoke(d, role) {
