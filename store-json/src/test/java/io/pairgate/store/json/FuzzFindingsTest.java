@@ -78,7 +78,8 @@ class FuzzFindingsTest {
     Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"publicKey\": \""
         + SampleRecords.keyPair("fuzz").publicKey().base64Url() + "\", \"createdAtMs\": 1,"
         + " \"tokens\": {\"op" + SECRET + "\": {\"token\": \"t\"}}}}");
-    OpenClawFiles.ImportReport keyed = OpenClawFiles.importInto(store, tmp);
+    OpenClawFiles.ImportReport keyed =
+        OpenClawFiles.importInto(store, tmp, OpenClawFiles.DEFAULT_PENDING_TTL, true);
     assertEquals(1, keyed.skipped().size(), keyed.toString());
     assertFalse(keyed.skipped().get(0).contains(SECRET.substring(0, 12)), keyed.skipped().get(0));
     assertEquals(0, store.size());
