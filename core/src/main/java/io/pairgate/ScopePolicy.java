@@ -1,6 +1,6 @@
 package io.pairgate;
 
-import io.pairgate.internal.OpenClawScopePolicy;
+import io.pairgate.internal.OpenClawScopes;
 import java.util.List;
 
 /**
@@ -25,7 +25,23 @@ public interface ScopePolicy {
    * belong to the role's namespace is never admissible.
    */
   static ScopePolicy openClaw() {
-    return OpenClawScopePolicy.INSTANCE;
+    // The rules live in internal.OpenClawScopes, which does not know this interface: no circle.
+    return new ScopePolicy() {
+      @Override
+      public boolean admissible(Role role, Scope scope) {
+        return OpenClawScopes.admissible(role, scope);
+      }
+
+      @Override
+      public boolean implies(Role role, Scope requested, ScopeSet granted) {
+        return OpenClawScopes.implies(role, requested, granted);
+      }
+
+      @Override
+      public String toString() {
+        return "ScopePolicy.openClaw()";
+      }
+    };
   }
 
   /**

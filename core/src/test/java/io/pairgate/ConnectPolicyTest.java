@@ -240,7 +240,7 @@ class ConnectPolicyTest {
 
   @Test
   void builderValidatesEagerlyWithClearMessages() {
-    PairingService.Builder b = PairingService.builder(new InMemoryPairingStore());
+    PairingServiceBuilder b = PairingService.builder(new InMemoryPairingStore());
     PairgateException e = assertThrows(PairgateException.class,
         () -> b.trustedProxies("127.0.0.1", "nginx.local"));
     assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
@@ -253,7 +253,7 @@ class ConnectPolicyTest {
     b.standingApproval(LAB_NODES);
     assertTrue(assertThrows(PairgateException.class, () -> b.standingApproval(LAB_NODES))
         .getMessage().contains("already added"));
-    PairingService.Builder c = PairingService.builder(new InMemoryPairingStore())
+    PairingServiceBuilder c = PairingService.builder(new InMemoryPairingStore())
         .standingApproval(StandingApproval.builder("bad").roles(Role.NODE)
             .maxScopes("operator.read").build());
     assertTrue(assertThrows(PairgateException.class, c::build).getMessage()

@@ -16,7 +16,7 @@ final class Fixture {
     this(b -> b);
   }
 
-  Fixture(java.util.function.UnaryOperator<PairingService.Builder> configure) {
+  Fixture(java.util.function.UnaryOperator<PairingServiceBuilder> configure) {
     this.service = configure.apply(PairingService.builder(store).clock(clock)).build();
   }
 

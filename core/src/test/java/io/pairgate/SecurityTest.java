@@ -107,7 +107,7 @@ class SecurityTest {
     return new ArrayList<>(f.store.list("", Integer.MAX_VALUE));
   }
 
-  static Fixture fixture(UnaryOperator<PairingService.Builder> b) {
+  static Fixture fixture(UnaryOperator<PairingServiceBuilder> b) {
     return new Fixture(b);
   }
 

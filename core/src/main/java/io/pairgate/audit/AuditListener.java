@@ -2,7 +2,7 @@ package io.pairgate.audit;
 
 /**
  * Receives {@link AuditEvent}s from a {@link io.pairgate.PairingService}: register one with
- * {@link io.pairgate.PairingService.Builder#auditListener(AuditListener)}.
+ * {@link io.pairgate.PairingServiceBuilder#auditListener(AuditListener)}.
  *
  * <p>Events are delivered synchronously, on the thread that made the change, after the change was
  * committed to the store, and at most once per committed change (R14 of

@@ -13,7 +13,7 @@
  * </ul>
  *
  * <p>The rules are R10–R13 of {@code docs/semantics.md}; configure them on
- * {@link io.pairgate.PairingService.Builder}.
+ * {@link io.pairgate.PairingServiceBuilder}.
  */
 @NullMarked
 package io.pairgate.policy;

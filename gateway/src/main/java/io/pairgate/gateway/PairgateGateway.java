@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairgateException;
 import io.pairgate.PairingService;
+import io.pairgate.PairingServiceBuilder;
 import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
@@ -125,7 +126,7 @@ public final class PairgateGateway implements AutoCloseable {
   /** Configures a {@link PairgateGateway}. */
   public static final class Builder {
     private final PairingStore store;
-    private final List<Consumer<PairingService.Builder>> pairingOptions = new ArrayList<>();
+    private final List<Consumer<PairingServiceBuilder>> pairingOptions = new ArrayList<>();
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private @Nullable String sharedToken;
@@ -340,11 +341,11 @@ public final class PairgateGateway implements AutoCloseable {
     }
 
     /**
-     * Further options of core's {@link PairingService.Builder} (applied after the gateway's own:
+     * Further options of core's {@link PairingServiceBuilder} (applied after the gateway's own:
      * clock, trusted proxies, {@code autoApproveLocal}, its audit listener), e.g.
      * {@code b -> b.maxPending(200)}.
      */
-    public Builder pairing(Consumer<PairingService.Builder> options) {
+    public Builder pairing(Consumer<PairingServiceBuilder> options) {
       pairingOptions.add(Objects.requireNonNull(options, "options"));
       return this;
     }
@@ -363,7 +364,7 @@ public final class PairgateGateway implements AutoCloseable {
             + " reach it could ask to pair; set a token or bind to 127.0.0.1");
       }
       Hub[] hubRef = new Hub[1];
-      PairingService.Builder b = PairingService.builder(store)
+      PairingServiceBuilder b = PairingService.builder(store)
           .clock(clock)
           .trustedProxies(trustedProxies)
           .allowRealIpFallback(allowRealIpFallback)

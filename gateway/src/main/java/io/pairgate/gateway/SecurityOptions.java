@@ -1,13 +1,13 @@
 package io.pairgate.gateway;
 
-import io.pairgate.PairingService;
+import io.pairgate.PairingServiceBuilder;
 import java.util.List;
 
-/** Core security options the gateway passes to {@link PairingService.Builder}. */
+/** Core security options the gateway passes to {@link PairingServiceBuilder}. */
 final class SecurityOptions {
   private SecurityOptions() {}
 
-  static void apply(PairingService.Builder b, boolean rejectUntrustedForwarded,
+  static void apply(PairingServiceBuilder b, boolean rejectUntrustedForwarded,
       List<String> allowedOrigins, List<String> neverSilent) {
     // core refuses such a connect too (PROXY_ATTRIBUTION_REQUIRED); the gateway already answers
     // HTTP 403 at the upgrade, so this is the second line

@@ -17,6 +17,7 @@ import io.pairgate.PairedDeviceSummary;
 import io.pairgate.PairgateException;
 import io.pairgate.PairingListing;
 import io.pairgate.PairingService;
+import io.pairgate.PairingServiceBuilder;
 import io.pairgate.PendingRequest;
 import io.pairgate.ProofPayload;
 import io.pairgate.Role;
@@ -206,7 +207,7 @@ public final class ScenarioRunner {
       Optional<List<String>> browserContainerBridges,
       Optional<List<String>> neverSilent) {}
 
-  static PairingService.Builder configure(PairingService.Builder b, Config c) {
+  static PairingServiceBuilder configure(PairingServiceBuilder b, Config c) {
     c.pendingTtlMs().ifPresent(ms -> b.pendingTtl(Duration.ofMillis(ms)));
     c.skewMs().ifPresent(ms -> b.signatureSkew(Duration.ofMillis(ms)));
     c.autoApproveLocal().ifPresent(b::autoApproveLocal);
@@ -607,7 +608,7 @@ public final class ScenarioRunner {
     Execution(Scenario sc, String source, PairingStore store) {
       this.sc = sc;
       this.source = source;
-      PairingService.Builder b = PairingService.builder(store)
+      PairingServiceBuilder b = PairingService.builder(store)
           .clock(clock)
           .randomSource(SeededRandomSource.of(0))
           .auditLogging(false);

@@ -1,0 +1,41 @@
+package io.pairgate.internal;
+
+import io.pairgate.Role;
+import io.pairgate.Scope;
+import io.pairgate.ScopeSet;
+
+/**
+ * Owns OpenClaw's scope relation (R2) as two pure functions; {@code ScopePolicy.openClaw()} is a
+ * policy over them. It does not know the {@code ScopePolicy} interface, so the interface and its
+ * default implementation do not import each other.
+ */
+public final class OpenClawScopes {
+  private OpenClawScopes() {}
+
+  /** Whether {@code role} can ever hold {@code scope}: the scope is in the role's namespace. */
+  public static boolean admissible(Role role, Scope scope) {
+    return scope.belongsTo(role);
+  }
+
+  /**
+   * Whether {@code granted} implies {@code requested} for {@code role}: an exact match, or for
+   * {@code operator} the admin scope, or {@code operator.write} for read and talk.
+   */
+  public static boolean implies(Role role, Scope requested, ScopeSet granted) {
+    if (!requested.belongsTo(role)) {
+      return false;
+    }
+    if (granted.contains(requested)) {
+      return true;
+    }
+    if (!role.equals(Role.OPERATOR)) {
+      return false;
+    }
+    if (granted.contains(Scope.OPERATOR_ADMIN)) {
+      return true;
+    }
+    String r = requested.value();
+    return (r.equals("operator.read") || r.equals("operator.talk"))
+        && granted.contains(Scope.OPERATOR_WRITE);
+  }
+}
