@@ -2,6 +2,7 @@ package io.pairgate;
 
 import io.pairgate.audit.AuditListener;
 import io.pairgate.internal.Engine;
+import io.pairgate.internal.EngineSettings;
 import io.pairgate.policy.BrowserOrigin;
 import io.pairgate.policy.ClientKind;
 import io.pairgate.policy.IpRange;
@@ -439,7 +440,7 @@ public final class PairingServiceBuilder {
     }
     listeners.addAll(auditListeners);
     return new Engine(
-        new Engine.Config(
+        new EngineSettings(
             store, clock, scopePolicy, random, pendingTtl, signatureSkew, challengeTtl,
             resolvedRetention, maxResolvedPerDevice, touchInterval, maxConflictRetries,
             trustedProxies, allowRealIpFallback, autoApproveLocal, standingApprovals, maxPending,
