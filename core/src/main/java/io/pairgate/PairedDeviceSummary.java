@@ -23,20 +23,10 @@ import org.jspecify.annotations.Nullable;
  * @param lastSeenReason why {@code lastSeenAt} was last set ({@code "connect"}), or empty
  */
 public record PairedDeviceSummary(
-    DeviceId deviceId,
-    DevicePublicKey publicKey,
-    List<Role> roles,
-    ScopeSet approvedScopes,
-    ClientInfo client,
-    String label,
-    List<TokenSummary> tokens,
-    Instant createdAt,
-    Instant approvedAt,
-    @Nullable Instant lastSeenAt,
-    String approvedVia,
-    String remoteAddress,
-    String browserOrigin,
-    String lastSeenReason) {
+    DeviceId deviceId, DevicePublicKey publicKey, List<Role> roles, ScopeSet approvedScopes,
+    ClientInfo client, String label, List<TokenSummary> tokens, Instant createdAt,
+    Instant approvedAt, @Nullable Instant lastSeenAt, String approvedVia, String remoteAddress,
+    String browserOrigin, String lastSeenReason) {
 
   /** Copies the lists. */
   public PairedDeviceSummary {

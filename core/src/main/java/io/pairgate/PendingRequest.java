@@ -49,19 +49,9 @@ public record PendingRequest(
 
   /** A request without a browser origin (the constructor before that field was added). */
   public PendingRequest(
-      String requestId,
-      DeviceId deviceId,
-      DevicePublicKey publicKey,
-      Role role,
-      List<Role> roles,
-      ScopeSet scopes,
-      ClientInfo client,
-      String remoteAddress,
-      Instant createdAt,
-      Instant refreshedAt,
-      Instant expiresAt,
-      boolean repair,
-      UpgradeReason reason) {
+      String requestId, DeviceId deviceId, DevicePublicKey publicKey, Role role, List<Role> roles,
+      ScopeSet scopes, ClientInfo client, String remoteAddress, Instant createdAt,
+      Instant refreshedAt, Instant expiresAt, boolean repair, UpgradeReason reason) {
     this(requestId, deviceId, publicKey, role, roles, scopes, client, remoteAddress, createdAt,
         refreshedAt, expiresAt, repair, reason, "");
   }

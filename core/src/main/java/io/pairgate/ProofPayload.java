@@ -18,15 +18,8 @@ public final class ProofPayload {
   private ProofPayload() {}
 
   /** The v2 payload. {@code token} and {@code nonce} may be empty. */
-  public static String v2(
-      String deviceId,
-      String clientId,
-      String clientMode,
-      String role,
-      List<String> scopes,
-      long signedAtMs,
-      String token,
-      String nonce) {
+  public static String v2(String deviceId, String clientId, String clientMode, String role,
+      List<String> scopes, long signedAtMs, String token, String nonce) {
     return "v2|" + deviceId + '|' + clientId + '|' + clientMode + '|' + role + '|'
         + String.join(",", scopes) + '|' + signedAtMs + '|' + token + '|' + nonce;
   }

@@ -14,12 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param lastUsedAt the last successful use, if known
  */
 public record TokenSummary(
-    Role role,
-    ScopeSet scopes,
-    Instant createdAt,
-    @Nullable Instant rotatedAt,
-    @Nullable Instant revokedAt,
-    @Nullable Instant lastUsedAt) {
+    Role role, ScopeSet scopes, Instant createdAt, @Nullable Instant rotatedAt,
+    @Nullable Instant revokedAt, @Nullable Instant lastUsedAt) {
 
   /** Whether the token was revoked. */
   public boolean isRevoked() {

@@ -8,6 +8,7 @@ import io.pairgate.policy.IpRange;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Where a {@link io.pairgate.PairingService} keeps its state: one {@link DeviceRecord} per device.
@@ -79,25 +80,8 @@ public interface PairingStore extends AutoCloseable {
    * {@code COUNT} over pending rows). The count may be slightly stale under concurrent writes.
    */
   default PendingCount countPending(String remoteAddress, Instant now) {
-    int total = 0;
-    int fromAddress = 0;
-    String after = "";
-    while (true) {
-      List<DeviceRecord> page = list(after, 500);
-      for (DeviceRecord r : page) {
-        PendingRequest p = r.pending();
-        if (p != null && !p.isExpired(now)) {
-          total++;
-          if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
-            fromAddress++;
-          }
-        }
-      }
-      if (page.size() < 500) {
-        return new PendingCount(total, fromAddress);
-      }
-      after = page.get(page.size() - 1).deviceId().value();
-    }
+    return countPendingScanning(
+        now, from -> !remoteAddress.isEmpty() && remoteAddress.equals(from));
   }
 
   /**
@@ -108,8 +92,16 @@ public interface PairingStore extends AutoCloseable {
    * under concurrent writes.
    */
   default PendingCount countPending(IpRange range, Instant now) {
+    return countPendingScanning(now, from -> PendingCount.inRange(range, from));
+  }
+
+  /**
+   * The scanning count of both defaults: every unexpired pending request, and those whose
+   * {@code remoteAddress} {@code fromAddress} accepts.
+   */
+  private PendingCount countPendingScanning(Instant now, Predicate<String> fromAddress) {
     int total = 0;
-    int inRange = 0;
+    int matching = 0;
     String after = "";
     while (true) {
       List<DeviceRecord> page = list(after, 500);
@@ -117,13 +109,13 @@ public interface PairingStore extends AutoCloseable {
         PendingRequest p = r.pending();
         if (p != null && !p.isExpired(now)) {
           total++;
-          if (PendingCount.inRange(range, p.remoteAddress())) {
-            inRange++;
+          if (fromAddress.test(p.remoteAddress())) {
+            matching++;
           }
         }
       }
       if (page.size() < 500) {
-        return new PendingCount(total, inRange);
+        return new PendingCount(total, matching);
       }
       after = page.get(page.size() - 1).deviceId().value();
     }
