@@ -3,7 +3,7 @@ package io.pairgate.internal;
 import io.pairgate.spi.RandomSource;
 import java.util.Base64;
 
-/** Random identifiers and secrets drawn from a {@link RandomSource}. */
+/** Owns the format of random request ids and token secrets drawn from a {@link RandomSource}. */
 final class Ids {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 

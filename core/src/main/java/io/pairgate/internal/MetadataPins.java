@@ -4,12 +4,13 @@ import io.pairgate.ClientInfo;
 import java.util.Set;
 
 /**
- * Compares a paired device's pinned platform and device family with a connecting client's. Exact
- * matches (after v3 normalization) pass; OS version bumps within the same tolerated platform family
- * (iOS, iPadOS, Android, watchOS, macOS, with {@code darwin}/{@code mac} counted as macOS) pass and
- * refresh the pin; anything else is a metadata upgrade. An empty pin is a pin like any other (an
- * approval that saw no platform pins "empty"), except on a record marked as written before
- * pinning existed ({@link io.pairgate.PairedDevice#legacyMetadata()}), where it is backfilled.
+ * Owns the metadata pin rule (R4.7). Compares a paired device's pinned platform and device family
+ * with a connecting client's. Exact matches (after v3 normalization) pass; OS version bumps within
+ * the same tolerated platform family (iOS, iPadOS, Android, watchOS, macOS, with {@code
+ * darwin}/{@code mac} counted as macOS) pass and refresh the pin; anything else is a metadata
+ * upgrade. An empty pin is a pin like any other (an approval that saw no platform pins "empty"),
+ * except on a record marked as written before pinning existed ({@link
+ * io.pairgate.PairedDevice#legacyMetadata()}), where it is backfilled.
  */
 final class MetadataPins {
   enum Verdict {

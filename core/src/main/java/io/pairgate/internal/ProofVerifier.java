@@ -21,8 +21,9 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Proof-of-possession checks, in the documented order: device id, key, skew, nonce presence,
- * nonce match (single use), signature. Decoded keys are cached.
+ * Owns the proof of possession (R1.3) and the outstanding challenges (R1.4, R1.5): the checks in
+ * the documented order (device id, key, skew, nonce presence, nonce match (single use),
+ * signature) and the cache of decoded keys.
  */
 final class ProofVerifier {
   /** The outcome: a verified key, or a typed failure. */

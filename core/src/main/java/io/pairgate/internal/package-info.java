@@ -1,4 +1,7 @@
-/** Implementation details. Not an API: anything here may change in any release. */
+/**
+ * Implementation details. Not an API: anything here may change in any release. Each type says
+ * what it owns; docs/architecture.md draws how they fit together.
+ */
 @NullMarked
 package io.pairgate.internal;
 
