@@ -191,7 +191,7 @@ class AuditTest {
     long at = helper.clock.millis();
     String payload = ProofPayload.v3(id, "cli", "cli", "operator", List.of(), at, "", c.nonce(),
         "linux", "");
-    return ConnectAttempt.builder().device(id, alice.publicKey().base64Url())
+    return ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device(id, alice.publicKey().base64Url())
         .client(Fixture.CLI).proof(alice.sign(payload), at, c.nonce()).challenge(c).build();
   }
 
@@ -220,7 +220,7 @@ class AuditTest {
   @Test
   void connectRejectedCarriesTheCauseAndASanitizedClaimedId() {
     Challenge c = f.service.issueChallenge();
-    ConnectAttempt forged = ConnectAttempt.builder().device("x\ny".repeat(20), "AAAA")
+    ConnectAttempt forged = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device("x\ny".repeat(20), "AAAA")
         .proof("sig", f.clock.millis(), c.nonce()).challenge(c)
         .peerAddress("198.51.100.1").headers(Map.of()).build();
     f.rejected(f.service.connect(forged));

@@ -36,7 +36,7 @@ class EngineBehaviourTest {
   @Test
   void aRejectedConnectLogsTheClaimedIdWithoutControlCharactersAndShortened() {
     String hostile = "\u001b[2J\u009b31m" + "x".repeat(100) + "\u007f";
-    ConnectAttempt a = ConnectAttempt.builder()
+    ConnectAttempt a = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(hostile, alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())
@@ -48,7 +48,7 @@ class EngineBehaviourTest {
     assertFalse(logged.chars().anyMatch(Character::isISOControl));
 
     String sixtyFour = "Z".repeat(64); // not an id (upper case), but exactly 64: kept whole
-    f.rejected(f.service.connect(ConnectAttempt.builder()
+    f.rejected(f.service.connect(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(sixtyFour, alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())
@@ -56,7 +56,7 @@ class EngineBehaviourTest {
         .build()));
     assertEquals(sixtyFour, audit.events().get(1).deviceId());
 
-    f.rejected(f.service.connect(ConnectAttempt.builder()
+    f.rejected(f.service.connect(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(Fixture.key("bob").deviceId().value(), alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())

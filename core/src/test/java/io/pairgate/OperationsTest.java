@@ -331,6 +331,24 @@ class OperationsTest {
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).pendingTtl(Duration.ZERO)));
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).signatureSkew(Duration.ofSeconds(-1))));
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).maxResolvedPerDevice(0)));
-    assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> ConnectAttempt.builder().build()));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> ConnectAttempt.builder()
+        .role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").build()), "no challenge");
+  }
+
+  @Test
+  void aConnectAttemptHasNoDefaultRoleOrAuthMethod() {
+    Challenge c = f.service.issueChallenge();
+    PairgateException noRole = assertThrows(PairgateException.class, () -> ConnectAttempt.builder()
+        .auth(AuthMethod.SHARED_TOKEN, "").challenge(c).build());
+    assertEquals(ErrorCode.INVALID_ARGUMENT, noRole.code());
+    assertTrue(noRole.getMessage().contains("role(...)"), noRole.getMessage());
+    PairgateException noAuth = assertThrows(PairgateException.class, () -> ConnectAttempt.builder()
+        .role(Role.OPERATOR).challenge(c).build());
+    assertEquals(ErrorCode.INVALID_ARGUMENT, noAuth.code());
+    assertTrue(noAuth.getMessage().contains("auth(...)"), noAuth.getMessage());
+    ConnectAttempt both = ConnectAttempt.builder().role(Role.NODE).auth(AuthMethod.NONE, "")
+        .challenge(c).build();
+    assertEquals(Role.NODE, both.role());
+    assertEquals(AuthMethod.NONE, both.auth());
   }
 }
