@@ -98,8 +98,8 @@ class EngineBehaviourTest {
     String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
     String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     f.service.block(alice.deviceId());
-    assertEquals(RequestExplanation.Status.APPROVED, f.service.explainRequest(first).status());
-    assertEquals(RequestExplanation.Status.REJECTED, f.service.explainRequest(upgrade).status());
+    assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
+    assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
     long version = f.store.load(alice.deviceId()).orElseThrow().version();
     int events = audit.events().size();
     f.service.block(alice.deviceId());
@@ -113,8 +113,8 @@ class EngineBehaviourTest {
     String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
     String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.admin"));
     f.service.remove(alice.deviceId());
-    assertEquals(RequestExplanation.Status.APPROVED, f.service.explainRequest(first).status());
-    assertEquals(RequestExplanation.Status.REJECTED, f.service.explainRequest(upgrade).status());
+    assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
+    assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
     assertTrue(f.service.device(alice.deviceId()).isEmpty());
   }
 
@@ -140,12 +140,12 @@ class EngineBehaviourTest {
     String r2 = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     assertFalse(r1.equals(r2));
     RequestExplanation e1 = f.service.explainRequest(r1);
-    assertEquals(RequestExplanation.Status.SUPERSEDED, e1.status());
+    assertEquals(RequestExplanation.State.SUPERSEDED, e1.status());
     assertEquals(r2, e1.successorRequestId());
     f.service.approve(r2, Approver.admin("ops"));
     assertEquals(r2, f.service.explainRequest(r1).successorRequestId());
     RequestExplanation e2 = f.service.explainRequest(r2);
-    assertEquals(RequestExplanation.Status.APPROVED, e2.status());
+    assertEquals(RequestExplanation.State.APPROVED, e2.status());
     assertEquals("", e2.successorRequestId());
     assertEquals(List.of(Role.OPERATOR), e2.approvedRoles());
   }
@@ -155,14 +155,14 @@ class EngineBehaviourTest {
     f.pair(alice, Role.OPERATOR, "operator.read");
     String r = requestId(connect(alice, Role.NODE, "node.exec"));
     RequestExplanation e = f.service.explainRequest(r);
-    assertEquals(RequestExplanation.Status.PENDING, e.status());
+    assertEquals(RequestExplanation.State.PENDING, e.status());
     assertEquals(List.of(Role.OPERATOR), e.approvedRoles());
     assertEquals(List.of(Role.NODE), e.missingRoles());
     assertEquals(List.of(Scope.of("node.exec")), e.missingScopes());
     assertTrue(e.approverNeeds().contains(Scope.OPERATOR_ADMIN), e.approverNeeds().toString());
     assertFalse(e.replacesPairedKey());
     f.advance(Duration.ofMinutes(6));
-    assertEquals(RequestExplanation.Status.EXPIRED, f.service.explainRequest(r).status());
+    assertEquals(RequestExplanation.State.EXPIRED, f.service.explainRequest(r).status());
   }
 
   @Test

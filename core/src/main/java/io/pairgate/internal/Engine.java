@@ -55,7 +55,7 @@ import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
 import io.pairgate.spi.RandomSource;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,10 +253,10 @@ public final class Engine implements PairingService {
     Locality.Classification loc = ctx.locality();
     t.add("R10.5", "locality", Status.INFO, loc.locality().wireName() + ": " + loc.reason());
     ConnectResult r = evaluate(a, ctx, now, t);
-    Explanation.Outcome outcome = r.fold(
-        x -> Explanation.Outcome.ALLOWED,
-        x -> Explanation.Outcome.PAIRING_REQUIRED,
-        x -> Explanation.Outcome.REJECTED);
+    ConnectResult.Kind outcome = r.fold(
+        x -> ConnectResult.Kind.ALLOWED,
+        x -> ConnectResult.Kind.PAIRING_REQUIRED,
+        x -> ConnectResult.Kind.REJECTED);
     ErrorCode rejection = r instanceof Rejected x ? x.code() : null;
     RequestChange change = r instanceof PairingRequired p ? p.requestChange() : null;
     String requestId = r instanceof PairingRequired p ? p.requestId() : t.requestId;
@@ -583,7 +583,7 @@ public final class Engine implements PairingService {
     PendingRequest p = rec.pending();
     PendingRequest expired = null;
     if (p != null && p.isExpired(now)) {
-      resolved.add(new ResolvedRequest(p.requestId(), Outcome.EXPIRED, "", now));
+      resolved.add(new ResolvedRequest(p.requestId(), Resolution.EXPIRED, "", now));
       expired = p;
       p = null;
     }
@@ -604,7 +604,7 @@ public final class Engine implements PairingService {
       roles.addAll(p.roles());
       scopes = p.scopes().union(requested);
       repair |= p.repair();
-      resolved.add(new ResolvedRequest(p.requestId(), Outcome.SUPERSEDED, newId, now));
+      resolved.add(new ResolvedRequest(p.requestId(), Resolution.SUPERSEDED, newId, now));
       change = RequestChange.SUPERSEDED;
     }
     PendingRequest next = new PendingRequest(
@@ -888,7 +888,7 @@ public final class Engine implements PairingService {
     DeviceToken before = keyMatches && paired != null ? paired.token(role) : null;
     boolean issued = !al.token().equals(before);
     List<ResolvedRequest> resolved = new ArrayList<>(q.resolved());
-    resolved.add(new ResolvedRequest(q.next().requestId(), Outcome.APPROVED, "", now));
+    resolved.add(new ResolvedRequest(q.next().requestId(), Resolution.APPROVED, "", now));
     DeviceRecord next = new DeviceRecord(rec.deviceId(), rec.version() + 1,
         al.next().withLastSeenAt(now), null, rec.blocked(), prune(resolved, now));
     String id = rec.deviceId().value();
@@ -1039,7 +1039,7 @@ public final class Engine implements PairingService {
     PendingRequest p = rec.pending();
     if (p == null || !p.requestId().equals(requestId)) {
       ResolvedRequest r = resolvedEntry(rec, requestId);
-      if (r.outcome() == Outcome.APPROVED && rec.paired() != null) {
+      if (r.outcome() == Resolution.APPROVED && rec.paired() != null) {
         return Step.done(new Approval(
             requestId, rec.paired(), true, List.of(), ScopeSet.empty(), ScopeSet.empty()));
       }
@@ -1076,7 +1076,7 @@ public final class Engine implements PairingService {
     }
     Approved ap = approveEffect(rec.deviceId(), rec.paired(), p, "operator", now, false);
     List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
-    resolved.add(new ResolvedRequest(requestId, Outcome.APPROVED, "", now));
+    resolved.add(new ResolvedRequest(requestId, Resolution.APPROVED, "", now));
     return Step.write(
         new DeviceRecord(rec.deviceId(), rec.version() + 1, ap.device(), null, rec.blocked(),
             prune(resolved, now)),
@@ -1116,7 +1116,7 @@ public final class Engine implements PairingService {
             + p.expiresAt() + "; there is nothing left to reject");
       }
       List<ResolvedRequest> resolved = new ArrayList<>(rec.resolved());
-      resolved.add(new ResolvedRequest(requestId, Outcome.REJECTED, "", now));
+      resolved.add(new ResolvedRequest(requestId, Resolution.REJECTED, "", now));
       return Step.write(
           new DeviceRecord(rec.deviceId(), rec.version() + 1, rec.paired(), null, rec.blocked(),
               prune(resolved, now)),
@@ -1350,13 +1350,13 @@ public final class Engine implements PairingService {
     }
     for (ResolvedRequest r : rec.resolved()) {
       if (r.requestId().equals(requestId)) {
-        RequestExplanation.Status status = switch (r.outcome()) {
-          case APPROVED -> RequestExplanation.Status.APPROVED;
-          case REJECTED -> RequestExplanation.Status.REJECTED;
-          case SUPERSEDED -> RequestExplanation.Status.SUPERSEDED;
-          case EXPIRED -> RequestExplanation.Status.EXPIRED;
+        RequestExplanation.State status = switch (r.outcome()) {
+          case APPROVED -> RequestExplanation.State.APPROVED;
+          case REJECTED -> RequestExplanation.State.REJECTED;
+          case SUPERSEDED -> RequestExplanation.State.SUPERSEDED;
+          case EXPIRED -> RequestExplanation.State.EXPIRED;
         };
-        String successor = r.outcome() != Outcome.SUPERSEDED
+        String successor = r.outcome() != Resolution.SUPERSEDED
             ? "" : p != null ? p.requestId() : r.successorRequestId();
         PairedDevice paired = rec.paired();
         return new RequestExplanation(requestId, status, rec.deviceId(), successor, null,
@@ -1400,7 +1400,7 @@ public final class Engine implements PairingService {
     }
     return new RequestExplanation(
         p.requestId(),
-        p.isExpired(now) ? RequestExplanation.Status.EXPIRED : RequestExplanation.Status.PENDING,
+        p.isExpired(now) ? RequestExplanation.State.EXPIRED : RequestExplanation.State.PENDING,
         rec.deviceId(), "", p, keyMatches ? old.roles() : List.of(),
         keyMatches ? old.approvedScopes() : null, missingRoles, missingScopes,
         ap.device().roles(), ap.device().approvedScopes(), tokens, ap.addedRoles(),
@@ -1463,7 +1463,7 @@ public final class Engine implements PairingService {
     PendingRequest p = rec.pending();
     if (p != null) {
       resolved.add(new ResolvedRequest(p.requestId(),
-          p.isExpired(now) ? Outcome.EXPIRED : Outcome.REJECTED, "", now));
+          p.isExpired(now) ? Resolution.EXPIRED : Resolution.REJECTED, "", now));
     }
     return prune(resolved, now);
   }

@@ -95,7 +95,7 @@ public final class ScenarioRunner {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return new ScenarioResult(file.toString(), file.toString(), ScenarioResult.Status.ERROR,
+      return new ScenarioResult(file.toString(), file.toString(), ScenarioResult.Grade.ERROR,
           "cannot read: " + e, 0);
     }
     return run(file.toString(), text);
@@ -132,7 +132,7 @@ public final class ScenarioRunner {
     try {
       sc = Scenario.parse(json);
     } catch (Json.ParseException | Malformed e) {
-      return new ScenarioResult(source, source, ScenarioResult.Status.ERROR, e.getMessage(), 0);
+      return new ScenarioResult(source, source, ScenarioResult.Grade.ERROR, e.getMessage(), 0);
     }
     try (PairingStore store = stores.get()) {
       Execution ex;
@@ -141,7 +141,7 @@ public final class ScenarioRunner {
       } catch (PairgateException e) {
         // a config the service refuses (found by ScenarioVectorFuzzTest: a malformed
         // trustedProxies entry escaped as an exception): the vector is malformed, not a failure
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.ERROR,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.ERROR,
             Json.redact("config: " + e.getMessage()), 0);
       }
       return ex.run();
@@ -627,15 +627,15 @@ public final class ScenarioRunner {
           where = s.where + describe(s);
           step(s);
         }
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.PASS, "", i);
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.PASS, "", i);
       } catch (Mismatch e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.FAIL,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.FAIL,
             where + ": " + e.getMessage(), i);
       } catch (Malformed e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.ERROR,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.ERROR,
             e.getMessage(), i);
       } catch (RuntimeException e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.FAIL,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.FAIL,
             where + ": the service threw " + e, i);
       }
     }

@@ -384,7 +384,7 @@ final class Rpc {
       String loc = hub.locality(r.requestId());
       item.put("locality", loc == null ? "" : loc);
       RequestExplanation x = hub.pairing.explainRequest(r.requestId());
-      if (x.status() != RequestExplanation.Status.PENDING) {
+      if (x.status() != RequestExplanation.State.PENDING) {
         continue; // resolved between the listing and now
       }
       item.set("grants", grants(x, r));
