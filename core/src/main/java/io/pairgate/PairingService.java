@@ -110,16 +110,26 @@ public interface PairingService {
   void unblock(DeviceId deviceId);
 
   /**
-   * Replaces the device's token for {@code role} with a new secret. With {@code scopes} the new
-   * token grants exactly those (they must be within the approved baseline); without, it keeps the
-   * old token's scopes. The baseline never changes. The new secret is returned once, in the
-   * result, and stored only as a hash; deliver it only to its device. (A device that connects
-   * with the gateway's shared credential instead keeps working without it; see R8.4.)
+   * Replaces the device's token for {@code role} with a new secret that keeps the old token's
+   * scopes. The baseline never changes. The new secret is returned once, in the result, and
+   * stored only as a hash; deliver it only to its device. (A device that connects with the
+   * gateway's shared credential instead keeps working without it; see R8.4.)
+   *
+   * @throws PairgateException {@link ErrorCode#UNKNOWN_DEVICE} or {@link ErrorCode#UNKNOWN_ROLE}
+   *     (nothing changed)
+   */
+  IssuedToken rotate(DeviceId deviceId, Role role);
+
+  /**
+   * Replaces the device's token for {@code role} with a new secret that grants exactly
+   * {@code scopes}, which must be within the approved baseline (an empty set is allowed). The
+   * baseline never changes. The new secret is returned once, in the result, and stored only as a
+   * hash; deliver it only to its device (see R8.4).
    *
    * @throws PairgateException {@link ErrorCode#UNKNOWN_DEVICE}, {@link ErrorCode#UNKNOWN_ROLE},
    *     {@link ErrorCode#INVALID_SCOPE}, {@link ErrorCode#SCOPE_OUTSIDE_BASELINE} (nothing changed)
    */
-  IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes);
+  IssuedToken rotate(DeviceId deviceId, Role role, ScopeSet scopes);
 
   /**
    * Revokes the device's token for {@code role}; the role stops being effective until an

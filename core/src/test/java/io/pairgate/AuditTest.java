@@ -39,7 +39,7 @@ class AuditTest {
     PairingRequired again = f.pairingRequired(f.connect(alice, "operator.admin"));
     f.advance(Duration.ofMinutes(6));
     PairingRequired afterExpiry = f.pairingRequired(f.connect(alice, "operator.admin"));
-    f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
     f.service.revoke(alice.deviceId(), Role.OPERATOR); // idempotent: no event
     f.service.rename(alice.deviceId(), "Alice's laptop");
@@ -119,7 +119,7 @@ class AuditTest {
   @Test
   void noSecretEverAppearsInEventsOrLogLines() {
     String first = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
-    IssuedToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    IssuedToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR);
     f.rejected(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
         Fixture.CLI, AuthMethod.DEVICE_TOKEN, first)));
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),

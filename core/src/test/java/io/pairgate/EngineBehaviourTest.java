@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,7 +123,7 @@ class EngineBehaviourTest {
     DeviceToken original = a.device().token(Role.OPERATOR);
     f.advance(Duration.ofMinutes(3));
     IssuedToken issued = f.service.rotate(alice.deviceId(), Role.OPERATOR,
-        Optional.of(ScopeSet.of("operator.read")));
+        ScopeSet.of("operator.read"));
     DeviceToken rotated = issued.token();
     assertEquals(original.createdAt(), rotated.createdAt());
     assertEquals(f.clock.instant(), rotated.rotatedAt());

@@ -1176,7 +1176,16 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes) {
+  public IssuedToken rotate(DeviceId deviceId, Role role) {
+    return rotate(deviceId, role, Optional.empty());
+  }
+
+  @Override
+  public IssuedToken rotate(DeviceId deviceId, Role role, ScopeSet scopes) {
+    return rotate(deviceId, role, Optional.of(scopes));
+  }
+
+  private IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes) {
     return retry(deviceId, rec -> {
       PairedDevice paired = requirePaired(rec);
       if (!paired.roles().contains(role)) {

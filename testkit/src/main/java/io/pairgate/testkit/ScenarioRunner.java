@@ -653,8 +653,9 @@ public final class ScenarioRunner {
         case "approve" -> approve(s);
         case "reject" -> reject(s);
         case "rotate" -> management(s, () -> {
-          IssuedToken t = service.rotate(id(s), role(s),
-              s.has("scopes") ? Optional.of(ScopeSet.parse(s.strings("scopes"))) : Optional.empty());
+          IssuedToken t = s.has("scopes")
+              ? service.rotate(id(s), role(s), ScopeSet.parse(s.strings("scopes")))
+              : service.rotate(id(s), role(s));
           lastToken.put(tokenKey(s.str("device"), t.role()), t.secret().value());
           return Map.of("scopes", t.scopes().names());
         });

@@ -324,7 +324,8 @@ final class Rpc {
     }
     IssuedToken t;
     try {
-      t = hub.pairing.rotate(id, role, scopes);
+      t = scopes.isPresent() ? hub.pairing.rotate(id, role, scopes.get())
+          : hub.pairing.rotate(id, role);
     } catch (PairgateException e) {
       if (e instanceof StoreException) {
         throw e;
