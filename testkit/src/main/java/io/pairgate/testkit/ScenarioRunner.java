@@ -177,7 +177,9 @@ public final class ScenarioRunner {
   }
 
   private static String resource(String path) {
-    try (InputStream in = ScenarioRunner.class.getClassLoader().getResourceAsStream(path)) {
+    // Class (not ClassLoader) lookup: it also finds the bundled vectors when the testkit is a
+    // named module, whose package io.pairgate.testkit.scenarios is not open
+    try (InputStream in = ScenarioRunner.class.getResourceAsStream("/" + path)) {
       if (in == null) {
         throw new UncheckedIOException(new IOException("no classpath resource " + path));
       }
