@@ -33,6 +33,30 @@ import java.util.function.Function;
  * }</pre>
  *
  * The rules are stated in {@code docs/semantics.md}.
+ *
+ * <h2>Error model</h2>
+ *
+ * One rule for bad input: <b>what the caller passes is checked where it enters the API and
+ * throws</b>, and <b>what the connecting client presents is decided by {@link #connect} and
+ * answered</b>.
+ *
+ * <ul>
+ *   <li>Value types and builders throw a {@link PairgateException} with a typed
+ *       {@link ErrorCode} (usually {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value:
+ *       {@link Role#of}, {@link Scope}, {@link ScopeSet#parse}, {@link DeviceId#parse},
+ *       {@link ConnectAttempt.Builder#build()} (a missing role, auth method or challenge). A
+ *       gateway that turns the client's frame into these values answers such an exception like a
+ *       {@link ConnectResult.Rejected} (close {@value ConnectResult#POLICY_VIOLATION}); nothing
+ *       was written and no challenge was used.
+ *   <li>The operator operations ({@link #approve}, {@link #reject}, {@link #rotate},
+ *       {@link #revoke}, {@link #remove}, …) throw a {@link PairgateException} whose
+ *       {@link PairgateException#code() code} says why, and change nothing.
+ *   <li>{@link #connect} never throws for anything in the attempt (only {@link StoreException}
+ *       for a failing store): every check of the attempt &mdash; the proof, the input limits, the
+ *       scopes as sent (which stay strings because the proof covers them byte for byte), the
+ *       device's record &mdash; is answered with {@link ConnectResult.Rejected} carrying an
+ *       {@link ErrorCode}, or with {@link ConnectResult.PairingRequired}.
+ * </ul>
  */
 public interface PairingService {
 
