@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a connecting client presented, as the gateway received it. Fields that are signed are
@@ -96,16 +97,24 @@ public record ConnectAttempt(
         + peerAddress + "]";
   }
 
-  /** A new builder. Required: device (id and key), signature, challenge. */
+  /**
+   * A new builder. Required: {@link Builder#role(Role) role}, {@link Builder#auth(AuthMethod,
+   * String) auth} and {@link Builder#challenge(Challenge) challenge}; neither the role nor the
+   * authentication method has a default, because a default would decide how much the attempt is
+   * trusted (silent approval depends on both).
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Builds a {@link ConnectAttempt}; unset optional fields default to empty values. */
+  /**
+   * Builds a {@link ConnectAttempt}. Role, auth and challenge must be set; unset optional fields
+   * (scopes, client, proof, peer address, headers, scheme) default to empty values.
+   */
   public static final class Builder {
     private String deviceId = "";
     private String publicKey = "";
-    private Role role = Role.OPERATOR;
+    private @Nullable Role role;
     private List<String> scopes = List.of();
     private ClientInfo client = ClientInfo.unknown();
     private String signature = "";
@@ -113,7 +122,7 @@ public record ConnectAttempt(
     private String nonce = "";
     private Challenge challenge = new Challenge("", java.time.Instant.EPOCH);
     private boolean challengeSet;
-    private AuthMethod auth = AuthMethod.SHARED_TOKEN;
+    private @Nullable AuthMethod auth;
     private String token = "";
     private String peerAddress = "";
     private Map<String, String> headers = Map.of();
@@ -137,7 +146,7 @@ public record ConnectAttempt(
       return this;
     }
 
-    /** The requested role (default {@code operator}). */
+    /** The requested role (required: there is no default). */
     public Builder role(Role role) {
       this.role = role;
       return this;
@@ -176,7 +185,10 @@ public record ConnectAttempt(
       return this;
     }
 
-    /** How the gateway authenticated the connection, and the token the client sent (or empty). */
+    /**
+     * How the gateway authenticated the connection, and the token the client sent (or empty).
+     * Required: there is no default.
+     */
     public Builder auth(AuthMethod auth, String token) {
       this.auth = auth;
       this.token = token;
@@ -198,16 +210,30 @@ public record ConnectAttempt(
     /**
      * Builds the attempt.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if no challenge was set
+     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the role, the
+     *     authentication method or the challenge was not set (the message names which)
      */
     public ConnectAttempt build() {
+      Role r = role;
+      AuthMethod a = auth;
+      if (r == null) {
+        throw new PairgateException(
+            ErrorCode.INVALID_ARGUMENT,
+            "a connect attempt needs the requested role (role(...)); there is no default");
+      }
+      if (a == null) {
+        throw new PairgateException(
+            ErrorCode.INVALID_ARGUMENT,
+            "a connect attempt needs how the gateway authenticated it (auth(...)); there is no"
+                + " default");
+      }
       if (!challengeSet) {
         throw new PairgateException(
             ErrorCode.INVALID_ARGUMENT,
             "a connect attempt needs the challenge issued for its connection (challenge(...))");
       }
       return new ConnectAttempt(
-          deviceId, publicKey, role, scopes, client, signature, signedAtMs, nonce, challenge, auth,
+          deviceId, publicKey, r, scopes, client, signature, signedAtMs, nonce, challenge, a,
           token, peerAddress, headers, scheme);
     }
   }

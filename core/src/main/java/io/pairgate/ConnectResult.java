@@ -19,6 +19,32 @@ public sealed interface ConnectResult
   /** The most UTF-8 bytes a WebSocket close reason may have (RFC 6455 §5.5). */
   int MAX_CLOSE_REASON_BYTES = 123;
 
+  /**
+   * Any text made safe for a WebSocket close frame: cut to at most
+   * {@value #MAX_CLOSE_REASON_BYTES} UTF-8 bytes on a code-point boundary (never half a
+   * character). {@link Rejected#closeReason()} and {@link PairingRequired#closeReason()} already
+   * are; use this for a gateway's own close reasons.
+   *
+   * @param text the reason
+   * @return {@code text}, or its longest prefix that fits
+   */
+  static String wireSafeCloseReason(String text) {
+    return CloseReasons.cut(text, MAX_CLOSE_REASON_BYTES);
+  }
+
+  /** Which of the three answers a result is; {@link Explanation#outcome()} uses it too. */
+  enum Kind {
+    /** {@link Allowed}. */
+    ALLOWED,
+    /** {@link PairingRequired}. */
+    PAIRING_REQUIRED,
+    /** {@link Rejected}. */
+    REJECTED
+  }
+
+  /** Which of the three answers this is. */
+  Kind kind();
+
   /** The device id the result is about (as claimed, for rejections before the key was checked). */
   String deviceId();
 
@@ -57,6 +83,12 @@ public sealed interface ConnectResult
         Function<PairingRequired, T> pairingRequired,
         Function<Rejected, T> rejected) {
       return allowed.apply(this);
+    }
+
+    /** Always {@link Kind#ALLOWED}. */
+    @Override
+    public Kind kind() {
+      return Kind.ALLOWED;
     }
   }
 
@@ -149,6 +181,12 @@ public sealed interface ConnectResult
         Function<Rejected, T> rejected) {
       return pairingRequired.apply(this);
     }
+
+    /** Always {@link Kind#PAIRING_REQUIRED}. */
+    @Override
+    public Kind kind() {
+      return Kind.PAIRING_REQUIRED;
+    }
   }
 
   /**
@@ -179,6 +217,12 @@ public sealed interface ConnectResult
         Function<PairingRequired, T> pairingRequired,
         Function<Rejected, T> rejected) {
       return rejected.apply(this);
+    }
+
+    /** Always {@link Kind#REJECTED}. */
+    @Override
+    public Kind kind() {
+      return Kind.REJECTED;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.pairgate;
 
+import io.pairgate.ConnectResult.Kind;
 import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.policy.ClientAddress;
 import io.pairgate.policy.Locality;
@@ -14,14 +15,14 @@ import org.jspecify.annotations.Nullable;
  * token secret. {@link #lines()} renders it for a terminal or a log.
  *
  * @param deviceId the device id the attempt claims
- * @param outcome what connect would answer
+ * @param outcome what connect would answer (the {@link ConnectResult#kind()} it would return)
  * @param rule the rule of {@code docs/semantics.md} that decided, e.g. {@code R4.6} (scope
  *     upgrade), {@code R11.2} (silent local approval), {@code R12.1} (flood limit)
- * @param rejection the code when the outcome is {@link Outcome#REJECTED}, else null
+ * @param rejection the code when the outcome is {@link Kind#REJECTED}, else null
  * @param reason why pairing is (or was, before an automatic approval) required; null when the
  *     device would be allowed without one or is rejected before the decision
  * @param requestChange what connect would do to the pending request when the outcome is
- *     {@link Outcome#PAIRING_REQUIRED}, else null
+ *     {@link Kind#PAIRING_REQUIRED}, else null
  * @param requestId the pending request that would be kept, refreshed or approved; empty when
  *     connect would mint a new id (or there is no request)
  * @param approvedVia when an automatic approval applies: {@code silent}, {@code standing} or
@@ -41,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record Explanation(
     String deviceId,
-    Outcome outcome,
+    Kind outcome,
     String rule,
     @Nullable ErrorCode rejection,
     @Nullable UpgradeReason reason,
@@ -59,16 +60,6 @@ public record Explanation(
     List<String> autoApproval,
     boolean pairingRequired,
     List<Check> checks) {
-
-  /** What connect would answer. */
-  public enum Outcome {
-    /** {@link ConnectResult.Allowed}. */
-    ALLOWED,
-    /** {@link ConnectResult.PairingRequired}. */
-    PAIRING_REQUIRED,
-    /** {@link ConnectResult.Rejected}. */
-    REJECTED
-  }
 
   /** How a check came out. */
   public enum Status {

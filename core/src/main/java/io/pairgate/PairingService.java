@@ -18,6 +18,30 @@ import java.util.Optional;
  * }</pre>
  *
  * The rules are stated in {@code docs/semantics.md}.
+ *
+ * <h2>Error model</h2>
+ *
+ * One rule for bad input: <b>what the caller passes is checked where it enters the API and
+ * throws</b>, and <b>what the connecting client presents is decided by {@link #connect} and
+ * answered</b>.
+ *
+ * <ul>
+ *   <li>Value types and builders throw a {@link PairgateException} with a typed
+ *       {@link ErrorCode} (usually {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value:
+ *       {@link Role#of}, {@link Scope}, {@link ScopeSet#parse}, {@link DeviceId#parse},
+ *       {@link ConnectAttempt.Builder#build()} (a missing role, auth method or challenge). A
+ *       gateway that turns the client's frame into these values answers such an exception like a
+ *       {@link ConnectResult.Rejected} (close {@value ConnectResult#POLICY_VIOLATION}); nothing
+ *       was written and no challenge was used.
+ *   <li>The operator operations ({@link #approve}, {@link #reject}, {@link #rotate},
+ *       {@link #revoke}, {@link #remove}, …) throw a {@link PairgateException} whose
+ *       {@link PairgateException#code() code} says why, and change nothing.
+ *   <li>{@link #connect} never throws for anything in the attempt (only {@link StoreException}
+ *       for a failing store): every check of the attempt &mdash; the proof, the input limits, the
+ *       scopes as sent (which stay strings because the proof covers them byte for byte), the
+ *       device's record &mdash; is answered with {@link ConnectResult.Rejected} carrying an
+ *       {@link ErrorCode}, or with {@link ConnectResult.PairingRequired}.
+ * </ul>
  */
 public interface PairingService {
 
@@ -95,16 +119,26 @@ public interface PairingService {
   void unblock(DeviceId deviceId);
 
   /**
-   * Replaces the device's token for {@code role} with a new secret. With {@code scopes} the new
-   * token grants exactly those (they must be within the approved baseline); without, it keeps the
-   * old token's scopes. The baseline never changes. The new secret is returned once, in the
-   * result, and stored only as a hash; deliver it only to its device. (A device that connects
-   * with the gateway's shared credential instead keeps working without it; see R8.4.)
+   * Replaces the device's token for {@code role} with a new secret that keeps the old token's
+   * scopes. The baseline never changes. The new secret is returned once, in the result, and
+   * stored only as a hash; deliver it only to its device. (A device that connects with the
+   * gateway's shared credential instead keeps working without it; see R8.4.)
+   *
+   * @throws PairgateException {@link ErrorCode#UNKNOWN_DEVICE} or {@link ErrorCode#UNKNOWN_ROLE}
+   *     (nothing changed)
+   */
+  IssuedToken rotate(DeviceId deviceId, Role role);
+
+  /**
+   * Replaces the device's token for {@code role} with a new secret that grants exactly
+   * {@code scopes}, which must be within the approved baseline (an empty set is allowed). The
+   * baseline never changes. The new secret is returned once, in the result, and stored only as a
+   * hash; deliver it only to its device (see R8.4).
    *
    * @throws PairgateException {@link ErrorCode#UNKNOWN_DEVICE}, {@link ErrorCode#UNKNOWN_ROLE},
    *     {@link ErrorCode#INVALID_SCOPE}, {@link ErrorCode#SCOPE_OUTSIDE_BASELINE} (nothing changed)
    */
-  IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes);
+  IssuedToken rotate(DeviceId deviceId, Role role, ScopeSet scopes);
 
   /**
    * Revokes the device's token for {@code role}; the role stops being effective until an

@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param requestId the id asked about
  * @param status where the request stands
  * @param deviceId the device it belongs to; null when the id is unknown
- * @param successorRequestId for {@link Status#SUPERSEDED}, the request that replaced it (the
+ * @param successorRequestId for {@link State#SUPERSEDED}, the request that replaced it (the
  *     device's live request when there is one); else empty
- * @param request the request when it is still stored ({@link Status#PENDING} or an
- *     {@link Status#EXPIRED} request not yet replaced), else null
+ * @param request the request when it is still stored ({@link State#PENDING} or an
+ *     {@link State#EXPIRED} request not yet replaced), else null
  * @param approvedRoles the device's approved roles now (empty when not paired, or paired with a
  *     different key)
  * @param approvedScopes the approved baseline now (null when not paired with the request's key)
@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record RequestExplanation(
     String requestId,
-    Status status,
+    State status,
     @Nullable DeviceId deviceId,
     String successorRequestId,
     @Nullable PendingRequest request,
@@ -54,7 +54,7 @@ public record RequestExplanation(
     boolean replacesPairedKey) {
 
   /** Where a request stands. */
-  public enum Status {
+  public enum State {
     /** Pending and approvable. */
     PENDING,
     /** Its time ran out; the device must connect again to ask anew. */
@@ -81,7 +81,7 @@ public record RequestExplanation(
 
   /** An explanation for an id no record knows. */
   public static RequestExplanation unknown(String requestId) {
-    return new RequestExplanation(requestId, Status.UNKNOWN, null, "", null, List.of(), null,
+    return new RequestExplanation(requestId, State.UNKNOWN, null, "", null, List.of(), null,
         List.of(), List.of(), List.of(), null, Map.of(), List.of(), ScopeSet.empty(),
         ScopeSet.empty(), false);
   }
@@ -116,7 +116,7 @@ public record RequestExplanation(
       out.add("approved:  roles=" + approvedRoles + " scopes="
           + (approvedScopes == null ? "(not paired with this key)" : "[" + approvedScopes + "]"));
       out.add("missing:   roles=" + missingRoles + " scopes=" + missingScopes);
-      if (status == Status.PENDING) {
+      if (status == State.PENDING) {
         out.add("approving grants: roles=" + rolesAfterApproval + " scopes=["
             + scopesAfterApproval + "] (adds roles=" + addedRoles + " scopes=[" + addedScopes
             + "])");

@@ -39,7 +39,7 @@ class AuditTest {
     PairingRequired again = f.pairingRequired(f.connect(alice, "operator.admin"));
     f.advance(Duration.ofMinutes(6));
     PairingRequired afterExpiry = f.pairingRequired(f.connect(alice, "operator.admin"));
-    f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
     f.service.revoke(alice.deviceId(), Role.OPERATOR); // idempotent: no event
     f.service.rename(alice.deviceId(), "Alice's laptop");
@@ -119,7 +119,7 @@ class AuditTest {
   @Test
   void noSecretEverAppearsInEventsOrLogLines() {
     String first = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
-    IssuedToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    IssuedToken rotated = f.service.rotate(alice.deviceId(), Role.OPERATOR);
     f.rejected(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
         Fixture.CLI, AuthMethod.DEVICE_TOKEN, first)));
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"),
@@ -191,7 +191,7 @@ class AuditTest {
     long at = helper.clock.millis();
     String payload = ProofPayload.v3(id, "cli", "cli", "operator", List.of(), at, "", c.nonce(),
         "linux", "");
-    return ConnectAttempt.builder().device(id, alice.publicKey().base64Url())
+    return ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device(id, alice.publicKey().base64Url())
         .client(Fixture.CLI).proof(alice.sign(payload), at, c.nonce()).challenge(c).build();
   }
 
@@ -220,7 +220,7 @@ class AuditTest {
   @Test
   void connectRejectedCarriesTheCauseAndASanitizedClaimedId() {
     Challenge c = f.service.issueChallenge();
-    ConnectAttempt forged = ConnectAttempt.builder().device("x\ny".repeat(20), "AAAA")
+    ConnectAttempt forged = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device("x\ny".repeat(20), "AAAA")
         .proof("sig", f.clock.millis(), c.nonce()).challenge(c)
         .peerAddress("198.51.100.1").headers(Map.of()).build();
     f.rejected(f.service.connect(forged));

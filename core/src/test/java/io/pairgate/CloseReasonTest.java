@@ -82,6 +82,15 @@ class CloseReasonTest {
   }
 
   @Test
+  void theGatewaysOwnReasonsAreMadeWireSafeByTheSameRule() {
+    assertEquals("try again later", ConnectResult.wireSafeCloseReason("try again later"));
+    String cut = ConnectResult.wireSafeCloseReason("malformed JSON: " + "\u20ac".repeat(60));
+    assertTrue(utf8(cut) <= ConnectResult.MAX_CLOSE_REASON_BYTES && utf8(cut) > 120, cut);
+    assertTrue(cut.startsWith("malformed JSON: \u20ac"));
+    assertTrue(cut.chars().skip(16).allMatch(ch -> ch == '\u20ac'), "whole characters only");
+  }
+
+  @Test
   void textIsCutOnCodePointBoundariesNeverInsideOne() throws Exception {
     // 1-, 2-, 3- and 4-byte code points at every alignment
     String[] units = {"a", "é", "€", "😀"};

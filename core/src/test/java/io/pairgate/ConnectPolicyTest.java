@@ -63,7 +63,7 @@ class ConnectPolicyTest {
     assertTrue(ok.secret().isPresent(), "the silent approval's connect delivers the secret");
     assertTrue(rec.paired().token(Role.OPERATOR).matches(ok.secret().get().value()),
         "the store holds the hash of the delivered secret");
-    assertEquals(ResolvedRequest.Outcome.APPROVED, rec.resolved().get(0).outcome());
+    assertEquals(ResolvedRequest.Resolution.APPROVED, rec.resolved().get(0).outcome());
     AuditEvent.RequestApproved e = audit.of(AuditEvent.RequestApproved.class).get(0);
     assertEquals("silent", e.via());
     assertEquals("silent", e.approver());

@@ -225,7 +225,7 @@ class DecisionTest {
   @Test
   void tokenGrowsToCoverARequestWithinTheBaselineKeepingItsSecret() {
     f.pair(alice, Role.OPERATOR, "operator.admin");
-    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     ConnectResult.Allowed a = f.allowed(f.connect(alice, "operator.pairing"));
     assertTrue(a.tokenIssued());
     assertEquals(narrow.token().hash(), a.token().hash(), "the secret is kept");

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,7 @@ class EngineBehaviourTest {
   @Test
   void aRejectedConnectLogsTheClaimedIdWithoutControlCharactersAndShortened() {
     String hostile = "\u001b[2J\u009b31m" + "x".repeat(100) + "\u007f";
-    ConnectAttempt a = ConnectAttempt.builder()
+    ConnectAttempt a = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(hostile, alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())
@@ -48,7 +47,7 @@ class EngineBehaviourTest {
     assertFalse(logged.chars().anyMatch(Character::isISOControl));
 
     String sixtyFour = "Z".repeat(64); // not an id (upper case), but exactly 64: kept whole
-    f.rejected(f.service.connect(ConnectAttempt.builder()
+    f.rejected(f.service.connect(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(sixtyFour, alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())
@@ -56,7 +55,7 @@ class EngineBehaviourTest {
         .build()));
     assertEquals(sixtyFour, audit.events().get(1).deviceId());
 
-    f.rejected(f.service.connect(ConnectAttempt.builder()
+    f.rejected(f.service.connect(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(Fixture.key("bob").deviceId().value(), alice.publicKey().base64Url())
         .proof("sig", f.clock.millis(), "n")
         .challenge(f.service.issueChallenge())
@@ -98,8 +97,8 @@ class EngineBehaviourTest {
     String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
     String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     f.service.block(alice.deviceId());
-    assertEquals(RequestExplanation.Status.APPROVED, f.service.explainRequest(first).status());
-    assertEquals(RequestExplanation.Status.REJECTED, f.service.explainRequest(upgrade).status());
+    assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
+    assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
     long version = f.store.load(alice.deviceId()).orElseThrow().version();
     int events = audit.events().size();
     f.service.block(alice.deviceId());
@@ -113,8 +112,8 @@ class EngineBehaviourTest {
     String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
     String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.admin"));
     f.service.remove(alice.deviceId());
-    assertEquals(RequestExplanation.Status.APPROVED, f.service.explainRequest(first).status());
-    assertEquals(RequestExplanation.Status.REJECTED, f.service.explainRequest(upgrade).status());
+    assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
+    assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
     assertTrue(f.service.device(alice.deviceId()).isEmpty());
   }
 
@@ -124,7 +123,7 @@ class EngineBehaviourTest {
     DeviceToken original = a.device().token(Role.OPERATOR);
     f.advance(Duration.ofMinutes(3));
     IssuedToken issued = f.service.rotate(alice.deviceId(), Role.OPERATOR,
-        Optional.of(ScopeSet.of("operator.read")));
+        ScopeSet.of("operator.read"));
     DeviceToken rotated = issued.token();
     assertEquals(original.createdAt(), rotated.createdAt());
     assertEquals(f.clock.instant(), rotated.rotatedAt());
@@ -140,12 +139,12 @@ class EngineBehaviourTest {
     String r2 = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     assertFalse(r1.equals(r2));
     RequestExplanation e1 = f.service.explainRequest(r1);
-    assertEquals(RequestExplanation.Status.SUPERSEDED, e1.status());
+    assertEquals(RequestExplanation.State.SUPERSEDED, e1.status());
     assertEquals(r2, e1.successorRequestId());
     f.service.approve(r2, Approver.admin("ops"));
     assertEquals(r2, f.service.explainRequest(r1).successorRequestId());
     RequestExplanation e2 = f.service.explainRequest(r2);
-    assertEquals(RequestExplanation.Status.APPROVED, e2.status());
+    assertEquals(RequestExplanation.State.APPROVED, e2.status());
     assertEquals("", e2.successorRequestId());
     assertEquals(List.of(Role.OPERATOR), e2.approvedRoles());
   }
@@ -155,14 +154,14 @@ class EngineBehaviourTest {
     f.pair(alice, Role.OPERATOR, "operator.read");
     String r = requestId(connect(alice, Role.NODE, "node.exec"));
     RequestExplanation e = f.service.explainRequest(r);
-    assertEquals(RequestExplanation.Status.PENDING, e.status());
+    assertEquals(RequestExplanation.State.PENDING, e.status());
     assertEquals(List.of(Role.OPERATOR), e.approvedRoles());
     assertEquals(List.of(Role.NODE), e.missingRoles());
     assertEquals(List.of(Scope.of("node.exec")), e.missingScopes());
     assertTrue(e.approverNeeds().contains(Scope.OPERATOR_ADMIN), e.approverNeeds().toString());
     assertFalse(e.replacesPairedKey());
     f.advance(Duration.ofMinutes(6));
-    assertEquals(RequestExplanation.Status.EXPIRED, f.service.explainRequest(r).status());
+    assertEquals(RequestExplanation.State.EXPIRED, f.service.explainRequest(r).status());
   }
 
   @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pairgate.ConnectResult.PairingRequired;
 import io.pairgate.ConnectResult.RequestChange;
-import io.pairgate.Explanation.Outcome;
+import io.pairgate.ConnectResult.Kind;
 import io.pairgate.Explanation.Status;
 import io.pairgate.policy.ClientAddress;
 import io.pairgate.policy.Locality;
@@ -47,8 +47,8 @@ class ExplainTest {
     assertEquals(v, version(), "explain writes nothing");
     assertEquals(drawn, randomBytes.get(), "explain mints no id, token or nonce");
     assertEquals(events, audit.events().size(), "explain emits no event");
-    assertEquals(x.outcome(), f.service.connect(a).fold(r -> Outcome.ALLOWED,
-        r -> Outcome.PAIRING_REQUIRED, r -> Outcome.REJECTED),
+    assertEquals(x.outcome(), f.service.connect(a).fold(r -> Kind.ALLOWED,
+        r -> Kind.PAIRING_REQUIRED, r -> Kind.REJECTED),
         "connect decides as explained; the nonce was not consumed: " + x);
     assertFalse(x.checks().isEmpty());
     assertFalse(x.lines().isEmpty());
@@ -63,7 +63,7 @@ class ExplainTest {
   @Test
   void notPaired() {
     Explanation x = dryRun(attempt("operator.read"));
-    assertEquals(Outcome.PAIRING_REQUIRED, x.outcome());
+    assertEquals(Kind.PAIRING_REQUIRED, x.outcome());
     assertEquals("R4.3", x.rule());
     assertEquals(UpgradeReason.NOT_PAIRED, x.reason());
     assertEquals(RequestChange.CREATED, x.requestChange());
@@ -120,7 +120,7 @@ class ExplainTest {
     f.pair(alice, Role.OPERATOR, "operator.admin");
     f.allowed(f.connect(alice, "operator.read"));
     Explanation x = dryRun(attempt("operator.read"));
-    assertEquals(Outcome.ALLOWED, x.outcome());
+    assertEquals(Kind.ALLOWED, x.outcome());
     assertEquals("R4.8", x.rule());
     assertNull(x.reason());
     assertEquals(List.of(), x.missingScopes());
@@ -131,7 +131,7 @@ class ExplainTest {
   void rejections() {
     f.service.block(alice.deviceId());
     Explanation blocked = dryRun(attempt("operator.read"));
-    assertEquals(Outcome.REJECTED, blocked.outcome());
+    assertEquals(Kind.REJECTED, blocked.outcome());
     assertEquals(ErrorCode.BLOCKED, blocked.rejection());
     assertEquals("R4.1", blocked.rule());
     f.service.unblock(alice.deviceId());
@@ -176,7 +176,7 @@ class ExplainTest {
     Explanation local = opted.service.explain(opted.attempt(alice, Role.OPERATOR,
         List.of("operator.read"), Fixture.CLI, AuthMethod.SHARED_TOKEN, "", "127.0.0.1",
         Map.of("host", "localhost")));
-    assertEquals(Outcome.ALLOWED, local.outcome());
+    assertEquals(Kind.ALLOWED, local.outcome());
     assertEquals("R11.2", local.rule());
     assertEquals("silent", local.approvedVia());
     assertEquals(UpgradeReason.NOT_PAIRED, local.reason(), "the reason before the approval");
@@ -196,15 +196,15 @@ class ExplainTest {
 
   @Test
   void explainRequestCoversEveryStatus() {
-    assertEquals(RequestExplanation.Status.UNKNOWN, f.service.explainRequest("nope").status());
+    assertEquals(RequestExplanation.State.UNKNOWN, f.service.explainRequest("nope").status());
     f.pair(alice, Role.OPERATOR, "operator.read");
     PairingRequired first = f.pairingRequired(f.connect(alice, "operator.write"));
     PairingRequired wider = f.pairingRequired(f.connect(alice, Role.NODE, "node.exec"));
     RequestExplanation sup = f.service.explainRequest(first.requestId());
-    assertEquals(RequestExplanation.Status.SUPERSEDED, sup.status());
+    assertEquals(RequestExplanation.State.SUPERSEDED, sup.status());
     assertEquals(wider.requestId(), sup.successorRequestId());
     RequestExplanation p = f.service.explainRequest(wider.requestId());
-    assertEquals(RequestExplanation.Status.PENDING, p.status());
+    assertEquals(RequestExplanation.State.PENDING, p.status());
     assertEquals(alice.deviceId(), p.deviceId());
     assertEquals(UpgradeReason.ROLE_UPGRADE, p.request().reason());
     assertEquals(List.of(Role.NODE), p.missingRoles());
@@ -225,15 +225,15 @@ class ExplainTest {
     assertEquals(p.rolesAfterApproval(), a.device().roles());
     assertEquals(p.addedRoles(), a.addedRoles());
     assertEquals(p.addedScopes(), a.addedScopes());
-    assertEquals(RequestExplanation.Status.APPROVED,
+    assertEquals(RequestExplanation.State.APPROVED,
         f.service.explainRequest(wider.requestId()).status());
     PairingRequired r = f.pairingRequired(f.connect(alice, "operator.admin"));
     f.service.reject(r.requestId());
-    assertEquals(RequestExplanation.Status.REJECTED, f.service.explainRequest(r.requestId()).status());
+    assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(r.requestId()).status());
     PairingRequired e = f.pairingRequired(f.connect(alice, "operator.admin"));
     f.advance(Duration.ofMinutes(5));
     RequestExplanation expired = f.service.explainRequest(e.requestId());
-    assertEquals(RequestExplanation.Status.EXPIRED, expired.status());
+    assertEquals(RequestExplanation.State.EXPIRED, expired.status());
     assertTrue(expired.lines().get(1).contains("connect again"), expired.toString());
   }
 
@@ -249,7 +249,7 @@ class ExplainTest {
     assertFalse(d.blocked());
     assertEquals(List.of(Role.OPERATOR), d.effectiveRoles());
     assertEquals(List.of(Role.NODE), d.revokedRoles());
-    assertEquals(RequestExplanation.Status.PENDING, d.pending().status());
+    assertEquals(RequestExplanation.State.PENDING, d.pending().status());
     assertEquals(List.of(Scope.OPERATOR_WRITE), d.pending().missingScopes());
     assertEquals(2, d.history().size());
     String text = d.toString();

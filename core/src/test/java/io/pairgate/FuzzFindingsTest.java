@@ -31,7 +31,7 @@ class FuzzFindingsTest {
     long at = f.clock.millis();
     String sig = alice.sign(ProofPayload.v3(alice.deviceId().value(), "cli|x", "y", "operator",
         List.of("operator.read"), at, "", c.nonce(), "linux", ""));
-    ConnectAttempt shifted = ConnectAttempt.builder()
+    ConnectAttempt shifted = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(alice.deviceId().value(), alice.publicKey().base64Url())
         .scopes("operator.read")
         .client(ClientInfo.of("cli", "x|y", "linux"))
@@ -45,7 +45,7 @@ class FuzzFindingsTest {
     // the nonce was consumed (R1.4): not even a clean proof over it is accepted now
     String clean = alice.sign(ProofPayload.v3(alice.deviceId().value(), "cli", "cli", "operator",
         List.of("operator.read"), at, "", c.nonce(), "linux", ""));
-    ConnectAttempt retry = ConnectAttempt.builder()
+    ConnectAttempt retry = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(alice.deviceId().value(), alice.publicKey().base64Url())
         .scopes("operator.read")
         .client(ClientInfo.of("cli", "cli", "linux"))

@@ -10,7 +10,6 @@ import io.pairgate.ConnectResult.PairingRequired;
 import io.pairgate.spi.DeviceRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The operator's actions and every typed error they raise. */
@@ -103,7 +102,7 @@ class OperationsTest {
   @Test
   void approvalPreservesADeliberatelyNarrowedToken() {
     f.pair(alice, Role.OPERATOR, "operator.read", "operator.write");
-    f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     PairingRequired p = f.pairingRequired(f.connect(alice, "operator.approvals"));
     assertEquals(UpgradeReason.SCOPE_UPGRADE, p.reason());
     Approval a = f.service.approve(p.requestId(), Approver.admin("op"));
@@ -140,7 +139,7 @@ class OperationsTest {
   void rotatingARevokedTokenReissuesIt() {
     f.pair(alice, Role.OPERATOR, "operator.read");
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
-    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty());
+    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR);
     assertFalse(t.token().isRevoked());
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI,
         AuthMethod.DEVICE_TOKEN, t.secret().value())));
@@ -191,7 +190,7 @@ class OperationsTest {
     f.pair(alice, Role.OPERATOR, "operator.write");
     DeviceRecord before = record();
     assertEquals(ErrorCode.SCOPE_OUTSIDE_BASELINE, code(() ->
-        f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.admin")))));
+        f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.admin"))));
     assertEquals(before, record());
   }
 
@@ -199,7 +198,7 @@ class OperationsTest {
   void rotateNarrowsTheTokenNeverTheBaseline() {
     Approval a = f.pair(alice, Role.OPERATOR, "operator.admin");
     String first = f.allowed(f.connect(alice, "operator.admin")).secret().orElseThrow().value();
-    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    IssuedToken t = f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     assertNotEquals(first, t.secret().value());
     assertEquals(43, t.secret().value().length());
     assertTrue(t.secret().value().matches("[A-Za-z0-9_-]{43}"));
@@ -210,20 +209,20 @@ class OperationsTest {
     assertEquals(a.device().token(Role.OPERATOR).createdAt(), t.token().createdAt());
     // rotating without scopes keeps the narrowed scopes
     assertEquals(ScopeSet.of("operator.read"),
-        f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty()).scopes());
+        f.service.rotate(alice.deviceId(), Role.OPERATOR).scopes());
     // custom operator scope under an admin baseline is within it
     assertEquals(ScopeSet.of("operator.talk.secrets"), f.service.rotate(alice.deviceId(), Role.OPERATOR,
-        Optional.of(ScopeSet.of("operator.talk.secrets"))).scopes());
+        ScopeSet.of("operator.talk.secrets")).scopes());
   }
 
   @Test
   void rotateErrors() {
-    assertEquals(ErrorCode.UNKNOWN_DEVICE, code(() -> f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.empty())));
+    assertEquals(ErrorCode.UNKNOWN_DEVICE, code(() -> f.service.rotate(alice.deviceId(), Role.OPERATOR)));
     f.pair(alice, Role.OPERATOR, "operator.read");
     DeviceRecord before = record();
-    assertEquals(ErrorCode.UNKNOWN_ROLE, code(() -> f.service.rotate(alice.deviceId(), Role.NODE, Optional.empty())));
+    assertEquals(ErrorCode.UNKNOWN_ROLE, code(() -> f.service.rotate(alice.deviceId(), Role.NODE)));
     assertEquals(ErrorCode.INVALID_SCOPE, code(() ->
-        f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("node.exec")))));
+        f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("node.exec"))));
     assertEquals(before, record());
   }
 
@@ -249,7 +248,7 @@ class OperationsTest {
         "A".repeat(43), ScopeSet.empty()));
     assertEquals(TokenCheck.MISMATCH, f.service.verifyToken(alice.deviceId(), Role.OPERATOR,
         "é".repeat(43), ScopeSet.empty()));
-    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.read")));
+    IssuedToken narrow = f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.read"));
     assertEquals(TokenCheck.SCOPE_MISMATCH, f.service.verifyToken(alice.deviceId(), Role.OPERATOR,
         narrow.secret().value(), ScopeSet.of("operator.write")));
     f.service.revoke(alice.deviceId(), Role.OPERATOR);
@@ -331,6 +330,24 @@ class OperationsTest {
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).pendingTtl(Duration.ZERO)));
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).signatureSkew(Duration.ofSeconds(-1))));
     assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> PairingService.builder(f.store).maxResolvedPerDevice(0)));
-    assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> ConnectAttempt.builder().build()));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, code(() -> ConnectAttempt.builder()
+        .role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").build()), "no challenge");
+  }
+
+  @Test
+  void aConnectAttemptHasNoDefaultRoleOrAuthMethod() {
+    Challenge c = f.service.issueChallenge();
+    PairgateException noRole = assertThrows(PairgateException.class, () -> ConnectAttempt.builder()
+        .auth(AuthMethod.SHARED_TOKEN, "").challenge(c).build());
+    assertEquals(ErrorCode.INVALID_ARGUMENT, noRole.code());
+    assertTrue(noRole.getMessage().contains("role(...)"), noRole.getMessage());
+    PairgateException noAuth = assertThrows(PairgateException.class, () -> ConnectAttempt.builder()
+        .role(Role.OPERATOR).challenge(c).build());
+    assertEquals(ErrorCode.INVALID_ARGUMENT, noAuth.code());
+    assertTrue(noAuth.getMessage().contains("auth(...)"), noAuth.getMessage());
+    ConnectAttempt both = ConnectAttempt.builder().role(Role.NODE).auth(AuthMethod.NONE, "")
+        .challenge(c).build();
+    assertEquals(Role.NODE, both.role());
+    assertEquals(AuthMethod.NONE, both.auth());
   }
 }

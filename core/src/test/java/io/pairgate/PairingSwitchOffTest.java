@@ -98,7 +98,7 @@ class PairingSwitchOffTest {
   void explainSaysSoOnEveryDecision() {
     Explanation first = f.service.explain(
         f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI));
-    assertEquals(Explanation.Outcome.ALLOWED, first.outcome());
+    assertEquals(ConnectResult.Kind.ALLOWED, first.outcome());
     assertEquals("R13", first.rule());
     assertEquals("pairing-disabled", first.approvedVia());
     f.allowed(f.connect(alice, "operator.read"));

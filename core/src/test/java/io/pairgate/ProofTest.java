@@ -85,7 +85,7 @@ class ProofTest {
     Signature s = Signature.getInstance("Ed25519");
     s.initSign(jdkPair.getPrivate());
     s.update(p.getBytes(StandardCharsets.UTF_8));
-    ConnectAttempt a = ConnectAttempt.builder().device(pk.deviceId().value(), pk.pem())
+    ConnectAttempt a = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device(pk.deviceId().value(), pk.pem())
         .client(Fixture.CLI).proof(Base64.getEncoder().encodeToString(s.sign()), at, c.nonce())
         .challenge(c).build();
     assertInstanceOf(ConnectResult.PairingRequired.class, f.service.connect(a));
@@ -99,7 +99,7 @@ class ProofTest {
   private ConnectAttempt.Builder valid(Challenge c, long signedAt) {
     String payload = ProofPayload.v3(key.deviceId().value(), "cli", "cli", "operator",
         List.of("operator.read"), signedAt, "", c.nonce(), "linux", "");
-    return ConnectAttempt.builder().device(key.deviceId().value(), key.publicKey().base64Url())
+    return ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device(key.deviceId().value(), key.publicKey().base64Url())
         .scopes("operator.read").client(Fixture.CLI).proof(key.sign(payload), signedAt, c.nonce())
         .challenge(c);
   }
@@ -155,7 +155,7 @@ class ProofTest {
     long at = g.clock.millis() - 11_000;
     String payload = ProofPayload.v3(key.deviceId().value(), "cli", "cli", "operator",
         List.of(), at, "", c.nonce(), "linux", "");
-    ConnectAttempt a = ConnectAttempt.builder().device(key.deviceId().value(), key.publicKey().base64Url())
+    ConnectAttempt a = ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "").device(key.deviceId().value(), key.publicKey().base64Url())
         .client(Fixture.CLI).proof(key.sign(payload), at, c.nonce()).challenge(c).build();
     assertEquals(ErrorCode.SIGNATURE_EXPIRED, g.rejected(g.service.connect(a)).code());
   }
@@ -164,7 +164,7 @@ class ProofTest {
   void missingNonceIsNonceRequired() {
     Challenge c = f.service.issueChallenge();
     ConnectAttempt a = valid(c, f.clock.millis()).build();
-    assertEquals(ErrorCode.NONCE_REQUIRED, rejection(ConnectAttempt.builder()
+    assertEquals(ErrorCode.NONCE_REQUIRED, rejection(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(a.deviceId(), a.publicKey()).scopes(a.scopes()).client(a.client())
         .proof(a.signature(), a.signedAtMs(), "").challenge(c).build()));
   }
@@ -209,7 +209,7 @@ class ProofTest {
   void garbageSignatureIsSignatureInvalid() {
     Challenge c = f.service.issueChallenge();
     ConnectAttempt a = valid(c, f.clock.millis()).build();
-    assertEquals(ErrorCode.SIGNATURE_INVALID, rejection(ConnectAttempt.builder()
+    assertEquals(ErrorCode.SIGNATURE_INVALID, rejection(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(a.deviceId(), a.publicKey()).scopes(a.scopes()).client(a.client())
         .proof("%%%", a.signedAtMs(), a.nonce()).challenge(c).build()));
   }
@@ -254,7 +254,7 @@ class ProofTest {
     Challenge c = f.service.issueChallenge();
     ConnectAttempt a = valid(c, f.clock.millis()).build();
     String std = Base64.getEncoder().encodeToString(Base64.getUrlDecoder().decode(a.signature()));
-    assertInstanceOf(ConnectResult.PairingRequired.class, f.service.connect(ConnectAttempt.builder()
+    assertInstanceOf(ConnectResult.PairingRequired.class, f.service.connect(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(a.deviceId(), a.publicKey()).scopes(a.scopes()).client(a.client())
         .proof(std, a.signedAtMs(), a.nonce()).challenge(c).build()));
   }
@@ -266,7 +266,7 @@ class ProofTest {
     assertEquals(ErrorCode.DEVICE_ID_MISMATCH, rejection(valid(c, stale)
         .device(Fixture.key("bob").deviceId().value(), key.publicKey().base64Url()).build()));
     ConnectAttempt a = valid(c, stale).build();
-    assertEquals(ErrorCode.SIGNATURE_EXPIRED, rejection(ConnectAttempt.builder()
+    assertEquals(ErrorCode.SIGNATURE_EXPIRED, rejection(ConnectAttempt.builder().role(Role.OPERATOR).auth(AuthMethod.SHARED_TOKEN, "")
         .device(a.deviceId(), a.publicKey()).client(a.client()).proof(a.signature(), stale, "")
         .challenge(c).build()));
   }

@@ -12,7 +12,6 @@ import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.spi.DeviceRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The acceptance scenarios of the core issue, each its own test. */
@@ -49,7 +48,7 @@ class ScenarioTest {
         f.pairingRequired(f.service.connect(f.attempt(alice, Role.OPERATOR, five, Fixture.CLI))).requestId(),
         Approver.admin("op"));
     f.service.rotate(alice.deviceId(), Role.OPERATOR,
-        Optional.of(ScopeSet.of("operator.admin", "operator.approvals", "operator.pairing")));
+        ScopeSet.of("operator.admin", "operator.approvals", "operator.pairing"));
     for (int round = 0; round < 3; round++) {
       for (List<String> ask : List.of(List.of("operator.read"), List.of("operator.write"), five)) {
         ConnectResult r = f.service.connect(f.attempt(alice, Role.OPERATOR, ask, Fixture.CLI));
@@ -142,7 +141,7 @@ class ScenarioTest {
     String secret = f.pairAndCollect(alice, Role.OPERATOR, "operator.read");
     DeviceRecord before = f.store.load(alice.deviceId()).orElseThrow();
     assertEquals(ErrorCode.SCOPE_OUTSIDE_BASELINE, assertThrows(PairgateException.class,
-        () -> f.service.rotate(alice.deviceId(), Role.OPERATOR, Optional.of(ScopeSet.of("operator.write")))).code());
+        () -> f.service.rotate(alice.deviceId(), Role.OPERATOR, ScopeSet.of("operator.write"))).code());
     assertEquals(before, f.store.load(alice.deviceId()).orElseThrow());
     f.allowed(f.service.connect(f.attempt(alice, Role.OPERATOR, List.of("operator.read"), Fixture.CLI,
         AuthMethod.DEVICE_TOKEN, secret)));

@@ -251,7 +251,7 @@ class SecurityTest {
       rejected(local(f, mallory).header("Origin", bad).connect(), ErrorCode.ORIGIN_NOT_ALLOWED);
     }
     Att wss = local(f, mallory).header("Origin", "http://127.0.0.1:18789");
-    ConnectAttempt overTls = ConnectAttempt.builder().device(wss.deviceId, wss.publicKey)
+    ConnectAttempt overTls = ConnectAttempt.builder().role(Role.OPERATOR).device(wss.deviceId, wss.publicKey)
         .scopes(wss.scopes).client(wss.client).challenge(wss.challenge).auth(wss.auth, wss.token)
         .proof(wss.build().signature(), wss.build().signedAtMs(), wss.nonce)
         .peerAddress(wss.peer).headers(wss.headers).scheme("wss").build();
@@ -562,7 +562,7 @@ class SecurityTest {
     // the device signed clientId "a", mode "b|c"; an intermediary re-splits it as "a|b", "c"
     Att signed = new Att(f, alice).client(ClientInfo.of("a", "b|c", "linux"));
     ConnectAttempt orig = signed.build();
-    ConnectAttempt shifted = ConnectAttempt.builder().device(orig.deviceId(), orig.publicKey())
+    ConnectAttempt shifted = ConnectAttempt.builder().role(Role.OPERATOR).device(orig.deviceId(), orig.publicKey())
         .scopes(orig.scopes()).client(ClientInfo.of("a|b", "c", "linux"))
         .proof(orig.signature(), orig.signedAtMs(), orig.nonce()).challenge(orig.challenge())
         .auth(orig.auth(), orig.token()).peerAddress(orig.peerAddress()).build();

@@ -485,9 +485,10 @@ final class DevicesCommand implements Runnable {
       }
       try (StoreHandle h = cli.openForWriting("devices rotate")) {
         DeviceId id = Requests.device(h.store(), device);
-        Optional<ScopeSet> target = noScopes ? Optional.of(ScopeSet.empty())
-            : scopes == null ? Optional.empty() : Optional.of(Requests.scopes("--scope", scopes));
-        IssuedToken issued = cli.service(h).rotate(id, Role.of(role), target);
+        PairingService service = cli.service(h);
+        IssuedToken issued = noScopes ? service.rotate(id, Role.of(role), ScopeSet.empty())
+            : scopes == null ? service.rotate(id, Role.of(role))
+            : service.rotate(id, Role.of(role), Requests.scopes("--scope", scopes));
         DeviceToken t = issued.token();
         if (json) {
           ObjectNode o = Out.object();

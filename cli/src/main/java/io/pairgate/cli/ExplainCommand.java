@@ -50,7 +50,7 @@ final class ExplainCommand implements Callable<Integer> {
       Instant now = cli.clock.instant();
       if (arg.contains("-")) {
         RequestExplanation e = service.explainRequest(arg);
-        if (e.status() == RequestExplanation.Status.UNKNOWN) {
+        if (e.status() == RequestExplanation.State.UNKNOWN) {
           throw new PairgateException(ErrorCode.UNKNOWN_REQUEST, "unknown request id " + arg
               + " (never seen, rejected and forgotten, or older than the retention period)");
         }
@@ -115,7 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
     Out.strings(o.putArray("missingRoles"), e.missingRoles());
     Out.strings(o.putArray("missingScopes"), e.missingScopes());
-    if (e.status() != RequestExplanation.Status.PENDING) {
+    if (e.status() != RequestExplanation.State.PENDING) {
       o.putNull("approval");
       return o;
     }
@@ -205,7 +205,7 @@ final class ExplainCommand implements Callable<Integer> {
     cli.out.println(indent + "  missing   " + (e.missingScopes().isEmpty() ? "no scopes"
         : ScopeSet.of(e.missingScopes()).toString())
         + (e.missingRoles().isEmpty() ? "" : "; roles " + Out.roles(e.missingRoles())));
-    if (e.status() != RequestExplanation.Status.PENDING) {
+    if (e.status() != RequestExplanation.State.PENDING) {
       return;
     }
     cli.out.println(indent + "Approving it would:");

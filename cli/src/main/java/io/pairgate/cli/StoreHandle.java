@@ -96,7 +96,7 @@ final class StoreHandle implements AutoCloseable {
     }
     JdbcPairingStore s;
     try {
-      s = b.build();
+      s = b.open();
     } catch (StoreException e) {
       if (mode != Mode.CREATE && !e.retryable()
           && String.valueOf(e.getMessage()).contains("tables are missing")) {

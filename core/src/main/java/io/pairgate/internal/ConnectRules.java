@@ -24,7 +24,7 @@ import io.pairgate.internal.FloodLimits.FloodCount;
 import io.pairgate.internal.TokenRules.TokenPlan;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +147,7 @@ final class ConnectRules {
     PendingRequest p = rec.pending();
     PendingRequest expired = null;
     if (p != null && p.isExpired(now)) {
-      resolved.add(new ResolvedRequest(p.requestId(), Outcome.EXPIRED, "", now));
+      resolved.add(new ResolvedRequest(p.requestId(), Resolution.EXPIRED, "", now));
       expired = p;
       p = null;
     }

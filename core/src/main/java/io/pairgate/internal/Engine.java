@@ -146,8 +146,13 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public IssuedToken rotate(DeviceId deviceId, Role role, Optional<ScopeSet> scopes) {
-    return operator.rotate(deviceId, role, scopes);
+  public IssuedToken rotate(DeviceId deviceId, Role role) {
+    return operator.rotate(deviceId, role, Optional.empty());
+  }
+
+  @Override
+  public IssuedToken rotate(DeviceId deviceId, Role role, ScopeSet scopes) {
+    return operator.rotate(deviceId, role, Optional.of(scopes));
   }
 
   @Override

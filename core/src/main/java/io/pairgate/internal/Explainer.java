@@ -3,6 +3,7 @@ package io.pairgate.internal;
 import io.pairgate.AuthMethod;
 import io.pairgate.ClientInfo;
 import io.pairgate.ConnectAttempt;
+import io.pairgate.ConnectResult;
 import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
@@ -32,7 +33,7 @@ import io.pairgate.policy.Locality;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,11 +102,11 @@ final class Explainer {
     t.add("R10.5", "locality", Status.INFO, loc.locality().wireName() + ": " + loc.reason());
     GateResult g = gate.preview(a, facts, now);
     gateChecks(facts, g, t);
-    Explanation.Outcome outcome;
+    ConnectResult.Kind outcome;
     String rule;
     ErrorCode rejection = null;
     if (g instanceof GateResult.Stopped s) {
-      outcome = Explanation.Outcome.REJECTED;
+      outcome = ConnectResult.Kind.REJECTED;
       rule = s.rule();
       rejection = s.code();
     } else {
@@ -115,11 +116,11 @@ final class Explainer {
       decisionChecks(rec, at, facts, d, t);
       rule = d.rule();
       if (d instanceof Reject r) {
-        outcome = Explanation.Outcome.REJECTED;
+        outcome = ConnectResult.Kind.REJECTED;
         rejection = r.code();
       } else {
         outcome = d instanceof Allow
-            ? Explanation.Outcome.ALLOWED : Explanation.Outcome.PAIRING_REQUIRED;
+            ? ConnectResult.Kind.ALLOWED : ConnectResult.Kind.PAIRING_REQUIRED;
       }
     }
     return new Explanation(
@@ -323,13 +324,13 @@ final class Explainer {
     }
     for (ResolvedRequest r : rec.resolved()) {
       if (r.requestId().equals(requestId)) {
-        RequestExplanation.Status status = switch (r.outcome()) {
-          case APPROVED -> RequestExplanation.Status.APPROVED;
-          case REJECTED -> RequestExplanation.Status.REJECTED;
-          case SUPERSEDED -> RequestExplanation.Status.SUPERSEDED;
-          case EXPIRED -> RequestExplanation.Status.EXPIRED;
+        RequestExplanation.State status = switch (r.outcome()) {
+          case APPROVED -> RequestExplanation.State.APPROVED;
+          case REJECTED -> RequestExplanation.State.REJECTED;
+          case SUPERSEDED -> RequestExplanation.State.SUPERSEDED;
+          case EXPIRED -> RequestExplanation.State.EXPIRED;
         };
-        String successor = r.outcome() != Outcome.SUPERSEDED
+        String successor = r.outcome() != Resolution.SUPERSEDED
             ? "" : p != null ? p.requestId() : r.successorRequestId();
         PairedDevice paired = rec.paired();
         return new RequestExplanation(requestId, status, rec.deviceId(), successor, null,
@@ -367,7 +368,7 @@ final class Explainer {
     }
     return new RequestExplanation(
         p.requestId(),
-        p.isExpired(now) ? RequestExplanation.Status.EXPIRED : RequestExplanation.Status.PENDING,
+        p.isExpired(now) ? RequestExplanation.State.EXPIRED : RequestExplanation.State.PENDING,
         rec.deviceId(), "", p, keyMatches ? old.roles() : List.of(),
         keyMatches ? old.approvedScopes() : null, missingRoles, missingScopes,
         ap.device().roles(), ap.device().approvedScopes(), tokens, ap.addedRoles(),

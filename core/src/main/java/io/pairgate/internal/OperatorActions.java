@@ -21,7 +21,7 @@ import io.pairgate.audit.AuditEvent;
 import io.pairgate.internal.Approvals.ApprovedDevice;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -63,7 +63,7 @@ final class OperatorActions {
     PendingRequest p = rec.pending();
     if (p == null || !p.requestId().equals(requestId)) {
       ResolvedRequest r = RequestHistory.entry(rec, requestId);
-      if (r.outcome() == Outcome.APPROVED && rec.paired() != null) {
+      if (r.outcome() == Resolution.APPROVED && rec.paired() != null) {
         return WriteStep.done(new Approval(
             requestId, rec.paired(), true, List.of(), ScopeSet.empty(), ScopeSet.empty()));
       }
@@ -85,7 +85,7 @@ final class OperatorActions {
     ApprovedDevice ap = approvals.approve(rec.deviceId(), rec.paired(), p, "operator", now);
     return WriteStep.write(
         new DeviceRecord(rec.deviceId(), rec.version() + 1, ap.device(), null, rec.blocked(),
-            history.plus(rec.resolved(), requestId, Outcome.APPROVED, now)),
+            history.plus(rec.resolved(), requestId, Resolution.APPROVED, now)),
         new Approval(
             requestId, ap.device(), false, ap.addedRoles(), ap.addedScopes(), declined),
         List.of(Approvals.approvedEvent(
@@ -105,7 +105,7 @@ final class OperatorActions {
       }
       return WriteStep.write(
           new DeviceRecord(rec.deviceId(), rec.version() + 1, rec.paired(), null, rec.blocked(),
-              history.plus(rec.resolved(), requestId, Outcome.REJECTED, now)),
+              history.plus(rec.resolved(), requestId, Resolution.REJECTED, now)),
           p,
           List.of(new AuditEvent.RequestRejected(now, rec.deviceId().value(), requestId)));
     });

@@ -6,7 +6,7 @@ import io.pairgate.PendingRequest;
 import io.pairgate.SupersededException;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ final class RequestHistory {
 
   /** {@code resolved} plus one entry, pruned. */
   List<ResolvedRequest> plus(
-      List<ResolvedRequest> resolved, String requestId, Outcome outcome, Instant now) {
+      List<ResolvedRequest> resolved, String requestId, Resolution outcome, Instant now) {
     List<ResolvedRequest> out = new ArrayList<>(resolved);
     out.add(new ResolvedRequest(requestId, outcome, "", now));
     return prune(out, now);
@@ -53,7 +53,7 @@ final class RequestHistory {
       return prune(rec.resolved(), now);
     }
     return plus(rec.resolved(), p.requestId(),
-        p.isExpired(now) ? Outcome.EXPIRED : Outcome.REJECTED, now);
+        p.isExpired(now) ? Resolution.EXPIRED : Resolution.REJECTED, now);
   }
 
   /** The remembered entry of {@code requestId}; an unknown-request error when there is none. */

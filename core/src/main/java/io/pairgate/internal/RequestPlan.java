@@ -3,7 +3,7 @@ package io.pairgate.internal;
 import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.PendingRequest;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ record RequestPlan(
         p.expiresAt(), p.repair(), p.reason(), p.browserOrigin());
     List<ResolvedRequest> out = new ArrayList<>(resolved);
     if (superseded != null) {
-      out.add(new ResolvedRequest(superseded.requestId(), Outcome.SUPERSEDED, id, now));
+      out.add(new ResolvedRequest(superseded.requestId(), Resolution.SUPERSEDED, id, now));
     }
     return new RequestPlan(named, change, out, expired, superseded);
   }

@@ -24,7 +24,7 @@ import io.pairgate.internal.FloodLimits.FloodCount;
 import io.pairgate.internal.TokenRules.TokenPlan;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +166,7 @@ final class Transactor {
         required(a.approved()), now));
     DeviceRecord next = new DeviceRecord(rec.deviceId(), rec.version() + 1,
         plan.next().withLastSeenAt(now), null, rec.blocked(),
-        history.plus(q.resolved(), q.next().requestId(), Outcome.APPROVED, now));
+        history.plus(q.resolved(), q.next().requestId(), Resolution.APPROVED, now));
     return WriteStep.write(next, allowed(id, a, plan, minted, at), events);
   }
 

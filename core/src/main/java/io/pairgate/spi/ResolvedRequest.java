@@ -10,14 +10,14 @@ import java.util.Locale;
  *
  * @param requestId the resolved id
  * @param outcome how it was resolved
- * @param successorRequestId for {@link Outcome#SUPERSEDED}, the id that replaced it; else empty
+ * @param successorRequestId for {@link Resolution#SUPERSEDED}, the id that replaced it; else empty
  * @param resolvedAt when it was resolved
  */
 public record ResolvedRequest(
-    String requestId, Outcome outcome, String successorRequestId, Instant resolvedAt) {
+    String requestId, Resolution outcome, String successorRequestId, Instant resolvedAt) {
 
   /** How a request stopped being pending. */
-  public enum Outcome {
+  public enum Resolution {
     /** An operator (or a silent policy) approved it. */
     APPROVED,
     /** An operator rejected it, or it was dropped by block or remove. */
@@ -33,13 +33,13 @@ public record ResolvedRequest(
     }
 
     /** Parses {@link #wireName()} exactly (case-sensitive). */
-    public static Outcome fromWireName(String s) {
-      for (Outcome v : values()) {
+    public static Resolution fromWireName(String s) {
+      for (Resolution v : values()) {
         if (v.wireName().equals(s)) {
           return v;
         }
       }
-      throw new IllegalArgumentException("unknown Outcome wire name: \"" + s + "\"");
+      throw new IllegalArgumentException("unknown resolution wire name: \"" + s + "\"");
     }
   }
 }

@@ -229,7 +229,7 @@ public final class GatewayMain {
             url.startsWith("jdbc:sqlite:") && !url.contains("?") && !url.contains(":memory:")
                 ? JdbcPairingStore.sqlite(Path.of(url.substring("jdbc:sqlite:".length())))
                 : JdbcPairingStore.url(url);
-        store = b.build();
+        store = b.open();
         storeText = "--jdbc " + url.replaceAll("(?i)(password=)[^&;]*", "$1***");
       } else {
         Path dir = o.store() != null ? o.store() : defaultStore(env);

@@ -56,8 +56,8 @@ class SharedPostgresStoreTest {
       fail("PostgreSQL is required for this test (" + ADMIN_URL + "): " + e.getMessage());
     }
     String url = ADMIN_URL + "&currentSchema=" + schema;
-    storeA = JdbcPairingStore.url(url).build();
-    storeB = JdbcPairingStore.url(url).build();
+    storeA = JdbcPairingStore.url(url).open();
+    storeB = JdbcPairingStore.url(url).open();
     gwA = PairgateGateway.builder(storeA).port(0).sharedToken(TOKEN).autoApproveLocal(false)
         .start();
     gwB = PairgateGateway.builder(storeB).port(0).sharedToken(TOKEN).autoApproveLocal(false)

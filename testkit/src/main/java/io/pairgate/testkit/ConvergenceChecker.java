@@ -307,7 +307,7 @@ public final class ConvergenceChecker {
 
       @Override
       public DeviceToken rotate(DeviceId device, Role role, ScopeSet scopes) {
-        return service.rotate(device, role, Optional.of(scopes)).token();
+        return service.rotate(device, role, scopes).token();
       }
 
       @Override

@@ -218,8 +218,7 @@ public final class ExplainAgreement {
       throw new AssertionError("explain wrote the record:\n" + x);
     }
     ConnectResult r = service.connect(attempt);
-    Explanation.Outcome outcome = r.fold(a -> Explanation.Outcome.ALLOWED,
-        p -> Explanation.Outcome.PAIRING_REQUIRED, j -> Explanation.Outcome.REJECTED);
+    ConnectResult.Kind outcome = r.kind();
     agree("outcome", outcome, x.outcome(), r, x);
     if (r instanceof ConnectResult.PairingRequired p) {
       agree("reason", p.reason(), x.reason(), r, x);

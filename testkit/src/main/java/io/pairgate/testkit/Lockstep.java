@@ -199,8 +199,11 @@ final class Lockstep implements AutoCloseable {
       }
     } else if (a instanceof Action.Rotate r) {
       try {
-        IssuedToken t = service.rotate(device(r.device()), Role.of(r.role()),
-            r.scopes().map(ScopeSet::parse));
+        DeviceId d = device(r.device());
+        Role role = Role.of(r.role());
+        IssuedToken t = r.scopes().isPresent()
+            ? service.rotate(d, role, ScopeSet.parse(r.scopes().get()))
+            : service.rotate(d, role);
         realHeld.put(r.device() + ":" + r.role(), t.secret().value());
         return "rotated role=" + t.role() + " scopes=" + names(t.scopes()) + " secret="
             + secrets.name(t.secret().hash().encoded(),

@@ -15,7 +15,7 @@ import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,7 +176,7 @@ public interface PairingStoreContract {
       DeviceRecord blocked = new DeviceRecord(a.deviceId(), 1, null, null, true, List.of());
       String rid = requestId("contract-tombstone-only");
       DeviceRecord tomb = new DeviceRecord(b.deviceId(), 1, null, null, false,
-          List.of(new ResolvedRequest(rid, Outcome.REJECTED, "", SampleRecords.at(1))));
+          List.of(new ResolvedRequest(rid, Resolution.REJECTED, "", SampleRecords.at(1))));
       assertTrue(store.compareAndSet(0, blocked));
       assertTrue(store.compareAndSet(0, tomb));
       assertEquals(Optional.of(blocked), store.load(a.deviceId()));
@@ -320,7 +320,7 @@ public interface PairingStoreContract {
       // Approve-like change: pending becomes a tombstone, the oldest tombstones are pruned.
       String pendingId = v1.pending().requestId();
       List<ResolvedRequest> kept = new ArrayList<>(v1.resolved().subList(2, 4));
-      kept.add(new ResolvedRequest(pendingId, Outcome.APPROVED, "", SampleRecords.at(20_000)));
+      kept.add(new ResolvedRequest(pendingId, Resolution.APPROVED, "", SampleRecords.at(20_000)));
       DeviceRecord v2 = new DeviceRecord(k.deviceId(), 2, v1.paired(), null, false, kept);
       assertTrue(store.compareAndSet(1, v2));
       assertEquals(Optional.of(v2), store.findByRequestId(pendingId));
@@ -448,7 +448,7 @@ public interface PairingStoreContract {
           "a request is expired at its expiresAt");
       assertEquals(new PendingCount(0, 0), store.countPending(addr, later));
       assertTrue(store.compareAndSet(1, new DeviceRecord(a.deviceId(), 2, null, null, false,
-          List.of(new ResolvedRequest(requestId("count-a"), Outcome.REJECTED, "",
+          List.of(new ResolvedRequest(requestId("count-a"), Resolution.REJECTED, "",
               SampleRecords.at(60_000))))));
       assertTrue(store.compareAndSet(1, new DeviceRecord(c.deviceId(), 2, null, null, false,
           List.of())));

@@ -12,7 +12,7 @@ import io.pairgate.ScopeSet;
 import io.pairgate.UpgradeReason;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -127,7 +127,7 @@ public final class SampleRecords {
    * A record with every field populated: two roles with tokens (one rotated with a secret hash,
    * one revoked while it still awaited issue, so with no hash; both used), last-seen time and
    * reason, browser origins, a repair request for a scope upgrade from an iPhone with a non-ASCII
-   * display name, tombstones of every {@link Outcome}, and the given {@code blocked} flag (also
+   * display name, tombstones of every {@link Resolution}, and the given {@code blocked} flag (also
    * used as the paired device's {@code legacyMetadata} flag, so that both values round-trip).
    * Request ids are derived from {@code tag}.
    */
@@ -152,11 +152,11 @@ public final class SampleRecords {
         client.withPlatform("iOS 18.2"), "198.51.100.23", at(10_000), at(12_000), at(312_000),
         true, UpgradeReason.SCOPE_UPGRADE, "http://127.0.0.1:18789");
     List<ResolvedRequest> resolved = List.of(
-        new ResolvedRequest(requestId(tag + "/approved"), Outcome.APPROVED, "", at(4_000)),
-        new ResolvedRequest(requestId(tag + "/rejected"), Outcome.REJECTED, "", at(4_500)),
-        new ResolvedRequest(requestId(tag + "/expired"), Outcome.EXPIRED, "", at(8_000)),
+        new ResolvedRequest(requestId(tag + "/approved"), Resolution.APPROVED, "", at(4_000)),
+        new ResolvedRequest(requestId(tag + "/rejected"), Resolution.REJECTED, "", at(4_500)),
+        new ResolvedRequest(requestId(tag + "/expired"), Resolution.EXPIRED, "", at(8_000)),
         new ResolvedRequest(
-            requestId(tag + "/superseded"), Outcome.SUPERSEDED, requestId(tag + "/pending"),
+            requestId(tag + "/superseded"), Resolution.SUPERSEDED, requestId(tag + "/pending"),
             at(10_000)));
     return new DeviceRecord(id, version, paired, pending, blocked, resolved);
   }

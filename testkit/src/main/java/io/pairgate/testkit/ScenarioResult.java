@@ -5,17 +5,17 @@ package io.pairgate.testkit;
  *
  * @param source where the vector came from (a file path or a classpath resource name)
  * @param name the vector's {@code name}, or the source when it could not be read
- * @param status {@link Status#PASS}, {@link Status#FAIL} (a step's expectation was not met) or
- *     {@link Status#ERROR} (the vector is malformed: bad JSON, unknown op or field, unbound
+ * @param status {@link Grade#PASS}, {@link Grade#FAIL} (a step's expectation was not met) or
+ *     {@link Grade#ERROR} (the vector is malformed: bad JSON, unknown op or field, unbound
  *     variable)
  * @param message empty on success; otherwise {@code step N (op …): expected … got …} or the
  *     malformation
  * @param stepsRun how many steps ran (all of them on success)
  */
-public record ScenarioResult(String source, String name, Status status, String message, int stepsRun) {
+public record ScenarioResult(String source, String name, Grade status, String message, int stepsRun) {
 
   /** How a vector ended. */
-  public enum Status {
+  public enum Grade {
     /** Every step met its expectations. */
     PASS,
     /** A step's expectation was not met. */
@@ -26,7 +26,7 @@ public record ScenarioResult(String source, String name, Status status, String m
 
   /** Whether the vector passed. */
   public boolean passed() {
-    return status == Status.PASS;
+    return status == Grade.PASS;
   }
 
   /** One line: {@code PASS name}, or {@code FAIL name (source): message}. */

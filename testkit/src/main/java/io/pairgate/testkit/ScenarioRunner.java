@@ -96,7 +96,7 @@ public final class ScenarioRunner {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return new ScenarioResult(file.toString(), file.toString(), ScenarioResult.Status.ERROR,
+      return new ScenarioResult(file.toString(), file.toString(), ScenarioResult.Grade.ERROR,
           "cannot read: " + e, 0);
     }
     return run(file.toString(), text);
@@ -133,7 +133,7 @@ public final class ScenarioRunner {
     try {
       sc = Scenario.parse(json);
     } catch (Json.ParseException | Malformed e) {
-      return new ScenarioResult(source, source, ScenarioResult.Status.ERROR, e.getMessage(), 0);
+      return new ScenarioResult(source, source, ScenarioResult.Grade.ERROR, e.getMessage(), 0);
     }
     try (PairingStore store = stores.get()) {
       Execution ex;
@@ -142,7 +142,7 @@ public final class ScenarioRunner {
       } catch (PairgateException e) {
         // a config the service refuses (found by ScenarioVectorFuzzTest: a malformed
         // trustedProxies entry escaped as an exception): the vector is malformed, not a failure
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.ERROR,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.ERROR,
             Json.redact("config: " + e.getMessage()), 0);
       }
       return ex.run();
@@ -178,7 +178,9 @@ public final class ScenarioRunner {
   }
 
   private static String resource(String path) {
-    try (InputStream in = ScenarioRunner.class.getClassLoader().getResourceAsStream(path)) {
+    // Class (not ClassLoader) lookup: it also finds the bundled vectors when the testkit is a
+    // named module, whose package io.pairgate.testkit.scenarios is not open
+    try (InputStream in = ScenarioRunner.class.getResourceAsStream("/" + path)) {
       if (in == null) {
         throw new UncheckedIOException(new IOException("no classpath resource " + path));
       }
@@ -628,15 +630,15 @@ public final class ScenarioRunner {
           where = s.where + describe(s);
           step(s);
         }
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.PASS, "", i);
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.PASS, "", i);
       } catch (Mismatch e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.FAIL,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.FAIL,
             where + ": " + e.getMessage(), i);
       } catch (Malformed e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.ERROR,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.ERROR,
             e.getMessage(), i);
       } catch (RuntimeException e) {
-        return new ScenarioResult(source, sc.name(), ScenarioResult.Status.FAIL,
+        return new ScenarioResult(source, sc.name(), ScenarioResult.Grade.FAIL,
             where + ": the service threw " + e, i);
       }
     }
@@ -654,8 +656,9 @@ public final class ScenarioRunner {
         case "approve" -> approve(s);
         case "reject" -> reject(s);
         case "rotate" -> management(s, () -> {
-          IssuedToken t = service.rotate(id(s), role(s),
-              s.has("scopes") ? Optional.of(ScopeSet.parse(s.strings("scopes"))) : Optional.empty());
+          IssuedToken t = s.has("scopes")
+              ? service.rotate(id(s), role(s), ScopeSet.parse(s.strings("scopes")))
+              : service.rotate(id(s), role(s));
           lastToken.put(tokenKey(s.str("device"), t.role()), t.secret().value());
           return Map.of("scopes", t.scopes().names());
         });

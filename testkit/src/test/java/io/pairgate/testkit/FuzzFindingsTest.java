@@ -17,14 +17,14 @@ class FuzzFindingsTest {
   @Test
   void deeplyNestedVectorsAreMalformedNotAStackOverflow() {
     ScenarioResult r = run("[".repeat(100_000));
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().contains("nested deeper than"), r.message());
   }
 
   @Test
   void malformationsNameFieldsButDoNotQuoteSecretsOrControlCharacters() {
     ScenarioResult r = run("{\"name\":\"x\",\"devices\":{},\"steps\":[],\"" + SECRET + "\":1}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
     r = run("{\"name\": " + SECRET + "}");
     assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
@@ -39,7 +39,7 @@ class FuzzFindingsTest {
   void aConfigTheServiceRefusesIsAMalformedVectorNotAnException() {
     ScenarioResult r = run("{\"name\":\"x\",\"config\":{\"trustedProxies\":[\"09.0.0.2\"]},"
         + "\"devices\":{},\"steps\":[]}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().startsWith("config: invalid trustedProxies"), r.message());
   }
 }

@@ -29,7 +29,7 @@ class ScenarioRunnerTest {
     ScenarioResult r = run("{\"op\": \"connect\", \"device\": \"alice\", \"scopes\": [\"operator.read\"],"
         + " \"expect\": {\"outcome\": \"pairing-required\", \"reason\": \"not-paired\", \"requestId\": \"$r\"}},"
         + "{\"op\": \"approve\", \"request\": \"$r\", \"expect\": {\"outcome\": \"approved\"}}");
-    assertEquals(ScenarioResult.Status.PASS, r.status(), r::toString);
+    assertEquals(ScenarioResult.Grade.PASS, r.status(), r::toString);
     assertEquals(2, r.stepsRun());
     assertEquals("PASS t", r.toString());
   }
@@ -38,7 +38,7 @@ class ScenarioRunnerTest {
   void wrongOutcome_failsNamingStepExpectedAndGot() {
     ScenarioResult r = run("{\"op\": \"connect\", \"device\": \"alice\","
         + " \"expect\": {\"outcome\": \"allowed\"}}");
-    assertEquals(ScenarioResult.Status.FAIL, r.status());
+    assertEquals(ScenarioResult.Grade.FAIL, r.status());
     assertEquals("step 1 (connect) alice: expected outcome allowed got pairing-required",
         r.message());
   }
@@ -47,7 +47,7 @@ class ScenarioRunnerTest {
   void wrongError_failsWithBothNames() {
     ScenarioResult r = run("{\"op\": \"approve\", \"request\": \"00000000-0000-4000-8000-000000000000\","
         + " \"expect\": {\"outcome\": \"error\", \"error\": \"expired\"}}");
-    assertEquals(ScenarioResult.Status.FAIL, r.status());
+    assertEquals(ScenarioResult.Grade.FAIL, r.status());
     assertTrue(r.message().startsWith("step 1 (approve) 00000000-0000-4000-8000-000000000000: "
         + "expected error expired got unknown-request"), r.message());
   }
@@ -57,27 +57,27 @@ class ScenarioRunnerTest {
     ScenarioResult changed = run(
         "{\"op\": \"connect\", \"device\": \"alice\", \"scopes\": [\"operator.read\"], \"expect\": {\"requestId\": \"$r1\"}},"
         + "{\"op\": \"connect\", \"device\": \"alice\", \"scopes\": [\"operator.write\"], \"expect\": {\"requestId\": \"$r1\"}}");
-    assertEquals(ScenarioResult.Status.FAIL, changed.status());
+    assertEquals(ScenarioResult.Grade.FAIL, changed.status());
     assertTrue(changed.message().startsWith("step 2 (connect) alice: expected requestId $r1 ("),
         changed.message());
     ScenarioResult aliased = run(
         "{\"op\": \"connect\", \"device\": \"alice\", \"expect\": {\"requestId\": \"$r1\"}},"
         + "{\"op\": \"connect\", \"device\": \"alice\", \"expect\": {\"requestId\": \"$r2\"}}");
-    assertEquals(ScenarioResult.Status.FAIL, aliased.status());
+    assertEquals(ScenarioResult.Grade.FAIL, aliased.status());
     assertTrue(aliased.message().contains("which is already $r1"), aliased.message());
   }
 
   @Test
   void unknownOp_isAnErrorNamingTheStep() {
     ScenarioResult r = run("{\"op\": \"advance\", \"ms\": 1}, {\"op\": \"approve-all\"}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().startsWith("step 2: unknown op \"approve-all\""), r.message());
   }
 
   @Test
   void unknownField_isAnErrorNamingTheStepAndField() {
     ScenarioResult r = run("{\"op\": \"connect\", \"device\": \"alice\", \"scope\": [\"operator.read\"]}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().startsWith("step 1 (connect): unknown field \"scope\""), r.message());
     ScenarioResult e = run("{\"op\": \"connect\", \"device\": \"alice\", \"expect\": {\"outcom\": \"allowed\"}}");
     assertTrue(e.message().startsWith("step 1 (connect).expect: unknown field \"outcom\""),
@@ -93,14 +93,14 @@ class ScenarioRunnerTest {
   @Test
   void unboundVariable_isAnError() {
     ScenarioResult r = run("{\"op\": \"approve\", \"request\": \"$never\"}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().contains("$never is used before it is bound"), r.message());
   }
 
   @Test
   void badJson_isAnErrorWithPosition() {
     ScenarioResult r = runner.run("bad", "{\"name\": \"x\",\n \"steps\": [}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().startsWith("JSON syntax error at line 2"), r.message());
     ScenarioResult dup = runner.run("dup", "{\"name\": \"x\", \"name\": \"y\"}");
     assertTrue(dup.message().contains("duplicate key \"name\""), dup.message());
@@ -116,9 +116,9 @@ class ScenarioRunnerTest {
     Files.writeString(dir.resolve("notes.txt"), "ignored", StandardCharsets.UTF_8);
     List<ScenarioResult> rs = ScenarioRunner.inMemory().runAll(dir);
     assertEquals(2, rs.size());
-    assertEquals(ScenarioResult.Status.FAIL, rs.get(0).status());
+    assertEquals(ScenarioResult.Grade.FAIL, rs.get(0).status());
     assertTrue(rs.get(0).source().endsWith("b.json"));
-    assertEquals(ScenarioResult.Status.PASS, rs.get(1).status());
+    assertEquals(ScenarioResult.Grade.PASS, rs.get(1).status());
   }
 
   /** The key derivation example of docs/scenarios.md §4. */

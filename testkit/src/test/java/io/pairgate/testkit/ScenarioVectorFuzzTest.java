@@ -31,7 +31,7 @@ class ScenarioVectorFuzzTest {
       FuzzText.assertNoEcho(e.getMessage(), SECRET);
       FuzzText.assertSafeText(e.getMessage(), 400 + json.length() / 4);
       ScenarioResult r = ScenarioRunner.inMemory().run("fuzz", json);
-      assertEquals(ScenarioResult.Status.ERROR, r.status(), r::toString);
+      assertEquals(ScenarioResult.Grade.ERROR, r.status(), r::toString);
       assertEquals(e.getMessage(), r.message());
       return;
     } catch (RuntimeException | StackOverflowError e) {
@@ -43,11 +43,11 @@ class ScenarioVectorFuzzTest {
       return;
     }
     ScenarioResult r = ScenarioRunner.inMemory().run("fuzz", json);
-    if (r.status() == ScenarioResult.Status.ERROR) {
+    if (r.status() == ScenarioResult.Grade.ERROR) {
       FuzzText.assertNoEcho(r.message(), SECRET);
       FuzzText.assertSafeText(r.message(), 400 + json.length() / 4);
     }
-    if (r.status() == ScenarioResult.Status.FAIL) {
+    if (r.status() == ScenarioResult.Grade.FAIL) {
       int at = r.message().indexOf("the service threw ");
       assertFalse(at >= 0 && !r.message().startsWith("io.pairgate.", at + 18),
           () -> "the service threw an untyped exception: " + r.message());

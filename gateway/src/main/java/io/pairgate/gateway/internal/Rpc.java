@@ -324,7 +324,8 @@ final class Rpc {
     }
     IssuedToken t;
     try {
-      t = hub.pairing.rotate(id, role, scopes);
+      t = scopes.isPresent() ? hub.pairing.rotate(id, role, scopes.get())
+          : hub.pairing.rotate(id, role);
     } catch (PairgateException e) {
       if (e instanceof StoreException) {
         throw e;
@@ -384,7 +385,7 @@ final class Rpc {
       String loc = hub.locality(r.requestId());
       item.put("locality", loc == null ? "" : loc);
       RequestExplanation x = hub.pairing.explainRequest(r.requestId());
-      if (x.status() != RequestExplanation.Status.PENDING) {
+      if (x.status() != RequestExplanation.State.PENDING) {
         continue; // resolved between the listing and now
       }
       item.set("grants", grants(x, r));

@@ -821,7 +821,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
     // counted as open until the close frame is out, so a shutdown waiting for open sockets does
     // not tear the connection down before the frame is written
     hub.opened(this);
-    c.writeAndFlush(new CloseWebSocketFrame(code, Reasons.cut(reason))).addListener(f -> {
+    c.writeAndFlush(new CloseWebSocketFrame(code, ConnectResult.wireSafeCloseReason(reason))).addListener(f -> {
       hub.unregister(this);
       c.close();
     });

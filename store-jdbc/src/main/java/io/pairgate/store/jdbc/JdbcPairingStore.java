@@ -62,13 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * // embedded, one file, no server:
- * PairingStore store = JdbcPairingStore.sqlite(Path.of("/var/lib/gateway/pairing.db")).build();
+ * PairingStore store = JdbcPairingStore.sqlite(Path.of("/var/lib/gateway/pairing.db")).open();
  *
  * // several gateway instances on one PostgreSQL database, through a HikariCP pool:
  * HikariConfig hc = new HikariConfig();
  * hc.setJdbcUrl("jdbc:postgresql://db.internal/gateway");
  * hc.setMaximumPoolSize(8);
- * PairingStore store = JdbcPairingStore.builder(new HikariDataSource(hc)).build();
+ * PairingStore store = JdbcPairingStore.builder(new HikariDataSource(hc)).open();
  * PairingService pairing = PairingService.builder(store).build();
  * }</pre>
  *
@@ -1065,7 +1065,7 @@ public final class JdbcPairingStore implements PairingStore {
   // builder
 
   /**
-   * Configures a {@link JdbcPairingStore}. {@link #build()} connects once to detect the dialect,
+   * Configures a {@link JdbcPairingStore}. {@link #open()} connects once to detect the dialect,
    * applies missing schema migrations (unless turned off) and starts the touch flusher.
    */
   public static final class Builder {
@@ -1093,7 +1093,7 @@ public final class JdbcPairingStore implements PairingStore {
     }
 
     /**
-     * Whether {@link #build()} applies missing schema scripts (default {@code true}). Turn it off
+     * Whether {@link #open()} applies missing schema scripts (default {@code true}). Turn it off
      * when Flyway or Liquibase applies the scripts from {@link Dialect#schemaLocation()}; the store
      * then only checks that its tables exist.
      */
@@ -1151,7 +1151,7 @@ public final class JdbcPairingStore implements PairingStore {
       return this;
     }
 
-    /** How long {@link #build()} waits for another instance's migration (default 1 minute). */
+    /** How long {@link #open()} waits for another instance's migration (default 1 minute). */
     public Builder migrationLockTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw invalid("migrationLockTimeout must be positive, was " + timeout);
@@ -1168,7 +1168,7 @@ public final class JdbcPairingStore implements PairingStore {
      * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an unsupported
      *     database
      */
-    public JdbcPairingStore build() {
+    public JdbcPairingStore open() {
       try {
         return buildOrThrow();
       } catch (RuntimeException e) {

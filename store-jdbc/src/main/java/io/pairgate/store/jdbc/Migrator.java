@@ -406,7 +406,9 @@ final class Migrator {
   }
 
   static String load(String resource) {
-    try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(resource)) {
+    // Class (not ClassLoader) lookup: it also finds the scripts when this jar is a named module,
+    // whose resource packages (schema/...) are not open
+    try (InputStream in = Migrator.class.getResourceAsStream("/" + resource)) {
       if (in == null) {
         throw new StoreException("schema script " + resource + " is missing from the classpath",
             false);

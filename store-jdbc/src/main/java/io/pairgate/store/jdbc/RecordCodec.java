@@ -322,7 +322,7 @@ final class RecordCodec {
       Obj r = Obj.of(o, "resolved[]");
       r.requireKeys(RESOLVED_KEYS);
       resolved.add(new ResolvedRequest(
-          r.string("requestId"), ResolvedRequest.Outcome.fromWireName(r.string("outcome")),
+          r.string("requestId"), ResolvedRequest.Resolution.fromWireName(r.string("outcome")),
           r.string("successorRequestId"), r.instant("resolvedAt")));
     }
     return new DeviceRecord(

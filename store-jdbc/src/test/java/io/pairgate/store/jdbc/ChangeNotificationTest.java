@@ -23,8 +23,8 @@ class ChangeNotificationTest {
   @Test
   void postgresqlNotifiesOtherStoresOfCommittedChangesOnly() throws Exception {
     TestDatabases.Namespace ns = TestDatabases.Namespace.create(TestDatabases.Server.POSTGRESQL);
-    try (JdbcPairingStore writer = JdbcPairingStore.url(ns.url()).build();
-        JdbcPairingStore reader = JdbcPairingStore.url(ns.url()).build()) {
+    try (JdbcPairingStore writer = JdbcPairingStore.url(ns.url()).open();
+        JdbcPairingStore reader = JdbcPairingStore.url(ns.url()).open()) {
       LinkedBlockingQueue<DeviceId> seen = new LinkedBlockingQueue<>();
       ChangeSubscription sub = reader.subscribe(seen::add).orElseThrow();
       DeviceKeyPair key = SampleRecords.keyPair("notify");
@@ -45,7 +45,7 @@ class ChangeNotificationTest {
 
   @Test
   void sqliteHasNoCrossProcessNotification() {
-    try (JdbcPairingStore s = JdbcPairingStore.sqlite(dir.resolve("n.db")).build()) {
+    try (JdbcPairingStore s = JdbcPairingStore.sqlite(dir.resolve("n.db")).open()) {
       ChangeListener l = id -> { };
       assertTrue(s.subscribe(l).isEmpty());
     }

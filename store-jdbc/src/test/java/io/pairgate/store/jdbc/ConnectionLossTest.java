@@ -54,7 +54,7 @@ class ConnectionLossTest {
     ExecutorService exec = Executors.newSingleThreadExecutor();
     try (HikariDataSource pool = ns.pool(3)) {
       JdbcPairingStore store = JdbcPairingStore.builder(pool)
-          .touchFlushInterval(Duration.ZERO).build();
+          .touchFlushInterval(Duration.ZERO).open();
       PairingService service = PairingService.builder(store).build();
       DeviceKeyPair k = DeviceKeyPair.generate(RandomSource.secure());
       String id = k.deviceId().value();

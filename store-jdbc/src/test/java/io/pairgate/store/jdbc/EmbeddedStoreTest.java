@@ -88,7 +88,7 @@ class EmbeddedStoreTest {
   @EnumSource(Db.class)
   void dialect_isDetectedFromMetadata(Db db) {
     DataSource ds = db.open(dir);
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       assertEquals(db == Db.H2 ? Dialect.H2 : Dialect.SQLITE, store.dialect());
     } finally {
       closeDataSource(ds);
@@ -109,7 +109,7 @@ class EmbeddedStoreTest {
 
   /** Shared with {@link ServerStoreTest}. */
   static void checkUnreadableRow(DataSource ds) throws SQLException {
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       DeviceKeyPair k = SampleRecords.keyPair("corrupt");
       String id = k.deviceId().value();
       exec(ds, "INSERT INTO pairgate_device (device_id, version, record_json, updated_at)"
@@ -154,7 +154,7 @@ class EmbeddedStoreTest {
   static void checkConnectWritesNothing(DataSource ds) {
     RecordingDataSource rec = new RecordingDataSource(ds);
     VirtualClock clock = VirtualClock.atScenarioEpoch();
-    try (JdbcPairingStore store = quiet(rec).clock(clock).build()) {
+    try (JdbcPairingStore store = quiet(rec).clock(clock).open()) {
       PairingService service = PairingService.builder(store).clock(clock).build();
       DeviceKeyPair k = SampleRecords.keyPair("no-write");
       List<String> scopes = List.of("operator.read");
@@ -183,7 +183,7 @@ class EmbeddedStoreTest {
 
       store.flushTouches();
       assertFalse(rec.writes().isEmpty(), "flushTouches writes the buffered access times");
-      try (JdbcPairingStore other = quiet(ds).build()) {
+      try (JdbcPairingStore other = quiet(ds).open()) {
         DeviceRecord there = other.load(k.deviceId()).orElseThrow();
         assertEquals(clock.instant(), there.paired().lastSeenAt());
         assertEquals(version, there.version());
@@ -196,7 +196,7 @@ class EmbeddedStoreTest {
   @EnumSource(Db.class)
   void flushedTouches_areDroppedByTheNextChange_andNeverCreateRows(Db db) throws SQLException {
     DataSource ds = db.open(dir);
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       DeviceKeyPair k = SampleRecords.keyPair("touch-rows");
       DeviceKeyPair absent = SampleRecords.keyPair("touch-absent");
       DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
@@ -208,7 +208,7 @@ class EmbeddedStoreTest {
       assertEquals(1, count(ds, "SELECT COUNT(*) FROM pairgate_touch"));
       assertEquals(0, count(ds, "SELECT COUNT(*) FROM pairgate_device WHERE device_id = '"
           + absent.deviceId() + "'"));
-      try (JdbcPairingStore other = quiet(ds).build()) {
+      try (JdbcPairingStore other = quiet(ds).open()) {
         assertEquals(nanos, other.load(k.deviceId()).orElseThrow().paired().lastSeenAt(),
             "flushed access times keep nanoseconds");
       }
@@ -248,8 +248,8 @@ class EmbeddedStoreTest {
         throw new IllegalStateException(e);
       }
     });
-    try (JdbcPairingStore store = quiet(rec).build();
-        JdbcPairingStore second = quiet(recNormal).build()) {
+    try (JdbcPairingStore store = quiet(rec).open();
+        JdbcPairingStore second = quiet(recNormal).open()) {
       DeviceKeyPair k = SampleRecords.keyPair("sqlite-durable");
       DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
       assertTrue(store.compareAndSet(0, v1));
@@ -272,7 +272,7 @@ class EmbeddedStoreTest {
     try {
       for (boolean durable : new boolean[] {true, false}) {
         RecordingDataSource rec = new RecordingDataSource(ds);
-        try (JdbcPairingStore store = quiet(rec).durableCommits(durable).build()) {
+        try (JdbcPairingStore store = quiet(rec).durableCommits(durable).open()) {
           DeviceKeyPair k = SampleRecords.keyPair("h2-durable-" + durable);
           rec.clear();
           DeviceRecord v1 = SampleRecords.paired(k, 1, "v1");
@@ -305,7 +305,7 @@ class EmbeddedStoreTest {
   @Test
   void h2_contendedIncrementsWithCheckpoints_loseNothing() throws Exception {
     HikariDataSource ds = TestDatabases.h2File(dir, "contended");
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       for (int round = 0; round < 8; round++) {
         DeviceKeyPair k = SampleRecords.keyPair("contended-" + round);
         assertTrue(store.compareAndSet(0, SampleRecords.paired(k, 1, "0")));
@@ -352,7 +352,7 @@ class EmbeddedStoreTest {
     DataSource ds = db.open(dir);
     try {
       StoreException e =
-          assertThrows(StoreException.class, () -> quiet(ds).migrate(false).build());
+          assertThrows(StoreException.class, () -> quiet(ds).migrate(false).open());
       assertFalse(e.retryable());
       assertTrue(e.getMessage().contains("classpath:schema/" + (db == Db.H2 ? "h2" : "sqlite")),
           e.getMessage());
@@ -371,7 +371,7 @@ class EmbeddedStoreTest {
       for (String sql : Migrator.statements(script)) {
         exec(ds, sql);
       }
-      try (JdbcPairingStore store = quiet(ds).migrate(false).build()) {
+      try (JdbcPairingStore store = quiet(ds).migrate(false).open()) {
         DeviceRecord r = SampleRecords.full(SampleRecords.keyPair("flyway"), 1, "fw", false);
         assertTrue(store.compareAndSet(0, r));
         assertEquals(Optional.of(r), store.load(r.deviceId()));
@@ -389,21 +389,21 @@ class EmbeddedStoreTest {
   void migrator_appliesOnce_refusesNewerSchemaAndChangedScripts(Db db) throws SQLException {
     DataSource ds = db.open(dir);
     try {
-      quiet(ds).build().close();
-      quiet(ds).build().close();
+      quiet(ds).open().close();
+      quiet(ds).open().close();
       assertEquals(1, count(ds, "SELECT COUNT(*) FROM " + Migrator.HISTORY_TABLE));
       assertEquals(Migrator.MIGRATIONS.size(),
           count(ds, "SELECT MAX(version) FROM " + Migrator.HISTORY_TABLE));
 
       exec(ds, "UPDATE " + Migrator.HISTORY_TABLE + " SET checksum = 'edited' WHERE version = 1");
-      StoreException changed = assertThrows(StoreException.class, () -> quiet(ds).build());
+      StoreException changed = assertThrows(StoreException.class, () -> quiet(ds).open());
       assertFalse(changed.retryable());
       assertTrue(changed.getMessage().contains("V1 differs"), changed.getMessage());
 
       exec(ds, "DELETE FROM " + Migrator.HISTORY_TABLE);
       exec(ds, "INSERT INTO " + Migrator.HISTORY_TABLE + " (version, description, checksum,"
           + " applied_at, applied_by) VALUES (99, 'future', 'x', 0, 'test')");
-      StoreException newer = assertThrows(StoreException.class, () -> quiet(ds).build());
+      StoreException newer = assertThrows(StoreException.class, () -> quiet(ds).open());
       assertFalse(newer.retryable());
       assertTrue(newer.getMessage().contains("newer"), newer.getMessage());
     } finally {
@@ -424,7 +424,7 @@ class EmbeddedStoreTest {
 
   /** Shared with {@link ServerStoreTest}. */
   static void checkFatalErrorTyped(DataSource ds) throws SQLException {
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       DeviceKeyPair k = SampleRecords.keyPair("fatal");
       DeviceRecord v1 = SampleRecords.full(k, 1, "fatal", false);
       assertTrue(store.compareAndSet(0, v1));
@@ -444,7 +444,7 @@ class EmbeddedStoreTest {
   @EnumSource(Db.class)
   void pendingRequests_andCountPending_judgeExpiryExactly(Db db) {
     DataSource ds = db.open(dir);
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       List<PendingRequest> expected = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         DeviceKeyPair k = SampleRecords.keyPair("pending-" + i);
@@ -516,11 +516,11 @@ class EmbeddedStoreTest {
   void sqliteConvenience_persistsAcrossReopen() {
     Path file = dir.resolve("convenience.db");
     DeviceRecord r = SampleRecords.full(SampleRecords.keyPair("convenience"), 1, "c", true);
-    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).build()) {
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).open()) {
       assertEquals(Dialect.SQLITE, store.dialect());
       assertTrue(store.compareAndSet(0, r));
     }
-    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).build()) {
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(file).open()) {
       assertEquals(Optional.of(r), store.load(r.deviceId()));
     }
   }
@@ -530,7 +530,7 @@ class EmbeddedStoreTest {
   void closedStore_refusesOperations(Db db) {
     DataSource ds = db.open(dir);
     try {
-      JdbcPairingStore store = quiet(ds).build();
+      JdbcPairingStore store = quiet(ds).open();
       store.close();
       DeviceKeyPair k = SampleRecords.keyPair("closed");
       StoreException e = assertThrows(StoreException.class, () -> store.load(k.deviceId()));

@@ -47,7 +47,7 @@ abstract class JdbcContractSupport implements PairingStoreContract {
   private StoreHandle handle(Object storage, boolean empty) {
     DataSource ds = open(storage);
     try {
-      JdbcPairingStore store = JdbcPairingStore.builder(ds).build();
+      JdbcPairingStore store = JdbcPairingStore.builder(ds).open();
       if (empty) {
         emptyTables(ds);
       }

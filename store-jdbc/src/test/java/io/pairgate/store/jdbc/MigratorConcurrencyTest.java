@@ -164,7 +164,7 @@ class MigratorConcurrencyTest {
       for (DataSource ds : sources) {
         jobs.add(() -> {
           barrier.await();
-          return JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).build();
+          return JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).open();
         });
       }
       stores.addAll(runAll(jobs));

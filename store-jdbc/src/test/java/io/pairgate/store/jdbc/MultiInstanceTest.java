@@ -95,7 +95,7 @@ class MultiInstanceTest {
       List<PairingService> services = new ArrayList<>();
       for (int i = 0; i < INSTANCES; i++) {
         HikariDataSource pool = ns.pool(THREADS_PER_INSTANCE + 1, true);
-        JdbcPairingStore store = JdbcPairingStore.builder(pool).build();
+        JdbcPairingStore store = JdbcPairingStore.builder(pool).open();
         stores.add(store);
         services.add(PairingService.builder(store).build());
       }
@@ -173,7 +173,7 @@ class MultiInstanceTest {
       for (JdbcPairingStore s : stores) {
         s.flushTouches();
       }
-      try (JdbcPairingStore checker = JdbcPairingStore.builder(ns.pool(2, true)).build()) {
+      try (JdbcPairingStore checker = JdbcPairingStore.builder(ns.pool(2, true)).open()) {
         for (int h = 0; h < HOT_DEVICES; h++) {
           DeviceRecord r = checker.load(hot.get(h).deviceId()).orElseThrow();
           int acks = 0;
@@ -334,7 +334,7 @@ class MultiInstanceTest {
 
     void rotate(Owned o) {
       String old = o.secret;
-      o.secret = any().rotate(o.key.deviceId(), Role.OPERATOR, Optional.empty()).secret().value();
+      o.secret = any().rotate(o.key.deviceId(), Role.OPERATOR).secret().value();
       for (PairingService s : services) { // the new secret works on every instance
         expect(Allowed.class, Devices.connect(s, o.key, Role.OPERATOR, SCOPES,
             AuthMethod.DEVICE_TOKEN, o.secret), o);
@@ -371,7 +371,7 @@ class MultiInstanceTest {
       DeviceKeyPair k = hot.get(h);
       Role role = role(id);
       String old = hotSecrets[h][id];
-      io.pairgate.IssuedToken it = any().rotate(k.deviceId(), role, Optional.empty());
+      io.pairgate.IssuedToken it = any().rotate(k.deviceId(), role);
       String fresh = it.secret().value();
       hotSecrets[h][id] = fresh;
       hotAcks[h][id]++;

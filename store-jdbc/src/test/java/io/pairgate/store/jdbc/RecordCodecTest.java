@@ -14,7 +14,7 @@ import io.pairgate.ScopeSet;
 import io.pairgate.UpgradeReason;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
-import io.pairgate.spi.ResolvedRequest.Outcome;
+import io.pairgate.spi.ResolvedRequest.Resolution;
 import io.pairgate.testkit.SampleRecords;
 import java.time.Instant;
 import java.util.List;
@@ -61,7 +61,7 @@ class RecordCodecTest {
     };
     for (Instant at : instants) {
       DeviceRecord r = new DeviceRecord(KEY.deviceId(), 1, null, null, false,
-          List.of(new ResolvedRequest("id-" + at.getEpochSecond(), Outcome.EXPIRED, "", at)));
+          List.of(new ResolvedRequest("id-" + at.getEpochSecond(), Resolution.EXPIRED, "", at)));
       assertEquals(r, roundTrip(r), "instant " + at);
     }
   }
@@ -107,7 +107,7 @@ class RecordCodecTest {
         List.of(Role.NODE), ScopeSet.of("node.exec"), client, nasty, SampleRecords.at(1),
         SampleRecords.at(2), SampleRecords.at(3), true, UpgradeReason.METADATA_UPGRADE);
     DeviceRecord r = new DeviceRecord(KEY.deviceId(), 9, p, q, false,
-        List.of(new ResolvedRequest(nasty + "2", Outcome.SUPERSEDED, nasty, SampleRecords.at(4))));
+        List.of(new ResolvedRequest(nasty + "2", Resolution.SUPERSEDED, nasty, SampleRecords.at(4))));
     assertEquals(r, roundTrip(r));
   }
 

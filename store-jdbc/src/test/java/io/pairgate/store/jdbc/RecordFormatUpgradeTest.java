@@ -61,7 +61,7 @@ class RecordFormatUpgradeTest {
     DataSource ds = open(db);
     try {
       // create the schema, then plant the old row as the previous release wrote it
-      JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).build().close();
+      JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).open().close();
       try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
           "INSERT INTO pairgate_device (device_id, version, record_json, pending_expires_at,"
               + " pending_address, updated_at) VALUES (?, 3, ?, ?, ?, 0)")) {
@@ -78,7 +78,7 @@ class RecordFormatUpgradeTest {
         }
       }
       try (JdbcPairingStore s =
-          JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).build()) {
+          JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).open()) {
         String text = rowText(ds, k);
         assertTrue(text.startsWith("{\"v\":2,"), text);
         assertTrue(text.contains("\"browserOrigin\":\"\""), text);

@@ -22,7 +22,7 @@ class ServerStoreTest {
     Namespace ns = Namespace.create(server);
     try (HikariDataSource ds = ns.pool(2);
         JdbcPairingStore store =
-            JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).build()) {
+            JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).open()) {
       assertEquals(server == Server.POSTGRESQL ? Dialect.POSTGRESQL : Dialect.MARIADB,
           store.dialect());
     } finally {

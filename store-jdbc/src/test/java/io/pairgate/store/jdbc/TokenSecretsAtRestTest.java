@@ -95,7 +95,7 @@ class TokenSecretsAtRestTest {
 
   /** Shared by the embedded and server variants. */
   static void checkUpgradeOnce(DataSource ds) throws SQLException {
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       for (DeviceKeyPair k : List.of(A, B, C)) {
         assertTrue(store.compareAndSet(0, sample(k)));
       }
@@ -108,7 +108,7 @@ class TokenSecretsAtRestTest {
     setJson(ds, C, corrupt);
     assertTrue(rows(ds).values().stream().anyMatch(v -> v.contains(secretOf(A))));
 
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       Map<String, String> after = rows(ds);
       for (DeviceKeyPair k : List.of(A, B)) {
         String row = after.get(k.deviceId().value());
@@ -137,7 +137,7 @@ class TokenSecretsAtRestTest {
     }
     // once: building again changes nothing
     Map<String, String> upgraded = rows(ds);
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       assertEquals(upgraded, rows(ds));
     }
   }
@@ -176,10 +176,10 @@ class TokenSecretsAtRestTest {
   @Test
   void rowsHoldHashesNeverSecrets() throws SQLException {
     DataSource ds = TestDatabases.h2File(dir, "live");
-    try (JdbcPairingStore store = quiet(ds).build()) {
+    try (JdbcPairingStore store = quiet(ds).open()) {
       assertTrue(store.compareAndSet(0, sample(A)));
       String secret = PairingService.builder(store).build()
-          .rotate(A.deviceId(), Role.OPERATOR, java.util.Optional.empty()).secret().value();
+          .rotate(A.deviceId(), Role.OPERATOR).secret().value();
       String row = rows(ds).get(A.deviceId().value());
       assertFalse(row.contains(secret), row);
       assertTrue(row.contains("\"hash\":\"sha256:"), row);
@@ -195,7 +195,7 @@ class TokenSecretsAtRestTest {
       return;
     }
     Path db = dir.resolve("fresh.db");
-    try (JdbcPairingStore store = JdbcPairingStore.sqlite(db).build()) {
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(db).open()) {
       assertTrue(store.compareAndSet(0, sample(A)));
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(db)));
       Path wal = dir.resolve("fresh.db-wal");
@@ -205,11 +205,11 @@ class TokenSecretsAtRestTest {
       }
     }
     Path wide = dir.resolve("wide.db");
-    try (JdbcPairingStore store = JdbcPairingStore.sqlite(wide).build()) {
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(wide).open()) {
       assertTrue(store.compareAndSet(0, sample(A)));
     }
     Files.setPosixFilePermissions(wide, PosixFilePermissions.fromString("rw-r--r--"));
-    try (JdbcPairingStore store = JdbcPairingStore.sqlite(wide).build()) {
+    try (JdbcPairingStore store = JdbcPairingStore.sqlite(wide).open()) {
       assertEquals("rw-------",
           PosixFilePermissions.toString(Files.getPosixFilePermissions(wide)));
       assertTrue(store.load(A.deviceId()).isPresent());

@@ -346,7 +346,7 @@ public final class OpenClawFiles {
             .thenComparing(PendingRequest::requestId));
         newest = sorted.get(sorted.size() - 1);
         for (PendingRequest old : sorted.subList(0, sorted.size() - 1)) {
-          superseded.add(new ResolvedRequest(old.requestId(), ResolvedRequest.Outcome.SUPERSEDED,
+          superseded.add(new ResolvedRequest(old.requestId(), ResolvedRequest.Resolution.SUPERSEDED,
               newest.requestId(), newest.refreshedAt()));
           warnings.add(pendingSource + " " + Json.excerpt(old.requestId()) + ": device " + id
               + " has a newer pending request " + Json.excerpt(newest.requestId())

@@ -348,8 +348,8 @@ final class RecordCodec {
   private static ResolvedRequest resolved(Json.Obj o) {
     o.only(RESOLVED);
     String outcome = o.string("outcome");
-    ResolvedRequest.Outcome out =
-        parse(o.at("outcome"), () -> ResolvedRequest.Outcome.fromWireName(outcome));
+    ResolvedRequest.Resolution out =
+        parse(o.at("outcome"), () -> ResolvedRequest.Resolution.fromWireName(outcome));
     if (!outcome.equals(out.wireName())) {
       throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \""
           + Json.excerpt(outcome) + "\"");

@@ -41,7 +41,7 @@ final class CrashWorkload {
         return SampleRecords.pending(k, version, SampleRecords.requestId(tag));
       case 'B':
         return new DeviceRecord(k.deviceId(), version, null, null, true, List.of(
-            new ResolvedRequest(SampleRecords.requestId(tag), ResolvedRequest.Outcome.REJECTED,
+            new ResolvedRequest(SampleRecords.requestId(tag), ResolvedRequest.Resolution.REJECTED,
                 "", SampleRecords.at(version))));
       case 'D':
         return new DeviceRecord(k.deviceId(), version, null, null, false, List.of());

@@ -64,7 +64,7 @@ class JsonPairingStoreTest {
         nanos, nanos, Instant.ofEpochMilli(Long.MAX_VALUE / 4), false,
         UpgradeReason.METADATA_UPGRADE);
     return new DeviceRecord(k.deviceId(), 41, p, q, false,
-        List.of(new ResolvedRequest(requestId("odd-r"), ResolvedRequest.Outcome.EXPIRED, "",
+        List.of(new ResolvedRequest(requestId("odd-r"), ResolvedRequest.Resolution.EXPIRED, "",
             preEpoch)));
   }
 

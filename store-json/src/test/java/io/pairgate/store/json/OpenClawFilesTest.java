@@ -182,7 +182,7 @@ class OpenClawFilesTest {
       assertFalse(p.repair());
       assertEquals("192.168.1.31", p.remoteAddress());
       assertEquals(List.of(new ResolvedRequest("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70",
-          ResolvedRequest.Outcome.SUPERSEDED, p.requestId(), p.refreshedAt())), phone.resolved());
+          ResolvedRequest.Resolution.SUPERSEDED, p.requestId(), p.refreshedAt())), phone.resolved());
 
       // The real service over the imported store.
       PairingService svc = service(s, 1771500100000L);

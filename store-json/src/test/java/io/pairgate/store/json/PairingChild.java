@@ -104,7 +104,7 @@ public final class PairingChild {
           ops++;
         } else if (p < 93) {
           try {
-            service.rotate(k.deviceId(), Role.OPERATOR, Optional.empty());
+            service.rotate(k.deviceId(), Role.OPERATOR);
           } catch (PairgateException e) {
             if (e.code() != ErrorCode.UNKNOWN_DEVICE && e.code() != ErrorCode.UNKNOWN_ROLE) {
               throw e;

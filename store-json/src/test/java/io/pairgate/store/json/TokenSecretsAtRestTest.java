@@ -108,7 +108,7 @@ class TokenSecretsAtRestTest {
       DeviceRecord r = new DeviceRecord(A.deviceId(), 1,
           SampleRecords.pairedDevice(A, "", "operator.read"), null, false, List.of());
       assertTrue(s.compareAndSet(0, r));
-      secret = svc.rotate(A.deviceId(), Role.OPERATOR, java.util.Optional.empty()).secret()
+      secret = svc.rotate(A.deviceId(), Role.OPERATOR).secret()
           .value();
       assertEquals(TokenCheck.OK, svc.verifyToken(A.deviceId(), Role.OPERATOR, secret,
           ScopeSet.of("operator.read")));
