@@ -47,9 +47,11 @@ class ExplainTest {
     assertEquals(v, version(), "explain writes nothing");
     assertEquals(drawn, randomBytes.get(), "explain mints no id, token or nonce");
     assertEquals(events, audit.events().size(), "explain emits no event");
-    assertEquals(x.outcome(), f.service.connect(a).fold(r -> Kind.ALLOWED,
-        r -> Kind.PAIRING_REQUIRED, r -> Kind.REJECTED),
+    ConnectResult result = f.service.connect(a);
+    Kind byType = result.fold(r -> Kind.ALLOWED, r -> Kind.PAIRING_REQUIRED, r -> Kind.REJECTED);
+    assertEquals(x.outcome(), byType,
         "connect decides as explained; the nonce was not consumed: " + x);
+    assertEquals(byType, result.kind(), "kind() names the result's type");
     assertFalse(x.checks().isEmpty());
     assertFalse(x.lines().isEmpty());
     return x;

@@ -71,7 +71,7 @@ public final class Stores {
         Path dir = BenchDirs.fresh("store-h2");
         PooledDataSource ds =
             new PooledDataSource("jdbc:h2:file:" + dir.resolve("pairing"), "sa", "");
-        JdbcPairingStore s = JdbcPairingStore.builder(ds).build();
+        JdbcPairingStore s = JdbcPairingStore.builder(ds).open();
         prefill(s, 100);
         return opened(s, true, () -> {
           ds.close();
@@ -81,7 +81,7 @@ public final class Stores {
       case "postgres": {
         PooledDataSource ds = new PooledDataSource(BenchDirs.postgresUrl(), null, null);
         dropPairgateTables(ds);
-        JdbcPairingStore s = JdbcPairingStore.builder(ds).build();
+        JdbcPairingStore s = JdbcPairingStore.builder(ds).open();
         prefill(s, 100);
         return opened(s, true, () -> {
           dropPairgateTables(ds);
