@@ -10,6 +10,10 @@ public final class OpenClawScopePolicy implements ScopePolicy {
   /** The single instance. */
   public static final OpenClawScopePolicy INSTANCE = new OpenClawScopePolicy();
 
+  /** What {@code operator.write} implies besides itself. */
+  private static final ScopeSet READ_AND_TALK =
+      ScopeSet.of(java.util.List.of(Scope.OPERATOR_READ, Scope.OPERATOR_TALK));
+
   private OpenClawScopePolicy() {}
 
   @Override
@@ -34,6 +38,28 @@ public final class OpenClawScopePolicy implements ScopePolicy {
     String r = requested.value();
     return (r.equals("operator.read") || r.equals("operator.talk"))
         && granted.contains(Scope.OPERATOR_WRITE);
+  }
+
+  /**
+   * The same relation as {@link #implies} for every member, as set operations: on the well-known
+   * operator scopes these are bitmask tests without allocation (the decision's hot path).
+   */
+  @Override
+  public boolean allows(Role role, ScopeSet requested, ScopeSet granted) {
+    if (!requested.allBelongTo(role)) {
+      return false;
+    }
+    if (granted.containsAll(requested)) {
+      return true;
+    }
+    if (!role.equals(Role.OPERATOR)) {
+      return false;
+    }
+    if (granted.contains(Scope.OPERATOR_ADMIN)) {
+      return true;
+    }
+    return granted.contains(Scope.OPERATOR_WRITE)
+        && granted.union(READ_AND_TALK).containsAll(requested);
   }
 
   @Override
