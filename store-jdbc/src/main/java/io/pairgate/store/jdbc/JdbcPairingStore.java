@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@link DeviceRecord} plus a {@code version} column; {@link #compareAndSet} is a single
  * transaction {@code UPDATE … WHERE device_id = ? AND version = ?} (an {@code INSERT} for version
  * 0), so concurrent writers — in this process or in other gateway instances on the same database —
- * never lose each other's changes.
+ * never lose each other's changes. On PostgreSQL the update of an existing device is one
+ * autocommit statement (one round trip) that makes the row, request-index, access-time and
+ * notification changes together.
  *
  * <pre>{@code
  * // embedded, one file, no server:
