@@ -25,6 +25,30 @@ public record ClientInfo(
 
   private static final ClientInfo UNKNOWN = new ClientInfo("", "", "", "", "", "");
 
+  /** How many distinct client details {@link #shared()} keeps at most. */
+  private static final int SHARED_MAX = 4096;
+
+  private static final java.util.concurrent.ConcurrentHashMap<ClientInfo, ClientInfo> SHARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * An equal instance shared by every caller that asks with equal details, so a fleet of devices
+   * running the same client holds one copy. The pool is bounded ({@value #SHARED_MAX} distinct
+   * details); beyond it, this instance itself is returned. A memory saving only: equality and
+   * every other behaviour are unchanged.
+   */
+  ClientInfo shared() {
+    ClientInfo s = SHARED.get(this);
+    if (s != null) {
+      return s;
+    }
+    if (SHARED.size() >= SHARED_MAX) {
+      return this;
+    }
+    s = SHARED.putIfAbsent(this, this);
+    return s == null ? this : s;
+  }
+
   /** A client with every field empty. */
   public static ClientInfo unknown() {
     return UNKNOWN;

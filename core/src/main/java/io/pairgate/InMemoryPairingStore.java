@@ -10,16 +10,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * A {@link PairingStore} in memory: for tests, demos and gateways that re-pair after a restart.
  * Nothing survives the JVM. Reads are lock-free; writes to one device are serialized by a striped
  * lock, so compare-and-set is atomic and request-id lookups always see the committed record.
+ * {@link #load} is a hash lookup; a sorted set of the ids serves only the ordered {@link #list}.
  */
 public final class InMemoryPairingStore implements PairingStore {
   private static final int STRIPES = 64;
-  private final ConcurrentSkipListMap<String, DeviceRecord> records = new ConcurrentSkipListMap<>();
+  /** Every record by device id: what {@link #load} reads. */
+  private final ConcurrentHashMap<String, DeviceRecord> records = new ConcurrentHashMap<>();
+  /** The same ids, sorted, for {@link #list}; changed together with {@link #records}. */
+  private final ConcurrentSkipListSet<String> sortedIds = new ConcurrentSkipListSet<>();
   private final ConcurrentHashMap<String, DeviceId> byRequestId = new ConcurrentHashMap<>();
   /** Every stored pending request (expired or not), by device id, for {@link #countPending}. */
   private final ConcurrentHashMap<String, PendingRequest> pendingByDevice =
@@ -67,8 +71,11 @@ public final class InMemoryPairingStore implements PairingStore {
       }
       if (next.isEmpty()) {
         records.remove(id.value());
+        sortedIds.remove(id.value());
       } else {
-        records.put(id.value(), next);
+        if (records.put(id.value(), next) == null) {
+          sortedIds.add(id.value());
+        }
       }
       if (next.pending() == null || next.isEmpty()) {
         pendingByDevice.remove(id.value());
@@ -96,11 +103,14 @@ public final class InMemoryPairingStore implements PairingStore {
       throw new IllegalArgumentException("limit must be >= 1: " + limit);
     }
     List<DeviceRecord> out = new ArrayList<>(Math.min(limit, 1024));
-    for (DeviceRecord r : records.tailMap(afterDeviceId, false).values()) {
+    for (String id : sortedIds.tailSet(afterDeviceId, false)) {
       if (out.size() == limit) {
         break;
       }
-      out.add(r);
+      DeviceRecord r = records.get(id);
+      if (r != null) { // (removed since the id was read)
+        out.add(r);
+      }
     }
     return out;
   }

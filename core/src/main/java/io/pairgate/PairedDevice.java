@@ -58,11 +58,30 @@ public record PairedDevice(
   /** What {@link #lastSeenReason()} says after an allowed connect. */
   public static final String SEEN_ON_CONNECT = "connect";
 
-  /** Sorts roles and tokens. */
+  /** The roles list of the common one-role device, shared by every such device. */
+  private static final List<Role> ONLY_OPERATOR = List.of(Role.OPERATOR);
+
+  /**
+   * Sorts roles and tokens. To keep a large fleet small, the common shapes are stored compactly
+   * (one shared list for {@code [operator]}, a one-entry map for a single token) and the client
+   * details are shared between devices that send the same ones ({@link ClientInfo#shared()}).
+   */
   public PairedDevice {
-    roles = List.copyOf(new TreeSet<>(roles));
-    SortedMap<Role, DeviceToken> sorted = new TreeMap<>(tokens);
-    tokens = Collections.unmodifiableSortedMap(sorted);
+    if (roles.size() == 1 && roles.get(0).equals(Role.OPERATOR)) {
+      roles = ONLY_OPERATOR;
+    } else {
+      roles = List.copyOf(new TreeSet<>(roles));
+    }
+    if (tokens.isEmpty()) {
+      tokens = Map.of();
+    } else if (tokens.size() == 1) {
+      Map.Entry<Role, DeviceToken> e = tokens.entrySet().iterator().next();
+      tokens = Map.of(e.getKey(), e.getValue()); // (one entry: sorted by definition)
+    } else {
+      SortedMap<Role, DeviceToken> sorted = new TreeMap<>(tokens);
+      tokens = Collections.unmodifiableSortedMap(sorted);
+    }
+    client = client.shared();
   }
 
   /** A device whose metadata is pinned ({@code legacyMetadata} false): what every approval makes. */

@@ -35,6 +35,49 @@ public record Scope(String value) implements Comparable<Scope> {
   /** Returns the scope with this name. */
   public static Scope of(String value) {
     // The well-known scopes are shared instances: a fleet of devices then holds one copy each.
+    Scope known = wellKnown(value);
+    return known != null ? known : new Scope(value);
+  }
+
+  /**
+   * The bit of a well-known scope in a {@link ScopeSet}'s mask (the six {@code operator.*}
+   * constants above), or 0 for any other scope. Package-private: the fast path of set algebra.
+   */
+  long knownBit() {
+    // Identity first: Scope.of and the stores return the shared constants.
+    if (this == OPERATOR_ADMIN) {
+      return BIT_ADMIN;
+    } else if (this == OPERATOR_READ) {
+      return BIT_READ;
+    } else if (this == OPERATOR_WRITE) {
+      return BIT_WRITE;
+    } else if (this == OPERATOR_APPROVALS) {
+      return BIT_APPROVALS;
+    } else if (this == OPERATOR_PAIRING) {
+      return BIT_PAIRING;
+    } else if (this == OPERATOR_TALK) {
+      return BIT_TALK;
+    }
+    Scope known = wellKnown(value);
+    return known == null ? 0 : known.knownBit();
+  }
+
+  /** {@link #knownBit()} of the scope named {@code value}, without making the scope. */
+  static long knownBit(String value) {
+    Scope known = wellKnown(value);
+    return known == null ? 0 : known.knownBit();
+  }
+
+  static final long BIT_ADMIN = 1L;
+  static final long BIT_READ = 1L << 1;
+  static final long BIT_WRITE = 1L << 2;
+  static final long BIT_APPROVALS = 1L << 3;
+  static final long BIT_PAIRING = 1L << 4;
+  static final long BIT_TALK = 1L << 5;
+  /** Every well-known bit. */
+  static final long ALL_KNOWN = (1L << 6) - 1;
+
+  private static @org.jspecify.annotations.Nullable Scope wellKnown(String value) {
     switch (value) {
       case "operator.admin":
         return OPERATOR_ADMIN;
@@ -49,7 +92,7 @@ public record Scope(String value) implements Comparable<Scope> {
       case "operator.talk":
         return OPERATOR_TALK;
       default:
-        return new Scope(value);
+        return null;
     }
   }
 

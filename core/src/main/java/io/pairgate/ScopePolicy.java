@@ -38,6 +38,11 @@ public interface ScopePolicy {
       }
 
       @Override
+      public boolean allows(Role role, ScopeSet requested, ScopeSet granted) {
+        return OpenClawScopes.allows(role, requested, granted);
+      }
+
+      @Override
       public String toString() {
         return "ScopePolicy.openClaw()";
       }

@@ -23,13 +23,15 @@ public final class TokenHash {
 
   private static final int LENGTH = 32;
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(TokenHash::sha256);
+
+  private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
-  });
+  }
 
   private final byte[] digest;
 
@@ -72,8 +74,40 @@ public final class TokenHash {
    * of any length or content, is a plain mismatch, never an exception.
    */
   public boolean matches(String presented) {
-    return MessageDigest.isEqual(digest, digest(presented));
+    Scratch s = SCRATCH.get();
+    MessageDigest md = s.md;
+    md.reset();
+    int n = presented.length();
+    byte[] buf = s.buf;
+    // An ASCII string's UTF-8 bytes are its chars: encode into the thread's buffer, no garbage.
+    // The branches depend on the presented value only, never on the stored digest.
+    for (int off = 0; off < n; off += buf.length) {
+      int end = Math.min(n, off + buf.length);
+      for (int i = off; i < end; i++) {
+        char c = presented.charAt(i);
+        if (c >= 0x80) {
+          return MessageDigest.isEqual(digest, digest(presented));
+        }
+        buf[i - off] = (byte) c;
+      }
+      md.update(buf, 0, end - off);
+    }
+    try {
+      md.digest(s.out, 0, LENGTH);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-256 digest of 32 bytes", e);
+    }
+    return MessageDigest.isEqual(digest, s.out);
   }
+
+  /** Per-thread scratch space of {@link #matches}: a digest, an input buffer, an output buffer. */
+  private static final class Scratch {
+    final MessageDigest md = sha256();
+    final byte[] buf = new byte[128];
+    final byte[] out = new byte[LENGTH];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /** {@code sha256:<base64url digest>}: what stores write. */
   public String encoded() {

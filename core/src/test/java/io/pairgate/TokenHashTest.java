@@ -34,6 +34,25 @@ class TokenHashTest {
   }
 
   @Test
+  void matchesAnySecretText_acrossTheHashingBufferAndOutsideAscii() {
+    // matches() hashes ASCII text through a fixed per-thread buffer and anything else through
+    // its UTF-8 bytes: both must give the digest of() gives, at every length around the buffer
+    for (String unit : List.of("a", "é", "\uD83D\uDE00", "\u0000")) {
+      for (int n : new int[] {0, 1, 42, 43, 127, 128, 129, 255, 256, 257, 1000}) {
+        String secret = unit.repeat(n);
+        TokenHash h = TokenHash.of(secret);
+        assertTrue(h.matches(secret), unit + " x " + n);
+        assertTrue(h.matches(new String(secret.toCharArray())), "a fresh copy, " + unit + " x " + n);
+        assertFalse(h.matches(secret + "a"), unit + " x " + n + " + a");
+        if (n > 0) {
+          assertFalse(h.matches(secret.substring(0, secret.length() - 1) + "b"),
+              unit + " x " + n + ", last char changed");
+        }
+      }
+    }
+  }
+
+  @Test
   void parseRejectsAnythingElse_withoutQuotingIt() {
     String enc = TokenHash.of(SECRET).encoded();
     for (String bad : List.of("", SECRET, "sha512:" + enc.substring(7), enc + "A",

@@ -23,9 +23,10 @@ import javax.management.ObjectName;
  *
  * <p>It also measures the retained heap per outstanding challenge ({@code "challenges"}).
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Footprint [N] [--shared-strings]},
- * or {@code … Footprint --challenges N} for the challenge measurement alone; prints one JSON
- * object.
+ * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Footprint [N] [--shared-strings]
+ * [--memory-only]}, or {@code … Footprint --challenges N} for the challenge measurement alone;
+ * prints one JSON object. {@code --memory-only} measures the in-memory store alone (no
+ * store-json directory, no challenges).
  */
 public final class Footprint {
   private static volatile Object sink;
@@ -40,14 +41,21 @@ public final class Footprint {
       System.out.println(challengeBytes(Integer.parseInt(args[1])));
       return;
     }
+    boolean memoryOnly = false;
     for (String a : args) {
       if (a.equals("--shared-strings")) {
         fresh = false;
+      } else if (a.equals("--memory-only")) {
+        memoryOnly = true;
       } else {
         n = Integer.parseInt(a);
       }
     }
     Result r = measure("memory", n, fresh, InMemoryPairingStore::new);
+    if (memoryOnly) {
+      System.out.println(r.toJson());
+      return;
+    }
     String json = jsonStoreCaches(n);
     String challenges = challengeBytes(n);
     System.out.println(r.toJson().replaceFirst("\\}$", ",\"jsonStore\":" + json

@@ -10,8 +10,8 @@ import java.util.Locale;
  * burst of load from other processes hits both about equally. Each block pair gives one ratio; the
  * median and quartiles are printed as JSON. JMH remains the primary measurement; this checks it.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.pairgate.bench.Interleaved [seconds per pair]
- * [group]}, where group is {@code decide}, {@code connect}, {@code connect2t} or {@code store}
+ * <p>Usage: {@code java [-Dpairgate.bench.cpuTime=true] -cp benchmarks.jar
+ * io.pairgate.bench.Interleaved [seconds per pair] [group]}, where group is {@code decide}, {@code connect}, {@code connect2t} or {@code store}
  * (default: all; connect2t runs connect and its limit on two threads at once, in lockstep).
  */
 public final class Interleaved {
@@ -294,8 +294,30 @@ public final class Interleaved {
     };
   }
 
+  /**
+   * With {@code -Dpairgate.bench.cpuTime=true}, CPU-bound blocks (not timed per call) are timed
+   * in the thread's CPU time instead of wall time. On a machine with far more runnable threads
+   * than CPUs, a long block is preempted many times and a short one often not at all, so wall
+   * time biases the ratio against the slower operation; CPU time does not count the time the
+   * thread waits to be scheduled (cache effects of the other processes remain).
+   */
+  private static final boolean CPU_TIME = Boolean.getBoolean("pairgate.bench.cpuTime");
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
   /** Nanoseconds for {@code n} calls of {@code op}, timing only the calls when {@code perCall}. */
   private static long block(Op op, int n, boolean perCall) {
+    if (CPU_TIME && !perCall) {
+      boolean acc = false;
+      long t = THREADS.getCurrentThreadCpuTime();
+      for (int i = 0; i < n; i++) {
+        acc ^= op.run();
+      }
+      long total = THREADS.getCurrentThreadCpuTime() - t;
+      sink = acc;
+      return total;
+    }
     boolean acc = false;
     long total = 0;
     if (perCall) {

@@ -38,4 +38,30 @@ public final class OpenClawScopes {
     return (r.equals("operator.read") || r.equals("operator.talk"))
         && granted.contains(Scope.OPERATOR_WRITE);
   }
+
+  /** What {@code operator.write} implies besides itself. */
+  private static final ScopeSet READ_AND_TALK =
+      ScopeSet.of(java.util.List.of(Scope.OPERATOR_READ, Scope.OPERATOR_TALK));
+
+  /**
+   * The same relation as {@link #implies} for every member of {@code requested}, as set
+   * operations: on the well-known operator scopes these are bitmask tests without allocation (the
+   * decision's hot path).
+   */
+  public static boolean allows(Role role, ScopeSet requested, ScopeSet granted) {
+    if (!requested.allBelongTo(role)) {
+      return false;
+    }
+    if (granted.containsAll(requested)) {
+      return true;
+    }
+    if (!role.equals(Role.OPERATOR)) {
+      return false;
+    }
+    if (granted.contains(Scope.OPERATOR_ADMIN)) {
+      return true;
+    }
+    return granted.contains(Scope.OPERATOR_WRITE)
+        && granted.union(READ_AND_TALK).containsAll(requested);
+  }
 }

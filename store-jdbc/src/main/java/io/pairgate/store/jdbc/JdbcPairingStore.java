@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@link DeviceRecord} plus a {@code version} column; {@link #compareAndSet} is a single
  * transaction {@code UPDATE … WHERE device_id = ? AND version = ?} (an {@code INSERT} for version
  * 0), so concurrent writers — in this process or in other gateway instances on the same database —
- * never lose each other's changes.
+ * never lose each other's changes. On PostgreSQL the update of an existing device is one
+ * autocommit statement (one round trip) that makes the row, request-index, access-time and
+ * notification changes together.
  *
  * <pre>{@code
  * // embedded, one file, no server:
@@ -548,7 +550,9 @@ public final class JdbcPairingStore implements PairingStore {
     boolean committed;
     lockWrites();
     try {
-      committed = casTransaction(expectedVersion, next, id, delete, json, requestIds);
+      committed = dialect == Dialect.POSTGRESQL && !delete && expectedVersion > 0
+          ? pgUpdateStatement(expectedVersion, next, id, json, requestIds)
+          : casTransaction(expectedVersion, next, id, delete, json, requestIds);
     } finally {
       unlockWrites();
     }
@@ -656,6 +660,78 @@ public final class JdbcPairingStore implements PairingStore {
       closeQuietly(c);
     }
   }
+
+  /**
+   * PostgreSQL's compare-and-set of an existing device as one autocommit statement, so one round
+   * trip: the versioned {@code UPDATE} and, only if it matched, the request-index changes, the
+   * removal of the folded-in touches and the change notification, as data-modifying CTEs of the
+   * same statement (all or nothing, like the transaction of {@link #casTransaction}). The index
+   * changes touch only ids that changed: rows of ids the record no longer holds are deleted, and
+   * ids not yet indexed for this device are inserted (an id indexed for another device is a
+   * unique-key violation, as in the transaction).
+   */
+  private boolean pgUpdateStatement(long expectedVersion, DeviceRecord next, String id,
+      @Nullable String json, List<String> requestIds) {
+    Connection c = null;
+    try {
+      c = connect();
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      try (PreparedStatement ps = c.prepareStatement(PG_UPDATE_CAS)) {
+        ps.setLong(1, next.version());
+        ps.setString(2, json);
+        setPendingColumns(ps, 3, next);
+        ps.setLong(5, clock.millis());
+        ps.setString(6, id);
+        ps.setLong(7, expectedVersion);
+        java.sql.Array ids = c.createArrayOf("varchar", requestIds.toArray());
+        ps.setArray(8, ids);
+        ps.setArray(9, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getLong(1) == 1;
+        }
+      }
+    } catch (SQLException e) {
+      SqlErrors.Kind kind = SqlErrors.classify(dialect, e);
+      if (kind == SqlErrors.Kind.CONFLICT) {
+        LOG.debug("compare-and-set of device {} lost a race ({}); reporting a conflict", id,
+            SqlErrors.describe(e));
+        return false;
+      }
+      if (kind == SqlErrors.Kind.DUPLICATE_KEY) {
+        throw new StoreException("compare-and-set of device " + id + " failed ("
+            + SqlErrors.describe(e) + "): one of its request ids " + requestIds
+            + " is already indexed for another device: " + e.getMessage(), false, e);
+      }
+      if (kind == SqlErrors.Kind.TRANSIENT) {
+        throw new StoreException("compare-and-set of device " + id + " failed ("
+            + SqlErrors.describe(e) + "); the outcome is unknown, and retrying is safe because "
+            + "the version check rejects a change that was in fact applied: " + e.getMessage(),
+            true, e);
+      }
+      throw SqlErrors.failure("compare-and-set of device " + id
+          + " (one statement, rolled back, nothing applied)", kind, e);
+    } finally {
+      closeQuietly(c);
+    }
+  }
+
+  /** {@link #pgUpdateStatement}'s statement; parameters 8 and 9 are the record's request ids. */
+  private static final String PG_UPDATE_CAS = "WITH upd AS ("
+      + "UPDATE pairgate_device SET version = ?, record_json = ?, pending_expires_at = ?,"
+      + " pending_address = ?, updated_at = ? WHERE device_id = ? AND version = ?"
+      + " RETURNING device_id),"
+      + " stale AS (DELETE FROM pairgate_request WHERE device_id = (SELECT device_id FROM upd)"
+      + " AND NOT (request_id = ANY (?))),"
+      + " added AS (INSERT INTO pairgate_request (request_id, device_id)"
+      + " SELECT n.rid, u.device_id FROM upd u CROSS JOIN unnest(CAST(? AS VARCHAR[])) AS n(rid)"
+      + " WHERE NOT EXISTS (SELECT 1 FROM pairgate_request x"
+      + " WHERE x.request_id = n.rid AND x.device_id = u.device_id)),"
+      + " touched AS (DELETE FROM pairgate_touch WHERE device_id = (SELECT device_id FROM upd)),"
+      + " notified AS (SELECT pg_notify('" + PgNotifications.CHANNEL + "', device_id) AS n"
+      + " FROM upd)"
+      + " SELECT (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM notified)";
 
   /**
    * The isolation level compare-and-set transactions need, or {@code TRANSACTION_NONE} to leave

@@ -140,11 +140,15 @@ class ConnectionLossTest {
     return out;
   }
 
-  /** The server-side id of the connection whose access-time DELETE waits for the lock. */
+  /**
+   * The server-side id of the connection whose access-time DELETE waits for the lock (on
+   * PostgreSQL the DELETE is one part of the compare-and-set's single statement).
+   */
   private static String awaitBlockedStatement(Server server, Namespace ns) throws Exception {
     String sql = server == Server.POSTGRESQL
         ? "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            + " AND query LIKE 'DELETE FROM pairgate_touch%' AND datname = current_database()"
+            + " AND query LIKE '%DELETE FROM pairgate_touch%' AND query NOT LIKE '%pg_stat_activity%'"
+            + " AND datname = current_database()"
         : "SELECT id FROM information_schema.processlist WHERE db = '" + ns.name + "'"
             + " AND info LIKE 'DELETE FROM pairgate_touch%'";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAFETY_NET_SECONDS);
