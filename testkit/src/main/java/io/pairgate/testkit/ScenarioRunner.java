@@ -315,7 +315,8 @@ public final class ScenarioRunner {
     }
 
     Obj obj(String k) {
-      return new Obj(raw(k), where + "." + k);
+      // the key is vector content (a device name, a role): shown only as an excerpt (F12)
+      return new Obj(raw(k), where + "." + Json.excerpt(k));
     }
 
     List<Obj> objs(String k) {

@@ -99,8 +99,11 @@ final class Json {
     java.util.regex.Matcher dup =
         java.util.regex.Pattern.compile("^Duplicate Object property \"([^\"]{1,64})\"").matcher(m);
     if (dup.find()) {
-      // a field name is no secret, and it is what the operator must find
-      return new ParseFailure("not valid JSON: duplicate field \"" + dup.group(1) + "\""
+      // a field name is what the operator must find, but a damaged file can hold anything as a
+      // key (F13): only a plain camelCase name or a hex id is shown whole, anything else cut
+      String name = dup.group(1);
+      String shown = name.matches("[a-z]{1,16}([A-Z][a-z]{1,16}){0,4}") ? name : excerpt(name);
+      return new ParseFailure("not valid JSON: duplicate field \"" + shown + "\""
           + location(e), false, null);
     }
     return new ParseFailure("not valid JSON: " + contentFree(m) + location(e), false, null);

@@ -90,4 +90,23 @@ class FuzzFindingsTest {
     assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
     assertEquals(0, store.size(), "nothing imported");
   }
+
+  /** F13: a duplicate key is named whole only when it is a plain field name. */
+  @Test
+  void aDuplicateKeyIsNamedOnlyWhenItIsAPlainFieldName() throws Exception {
+    String id = SampleRecords.keyPair("dup").deviceId().value();
+    InMemoryPairingStore store = new InMemoryPairingStore();
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"displayNam"
+        + SECRET + "\": \"a\", \"displayNam" + SECRET + "\": \"b\"}}");
+    StoreCorruptException e = assertThrows(StoreCorruptException.class,
+        () -> OpenClawFiles.importInto(store, tmp));
+    assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+    assertTrue(e.getMessage().contains("duplicate field \"displayN\u2026\""), e.getMessage());
+    // an ordinary field name is still shown whole: it is what the operator must find
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE),
+        "{\"" + id + "\": {\"displayName\": \"a\", \"displayName\": \"b\"}}");
+    e = assertThrows(StoreCorruptException.class, () -> OpenClawFiles.importInto(store, tmp));
+    assertTrue(e.getMessage().contains("duplicate field \"displayName\""), e.getMessage());
+    assertEquals(0, store.size(), "nothing imported");
+  }
 }
