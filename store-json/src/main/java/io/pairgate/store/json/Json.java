@@ -432,7 +432,7 @@ final class Json {
       }
       return Instant.ofEpochSecond(qr[0].longValueExact(), qr[1].longValueExact());
     } catch (DateTimeException | ArithmeticException e) {
-      throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n, e);
+      throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n);
     }
   }
 

@@ -38,6 +38,10 @@ class FuzzFindingsTest {
     assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
     assertFalse(e.getMessage().chars().anyMatch(Character::isISOControl), e.getMessage());
     assertTrue(e.getMessage().startsWith("devices/x.json: "), e.getMessage());
+    // F15: a cause's message reaches a logged stack trace, so it is held to the same rule
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      assertFalse(String.valueOf(c.getMessage()).contains(SECRET.substring(0, 12)), c.toString());
+    }
     return e.getMessage();
   }
 
