@@ -44,7 +44,9 @@ final class Json {
     while (m.find()) {
       String q = m.group(1) != null ? "\"" : "'";
       String inner = m.group(1) != null ? m.group(1) : m.group(2);
-      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(q + excerpt(inner) + q));
+      boolean name = inner.length() <= 24 && inner.matches("[A-Za-z._$ -]*");
+      String cut = name || inner.length() <= 8 ? inner : inner.substring(0, 8) + "\u2026";
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(q + cut + q));
     }
     m.appendTail(b);
     StringBuilder out = new StringBuilder(b.length());
@@ -53,16 +55,6 @@ final class Json {
       out.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
     }
     return out.toString();
-  }
-
-  /**
-   * Vector content as error text may show it: whole when it is a plausible name (at most 24
-   * letters, dots, dashes, underscores, spaces or {@code $}), else its first 8 characters and an
-   * ellipsis. Used for quoted spans and for the object keys that make up an error's path.
-   */
-  static String excerpt(String text) {
-    boolean name = text.length() <= 24 && text.matches("[A-Za-z._$ -]*");
-    return name || text.length() <= 8 ? text : text.substring(0, 8) + "\u2026";
   }
 
   private int depth;

@@ -56,4 +56,13 @@ class FuzzFindingsTest {
     r = run("{\"name\":\"x\",\"devices\":{\"phone\":{\"sed\":\"a\"}},\"steps\":[]}");
     assertTrue(r.message().startsWith("vector.devices.phone: unknown field"), r.message());
   }
+
+  /** F16: a quote inside an unknown key must not break the message's quoting and leak the rest. */
+  @Test
+  void aQuoteInsideAnUnknownKeyDoesNotUnquoteTheRestOfTheKey() {
+    ScenarioResult r = run("{\"\\\"x\\t0" + SECRET + "\":\"\"}");
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
+    assertTrue(r.message().startsWith("vector: unknown field \"?x?0"), r.message());
+  }
 }
