@@ -141,6 +141,25 @@ final class Json {
     return s.length() > 8 ? b.append('\u2026').toString() : b.toString();
   }
 
+  /**
+   * A role or scope name as a report shows it: whole when it looks like one (a letter, then at
+   * most 47 letters, dots, colons, dashes or underscores), else cut by {@link #excerpt}. A damaged
+   * or hostile file can put anything, a token secret included, where a name belongs (F17).
+   */
+  static String name(String s) {
+    return s.matches("[A-Za-z][A-Za-z._:-]{0,47}") ? s : excerpt(s);
+  }
+
+  /** Names as a report shows them: {@code [a, b]}, each through {@link #name}. */
+  static String names(java.util.Collection<?> names) {
+    StringBuilder b = new StringBuilder("[");
+    for (Object n : names) {
+      b.append(b.length() > 1 ? ", " : "").append(name(n instanceof io.pairgate.Role r ? r.name()
+          : String.valueOf(n)));
+    }
+    return b.append(']').toString();
+  }
+
   /** A message from Jackson or the model with every quoted span cut by {@link #excerpt}. */
   static String redactQuoted(String message) {
     java.util.regex.Matcher m =

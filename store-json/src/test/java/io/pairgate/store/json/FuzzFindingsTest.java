@@ -113,4 +113,22 @@ class FuzzFindingsTest {
     assertTrue(e.getMessage().contains("duplicate field \"displayName\""), e.getMessage());
     assertEquals(0, store.size(), "nothing imported");
   }
+
+  /** F17: a scope or role name in an import warning is shown whole only when it looks like one. */
+  @Test
+  void importWarningsShowOnlyPlausibleNames() throws Exception {
+    String id = SampleRecords.keyPair("legacy").deviceId().value();
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"publicKey\": \""
+        + SampleRecords.keyPair("legacy").publicKey().base64Url() + "\", \"createdAtMs\": 1,"
+        + " \"tokens\": {\"operator\": {\"token\": \"t\", \"scopes\": [\"operator.read\", \"x"
+        + SECRET + "\"], \"x" + SECRET + "\": 1}}}}");
+    InMemoryPairingStore store = new InMemoryPairingStore();
+    OpenClawFiles.ImportReport r =
+        OpenClawFiles.importInto(store, tmp, OpenClawFiles.DEFAULT_PENDING_TTL, true);
+    assertFalse(r.warnings().isEmpty(), r.toString());
+    for (String w : r.warnings()) {
+      assertFalse(w.contains(SECRET.substring(0, 12)), w);
+    }
+    assertTrue(r.warnings().stream().anyMatch(w -> w.contains("operator.read")), r.toString());
+  }
 }
