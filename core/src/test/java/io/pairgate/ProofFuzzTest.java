@@ -102,7 +102,7 @@ class ProofFuzzTest {
     boolean sameMeta = ClientInfo.normalizeMetadata(signed[4]).equals(client.normalizedPlatform())
         && ClientInfo.normalizeMetadata(signed[5]).equals(client.normalizedDeviceFamily());
     boolean fieldsCovered = sameShared && (v2 || sameMeta);
-    boolean genuine = fieldsCovered && signable(shown, token) && shownKey == KEY && idText.equals(KEY.deviceId().value())
+    boolean genuine = fieldsCovered && signable(shown, token) && withinLimits(shown, token) && shownKey == KEY && idText.equals(KEY.deviceId().value())
         && nonce.equals(c.nonce()) && !flags.contains("b") && !flags.contains("o");
     if (!proofRefused) {
       assertTrue(genuine, () -> "a proof over other fields, key, time or nonce got past the checks: "
@@ -154,6 +154,19 @@ class ProofFuzzTest {
     String all = String.join("", shown[0], shown[1], shown[4], shown[5], token, shown[3]);
     return all.chars().noneMatch(c -> c == '|' || Character.isISOControl(c))
         && scopes(shown[3]).stream().noneMatch(s -> s.indexOf(',') >= 0);
+  }
+
+  /**
+   * Whether the presented fields are within the admission limits (R16.1), written out here rather
+   * than asked of {@link InputLimits#check} so that the oracle stays independent of the code under
+   * test. An over-limit genuine proof is refused {@code field-too-long}, which is not a wrong
+   * refusal (the harness missed this until finding F14).
+   */
+  private static boolean withinLimits(String[] shown, String token) {
+    List<String> sc = scopes(shown[3]);
+    return shown[0].length() <= 128 && shown[1].length() <= 64 && shown[2].length() <= 64
+        && sc.size() <= 64 && sc.stream().allMatch(x -> x.length() <= 128)
+        && shown[4].length() <= 128 && shown[5].length() <= 64 && token.length() <= 1024;
   }
 
   private static List<String> scopes(String line) {

@@ -43,7 +43,10 @@ class OpenClawRoundTripTest {
 
   private static OpenClawCli.Result run(OpenClawCli cli, String url, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", url, "--token", RealOpenClaw.SHARED_TOKEN));
+    // the CLI's default --timeout (10 s for the whole command) is too short on a loaded 2-core
+    // machine, where the real gateway's first answer was seen to take longer (as in the gateway
+    // module's RealOpenClawCliTest)
+    all.addAll(List.of("--url", url, "--token", RealOpenClaw.SHARED_TOKEN, "--timeout", "60000"));
     return cli.run(all.toArray(new String[0]));
   }
 

@@ -227,6 +227,24 @@ public final class ScenarioRunner {
   // ---------------------------------------------------------------------------------------------
   // parsing
 
+  /**
+   * Vector content as an error message shows it: whole when it is a plausible name (at most 24
+   * letters, dots, dashes, underscores, spaces or {@code $}), else its first 8 characters and an
+   * ellipsis; quotes, backslashes and control characters become {@code ?}, so that the message's
+   * own quoting (which {@link Json#redact} relies on) cannot be broken by the content (F12, F16).
+   */
+  static String shown(String text) {
+    boolean name = text.length() <= 24 && text.matches("[A-Za-z._$ -]*");
+    String cut = name || text.length() <= 8 ? text : text.substring(0, 8) + "\u2026";
+    StringBuilder b = new StringBuilder(cut.length());
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      b.append(c == '"' || c == '\'' || c == '\\' || Character.isISOControl(c)
+          || Character.isSurrogate(c) ? '?' : c);
+    }
+    return b.toString();
+  }
+
   /** A malformed vector. */
   static final class Malformed extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -255,7 +273,7 @@ public final class ScenarioRunner {
       Set<String> ok = Set.of(keys);
       for (String k : m.keySet()) {
         if (!ok.contains(k)) {
-          throw new Malformed(where + ": unknown field \"" + k + "\" (allowed: "
+          throw new Malformed(where + ": unknown field \"" + shown(k) + "\" (allowed: "
               + String.join(", ", new TreeSet<>(ok)) + ")");
         }
       }
@@ -318,7 +336,8 @@ public final class ScenarioRunner {
     }
 
     Obj obj(String k) {
-      return new Obj(raw(k), where + "." + k);
+      // the key is vector content (a device name, a role): shown only as an excerpt (F12)
+      return new Obj(raw(k), where + "." + shown(k));
     }
 
     List<Obj> objs(String k) {
@@ -511,13 +530,13 @@ public final class ScenarioRunner {
           if (e.has("blocked")) {
             for (String n : e.strings("blocked")) {
               if (!devices.containsKey(n)) {
-                throw new Malformed(e.where + ": unknown device \"" + n + "\"");
+                throw new Malformed(e.where + ": unknown device \"" + shown(n) + "\"");
               }
             }
           }
           checkTypes(e);
         }
-        default -> throw new Malformed(s.where + ": unknown op \"" + op + "\" (allowed: advance, "
+        default -> throw new Malformed(s.where + ": unknown op \"" + shown(op) + "\" (allowed: advance, "
             + "approve, block, connect, reject, remove, revoke, rotate, state, unblock)");
       }
       return step;
@@ -526,7 +545,7 @@ public final class ScenarioRunner {
     private static void device(Obj o, Map<String, String> devices) {
       String d = o.str("device");
       if (!devices.containsKey(d)) {
-        throw new Malformed(o.where + ": unknown device \"" + d + "\" (declare it in \"devices\")");
+        throw new Malformed(o.where + ": unknown device \"" + shown(d) + "\" (declare it in \"devices\")");
       }
     }
 
@@ -536,7 +555,7 @@ public final class ScenarioRunner {
         try {
           Role.of(r);
         } catch (PairgateException e) {
-          throw new Malformed(o.where + ": bad role \"" + r + "\"");
+          throw new Malformed(o.where + ": bad role \"" + shown(r) + "\"");
         }
       }
     }
@@ -554,7 +573,7 @@ public final class ScenarioRunner {
         try {
           io.pairgate.ErrorCode.fromWireName(e);
         } catch (IllegalArgumentException ex) {
-          throw new Malformed(o.where + ": unknown error name \"" + e + "\"");
+          throw new Malformed(o.where + ": unknown error name \"" + shown(e) + "\"");
         }
       }
     }
@@ -680,7 +699,7 @@ public final class ScenarioRunner {
         });
         case "advance" -> clock.advance(s.num("ms"));
         case "state" -> state(s.obj("expect"));
-        default -> throw new Malformed(where + ": unknown op \"" + op + "\"");
+        default -> throw new Malformed(where + ": unknown op \"" + shown(op) + "\"");
       }
     }
 

@@ -42,4 +42,27 @@ class FuzzFindingsTest {
     assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertTrue(r.message().startsWith("config: invalid trustedProxies"), r.message());
   }
+
+  /** F12: a device name is vector content; the error path shows it only as an excerpt. */
+  @Test
+  void aDeviceNameInAnErrorPathIsCutLikeAnyOtherVectorContent() {
+    ScenarioResult r = run("{\"name\":\"x\",\"devices\":{\"" + SECRET
+        + "\":{\"sed\":\"a\"}},\"steps\":[]}");
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
+    assertTrue(r.message().startsWith("vector.devices." + SECRET.substring(0, 8) + "\u2026: "),
+        r.message());
+    // a plain device name still appears whole, so the author can find the entry
+    r = run("{\"name\":\"x\",\"devices\":{\"phone\":{\"sed\":\"a\"}},\"steps\":[]}");
+    assertTrue(r.message().startsWith("vector.devices.phone: unknown field"), r.message());
+  }
+
+  /** F16: a quote inside an unknown key must not break the message's quoting and leak the rest. */
+  @Test
+  void aQuoteInsideAnUnknownKeyDoesNotUnquoteTheRestOfTheKey() {
+    ScenarioResult r = run("{\"\\\"x\\t0" + SECRET + "\":\"\"}");
+    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
+    assertTrue(r.message().startsWith("vector: unknown field \"?x?0"), r.message());
+  }
 }

@@ -460,7 +460,11 @@ public final class JdbcPairingStore implements PairingStore {
     try {
       id = DeviceId.parse(rawId);
     } catch (PairgateException e) {
-      throw new StoreCorruptException(location(rawId), "malformed device id", e);
+      // the cell is not a device id, so it is shown only as an excerpt, and with no cause (whose
+      // message quotes it whole)
+      throw new StoreCorruptException(
+          "table pairgate_device, device_id " + RecordCodec.redact("\"" + rawId + "\""),
+          "malformed device id");
     }
     if (version < 1) {
       throw new StoreCorruptException(location(rawId), "version " + version + " is below 1");

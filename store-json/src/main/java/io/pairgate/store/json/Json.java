@@ -99,8 +99,11 @@ final class Json {
     java.util.regex.Matcher dup =
         java.util.regex.Pattern.compile("^Duplicate Object property \"([^\"]{1,64})\"").matcher(m);
     if (dup.find()) {
-      // a field name is no secret, and it is what the operator must find
-      return new ParseFailure("not valid JSON: duplicate field \"" + dup.group(1) + "\""
+      // a field name is what the operator must find, but a damaged file can hold anything as a
+      // key (F13): only a plain camelCase name or a hex id is shown whole, anything else cut
+      String name = dup.group(1);
+      String shown = name.matches("[a-z]{1,16}([A-Z][a-z]{1,16}){0,4}") ? name : excerpt(name);
+      return new ParseFailure("not valid JSON: duplicate field \"" + shown + "\""
           + location(e), false, null);
     }
     return new ParseFailure("not valid JSON: " + contentFree(m) + location(e), false, null);
@@ -136,6 +139,25 @@ final class Json {
       b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
     }
     return s.length() > 8 ? b.append('\u2026').toString() : b.toString();
+  }
+
+  /**
+   * A role or scope name as a report shows it: whole when it looks like one (a letter, then at
+   * most 47 letters, dots, colons, dashes or underscores), else cut by {@link #excerpt}. A damaged
+   * or hostile file can put anything, a token secret included, where a name belongs (F17).
+   */
+  static String name(String s) {
+    return s.matches("[A-Za-z][A-Za-z._:-]{0,47}") ? s : excerpt(s);
+  }
+
+  /** Names as a report shows them: {@code [a, b]}, each through {@link #name}. */
+  static String names(java.util.Collection<?> names) {
+    StringBuilder b = new StringBuilder("[");
+    for (Object n : names) {
+      b.append(b.length() > 1 ? ", " : "").append(name(n instanceof io.pairgate.Role r ? r.name()
+          : String.valueOf(n)));
+    }
+    return b.append(']').toString();
   }
 
   /** A message from Jackson or the model with every quoted span cut by {@link #excerpt}. */
@@ -429,7 +451,7 @@ final class Json {
       }
       return Instant.ofEpochSecond(qr[0].longValueExact(), qr[1].longValueExact());
     } catch (DateTimeException | ArithmeticException e) {
-      throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n, e);
+      throw new SchemaViolation(path + ": epoch milliseconds out of range: " + n);
     }
   }
 

@@ -539,11 +539,11 @@ public final class OpenClawFiles {
     if (to != null) {
       for (Map.Entry<String, JsonNode> e : to.entries()) {
         Role r = RecordCodec.parse("tokens." + Json.excerpt(e.getKey()), () -> Role.of(e.getKey()));
-        Json.Obj t = Json.Obj.of(e.getValue(), to.at(e.getKey()));
-        unknownFields(t, TOKEN_FIELDS, where + " tokens." + e.getKey(), warnings);
+        Json.Obj t = Json.Obj.of(e.getValue(), to.at(Json.name(e.getKey())));
+        unknownFields(t, TOKEN_FIELDS, where + " tokens." + Json.name(e.getKey()), warnings);
         String secret = t.optString("token");
         if (secret == null || secret.isEmpty()) {
-          warnings.add(where + ": token for role " + r + " has no secret; dropped");
+          warnings.add(where + ": token for role " + Json.name(r.name()) + " has no secret; dropped");
           continue;
         }
         String tokenRole = t.optString("role");
@@ -585,14 +585,15 @@ public final class OpenClawFiles {
         }
       }
       warnings.add(where + ": legacy record without roles/scopes (OpenClaw #21447); roles "
-          + roles + " and baseline [" + baseline + "] taken from its role and tokens");
+          + Json.names(roles) + " and baseline " + Json.names(baseline.names())
+          + " taken from its role and tokens");
     } else {
       if (roles.isEmpty()) {
         roles.addAll(tokens.keySet());
         if (roles.isEmpty()) {
           roles.add(Role.OPERATOR);
         }
-        warnings.add(where + ": no roles; using " + roles);
+        warnings.add(where + ": no roles; using " + Json.names(roles));
       }
       List<String> base = approvedNames != null && !approvedNames.isEmpty()
           ? approvedNames : scopeNames != null ? scopeNames : List.of();

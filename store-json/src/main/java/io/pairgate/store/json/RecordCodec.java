@@ -211,7 +211,9 @@ final class RecordCodec {
     } catch (StoreFormatException e) {
       throw e;
     } catch (IllegalArgumentException | PairgateException e) {
-      throw new StoreCorruptException(file, "schema violation: " + e.getMessage(), e);
+      // the model's own message may quote a value: cut like every other, and no cause (F15)
+      throw new StoreCorruptException(file, "schema violation: "
+          + Json.redactQuoted(String.valueOf(e.getMessage())));
     }
   }
 
@@ -393,7 +395,8 @@ final class RecordCodec {
     try {
       return f.get();
     } catch (PairgateException | IllegalArgumentException e) {
-      throw new Json.SchemaViolation(path + ": " + Json.redactQuoted(String.valueOf(e.getMessage())), e);
+      // no cause: its message quotes the value whole, and a logged stack trace would print it (F15)
+      throw new Json.SchemaViolation(path + ": " + Json.redactQuoted(String.valueOf(e.getMessage())));
     }
   }
 }

@@ -38,6 +38,10 @@ class FuzzFindingsTest {
     assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
     assertFalse(e.getMessage().chars().anyMatch(Character::isISOControl), e.getMessage());
     assertTrue(e.getMessage().startsWith("devices/x.json: "), e.getMessage());
+    // F15: a cause's message reaches a logged stack trace, so it is held to the same rule
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      assertFalse(String.valueOf(c.getMessage()).contains(SECRET.substring(0, 12)), c.toString());
+    }
     return e.getMessage();
   }
 
@@ -89,5 +93,42 @@ class FuzzFindingsTest {
         () -> OpenClawFiles.importInto(store, tmp));
     assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
     assertEquals(0, store.size(), "nothing imported");
+  }
+
+  /** F13: a duplicate key is named whole only when it is a plain field name. */
+  @Test
+  void aDuplicateKeyIsNamedOnlyWhenItIsAPlainFieldName() throws Exception {
+    String id = SampleRecords.keyPair("dup").deviceId().value();
+    InMemoryPairingStore store = new InMemoryPairingStore();
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"displayNam"
+        + SECRET + "\": \"a\", \"displayNam" + SECRET + "\": \"b\"}}");
+    StoreCorruptException e = assertThrows(StoreCorruptException.class,
+        () -> OpenClawFiles.importInto(store, tmp));
+    assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+    assertTrue(e.getMessage().contains("duplicate field \"displayN\u2026\""), e.getMessage());
+    // an ordinary field name is still shown whole: it is what the operator must find
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE),
+        "{\"" + id + "\": {\"displayName\": \"a\", \"displayName\": \"b\"}}");
+    e = assertThrows(StoreCorruptException.class, () -> OpenClawFiles.importInto(store, tmp));
+    assertTrue(e.getMessage().contains("duplicate field \"displayName\""), e.getMessage());
+    assertEquals(0, store.size(), "nothing imported");
+  }
+
+  /** F17: a scope or role name in an import warning is shown whole only when it looks like one. */
+  @Test
+  void importWarningsShowOnlyPlausibleNames() throws Exception {
+    String id = SampleRecords.keyPair("legacy").deviceId().value();
+    Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE), "{\"" + id + "\": {\"publicKey\": \""
+        + SampleRecords.keyPair("legacy").publicKey().base64Url() + "\", \"createdAtMs\": 1,"
+        + " \"tokens\": {\"operator\": {\"token\": \"t\", \"scopes\": [\"operator.read\", \"x"
+        + SECRET + "\"], \"x" + SECRET + "\": 1}}}}");
+    InMemoryPairingStore store = new InMemoryPairingStore();
+    OpenClawFiles.ImportReport r =
+        OpenClawFiles.importInto(store, tmp, OpenClawFiles.DEFAULT_PENDING_TTL, true);
+    assertFalse(r.warnings().isEmpty(), r.toString());
+    for (String w : r.warnings()) {
+      assertFalse(w.contains(SECRET.substring(0, 12)), w);
+    }
+    assertTrue(r.warnings().stream().anyMatch(w -> w.contains("operator.read")), r.toString());
   }
 }

@@ -61,6 +61,10 @@ class StoreJsonRecordFuzzTest {
     assertTrue(e.getMessage().startsWith(FILE),
         () -> "the message names the file: " + e.getMessage());
     FuzzText.assertNoEcho(e.getMessage(), SECRET);
+    // nor its causes: a logged stack trace prints their messages too (issue 14 item 11)
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      FuzzText.assertNoEcho(String.valueOf(c.getMessage()), SECRET);
+    }
     FuzzText.assertSafeText(e.getMessage(), 600);
   }
 }
