@@ -56,7 +56,10 @@ class GatewayBenchTest {
       assertEquals(0, r.path("approve").path("failures").size(), all);
       // storm: every answered knock was a pairing request, one pending request per key
       JsonNode codes = r.path("stormKnocks").path("codes");
-      assertTrue(r.path("stormKnocks").path("answered").asInt() >= 30, all);
+      JsonNode knocks = r.path("stormKnocks");
+      assertTrue(knocks.path("sent").asInt() >= 30, all);
+      assertEquals(knocks.path("sent").asInt(), knocks.path("answered").asInt(), all);
+      assertEquals(0, knocks.path("unansweredAfterGrace").asInt(), all);
       codes.propertyNames().forEach(c -> assertEquals("NOT_PAIRED/PAIRING_REQUIRED", c, all));
       assertEquals(30, r.path("pendingAfterStorm").asInt(), all);
       assertEquals(30, gw.pairing().list().pending().size());
