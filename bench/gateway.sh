@@ -8,7 +8,11 @@
 # Environment: PAIRGATE_BENCH_DIR (work files; default /tmp/pairgate-bench), JAVA,
 #   PAIRGATE_BENCH_GATEWAY_JAVA_OPTS (JVM options of the Pairgate gateway; default none),
 #   PAIRGATE_BENCH_GATEWAY_TARGETS (default "json sqlite openclaw"),
-#   PAIRGATE_BENCH_GATEWAY_SIZES (default by mode), PAIRGATE_OPENCLAW_CACHE (the install cache).
+#   PAIRGATE_BENCH_GATEWAY_SIZES (default by mode), PAIRGATE_OPENCLAW_CACHE (the install cache),
+#   PAIRGATE_BENCH_GATEWAY_CLI_IMPORT_MAX (default 10000): larger fleets are prepopulated by
+#   GatewayBench import (SQLite: the same OpenClawFiles import without per-row fsync; store-json:
+#   1 000 devices imported, the rest cloned from device 0's imported file), because the CLI import
+#   makes one durable write per device (10 000 took 128 s here).
 set -euo pipefail
 mode="${1:-full}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -91,10 +95,21 @@ for n in $sizes; do
         if [[ "$target" == json ]]; then store=(--store "$work/pg-json-$n");
         else store=(--jdbc "jdbc:sqlite:$work/pg-$n.db"); fi
         t0=$(date +%s.%N)
-        "$java_bin" -jar "$cli_jar" store import-openclaw "${store[@]}" "$state" > "$work/import.log" 2>&1 \
-          || { cat "$work/import.log"; exit 1; }
+        if (( n <= ${PAIRGATE_BENCH_GATEWAY_CLI_IMPORT_MAX:-10000} )); then
+          import_how="pairgate store import-openclaw"
+          "$java_bin" -jar "$cli_jar" store import-openclaw "${store[@]}" "$state" > "$work/import.log" 2>&1 \
+            || { cat "$work/import.log"; exit 1; }
+        elif [[ "$target" == json ]]; then
+          import_how="1000 imported, the rest cloned"
+          bench import --state "$state" --store "$work/pg-json-$n" --through 1000 > "$work/import.log" 2>&1 \
+            || { cat "$work/import.log"; exit 1; }
+        else
+          import_how="OpenClawFiles import, durableCommits(false)"
+          bench import --state "$state" --sqlite "$work/pg-$n.db" > "$work/import.log" 2>&1 \
+            || { cat "$work/import.log"; exit 1; }
+        fi
         import_s=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
-        echo "   imported into $target in ${import_s} s"
+        echo "   imported into $target in ${import_s} s ($import_how)"
         log="$work/gw-$target-$n.log"
         # shellcheck disable=SC2086
         "$java_bin" ${PAIRGATE_BENCH_GATEWAY_JAVA_OPTS:-} -jar "$cli_jar" "${store[@]}" gateway --port 0 \
@@ -110,9 +125,10 @@ for n in $sizes; do
         done
         [[ -n "$url" ]] || { echo "gateway did not start: $(tail -5 "$log")"; exit 1; }
         measure "$target" "$n" "$url" "$pid"
-        python3 - "$out.$target-$n.json" "$import_s" <<'PY'
+        python3 - "$out.$target-$n.json" "$import_s" "$import_how" <<'PY'
 import json, sys
 p = sys.argv[1]; r = json.load(open(p)); r["importSeconds"] = float(sys.argv[2])
+r["importMethod"] = sys.argv[3]
 json.dump(r, open(p, "w"), indent=2)
 PY
         stop "$pid"; started=("${started[@]/$pid}")

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """The side-by-side gateway table (bench/gateway.sh): reads <prefix>.<target>-<n>.json and
-<prefix>.meta.json, prints Markdown: the measurements, then each target of issue 15 item 6 as a
+<prefix>.meta.json for each prefix given (a later prefix's result replaces an earlier one's for the
+same target and size), prints Markdown: the measurements, then each target of issue 15 item 6 as a
 ratio (reported, not asserted)."""
 import glob, json, math, os, re, sys
 
-prefix = sys.argv[1]
-meta = json.load(open(prefix + ".meta.json")) if os.path.exists(prefix + ".meta.json") else {}
-runs = {}
-for p in glob.glob(prefix + ".*-*.json"):
-    m = re.match(re.escape(prefix) + r"\.(json|sqlite|openclaw)-(\d+)\.json$", p)
-    if m:
-        runs[(m.group(1), int(m.group(2)))] = json.load(open(p))
+metas, runs = [], {}
+for prefix in sys.argv[1:]:
+    if os.path.exists(prefix + ".meta.json"):
+        metas.append((prefix, json.load(open(prefix + ".meta.json"))))
+    for p in glob.glob(prefix + ".*-*.json"):
+        m = re.match(re.escape(prefix) + r"\.(json|sqlite|openclaw)-(\d+)\.json$", p)
+        if m:
+            runs[(m.group(1), int(m.group(2)))] = json.load(open(p))
 names = {"json": "Pairgate, store-json", "sqlite": "Pairgate, SQLite", "openclaw": "OpenClaw 2026.6.10"}
 PENDING_CAP, REMOTE_CAP = 1000, 900  # core's defaults: maxPending, minus the local reserve
 
@@ -33,29 +35,35 @@ def rate(t, n):
     return get(runs.get((t, n), {}), "quiet", "perSecond")
 
 
-print("## Side-by-side gateway benchmark (%s run)\n" % meta.get("mode", "?"))
-if meta:
-    print("%s, commit `%s`%s; %s (%s CPUs), %s, Linux %s; %s. Load average %s → %s; %s s.\n" % (
-        meta.get("date"), meta.get("commit"),
-        " (+%d uncommitted files)" % meta["uncommittedFiles"] if meta.get("uncommittedFiles") else "",
-        meta.get("cpu"), meta.get("cpus"), meta.get("memory"), meta.get("kernel"), meta.get("java"),
-        meta.get("loadStart"), meta.get("loadEnd"), meta.get("wallSeconds")))
+print("## Side-by-side gateway benchmark\n")
+for prefix, meta in metas:
+    print("- `%s` (%s run): %s, commit `%s`%s; %s (%s CPUs), %s, Linux %s; %s. "
+          "Load average %s → %s; %s s." % (
+              os.path.basename(prefix), meta.get("mode"), meta.get("date"), meta.get("commit"),
+              " (+%d uncommitted files)" % meta["uncommittedFiles"]
+              if meta.get("uncommittedFiles") else "",
+              meta.get("cpu"), meta.get("cpus"), meta.get("memory"), meta.get("kernel"),
+              meta.get("java"), meta.get("loadStart"), meta.get("loadEnd"),
+              meta.get("wallSeconds")))
+print()
 print("| devices | gateway | ready s | paired reconnects/s | p50 ms | p99 ms | p99 under storm ms "
       "| storm knocks answered/s (sent) | pending after storm | approve p50 ms | RSS MiB (peak) "
-      "| BC verify/s | reconnects / verify |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "| BC verify/s | reconnects / verify | gateway CPU ms / reconnect |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (t, n) in sorted(runs, key=lambda k: (k[1], ["json", "sqlite", "openclaw"].index(k[0]))):
     r = runs[(t, n)]
     if not r.get("loaded"):
-        print("| %s | %s | not loaded in %s s (%s) | | | | | | | | | | |" % (
+        print("| %s | %s | not loaded in %s s (%s) | | | | | | | | | | | |" % (
             num(n), names[t], num(r.get("readySeconds")), r.get("notLoadedReason")))
         continue
     q, s, k = r.get("quiet", {}), r.get("storm", {}), r.get("stormKnocks", {})
     errs = sum(q.get("errors", {}).values())
     ready = num(r.get("readySeconds"), "{:.1f}")
     if r.get("importSeconds") is not None:
-        ready += " (import %s)" % num(r["importSeconds"], "{:.0f} s")
-    print("| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s |" % (
+        ready += " (import %s%s)" % (num(r["importSeconds"], "{:.0f} s"),
+                                     "" if r.get("importMethod", "pairgate store import-openclaw")
+                                     == "pairgate store import-openclaw" else ", " + r["importMethod"])
+    print("| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s |" % (
         num(n), names[t], ready, num(q.get("perSecond"), "{:,.1f}"),
         " (%d errors)" % errs if errs else "", num(q.get("p50Ms"), "{:.1f}"),
         num(q.get("p99Ms"), "{:.1f}"), num(s.get("p99Ms"), "{:.1f}"),
@@ -64,7 +72,7 @@ for (t, n) in sorted(runs, key=lambda k: (k[1], ["json", "sqlite", "openclaw"].i
         num(get(r, "approve", "p50Ms"), "{:.2f}"), num(get(r, "rss", "rssMiB")),
         num(get(r, "rss", "hwmMiB")), num(r.get("bcVerifyPerSecond")),
         num((q.get("perSecond") or 0) / r["bcVerifyPerSecond"], "{:.3f}")
-        if r.get("bcVerifyPerSecond") else "–"))
+        if r.get("bcVerifyPerSecond") else "–", num(q.get("gatewayCpuMsPerOk"), "{:.1f}")))
 
 print("\n### Targets (issue 15 item 6; reported, not asserted)\n")
 print("| target | store | measured | verdict |")

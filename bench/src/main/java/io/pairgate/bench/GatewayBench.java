@@ -1,6 +1,9 @@
 package io.pairgate.bench;
 
 import io.pairgate.DeviceKeyPair;
+import io.pairgate.TokenHash;
+import io.pairgate.store.json.JsonPairingStore;
+import io.pairgate.store.json.OpenClawFiles;
 import io.pairgate.testkit.openclaw.OpenClawInstall;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -64,6 +67,8 @@ public final class GatewayBench {
     Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
     switch (args[0]) {
       case "populate" -> populate(Integer.parseInt(o.get("devices")), Path.of(o.get("state")));
+      case "import" -> importStore(Path.of(o.get("state")), o.get("store"), o.get("sqlite"),
+          Integer.parseInt(o.getOrDefault("through", "1000")));
       case "install" -> {
         OpenClawInstall oc = OpenClawInstall.ensure(OpenClawInstall.OPENCLAW_2026_6);
         System.out.println("NODE=" + oc.node());
@@ -94,7 +99,6 @@ public final class GatewayBench {
     Path devices = state.resolve("devices");
     Files.createDirectories(devices);
     long now = System.currentTimeMillis();
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     String scopes = "[\"operator.pairing\",\"operator.read\"]";
     try (BufferedWriter w = Files.newBufferedWriter(devices.resolve("paired.json"),
         StandardCharsets.UTF_8)) {
@@ -102,18 +106,105 @@ public final class GatewayBench {
       for (int i = 0; i < n; i++) {
         DeviceKeyPair k = WsLoad.key("paired", i);
         String id = k.deviceId().value();
-        byte[] tok = Arrays.copyOf(k.seed(), 32);
-        tok[0] ^= 0x5a;  // a token derived from, but not equal to, the seed
         w.write("  \"" + id + "\": {\"deviceId\":\"" + id + "\",\"publicKey\":\""
             + k.publicKey().base64Url() + "\",\"platform\":\"linux\",\"clientId\":\"cli\","
             + "\"clientMode\":\"cli\",\"role\":\"operator\",\"roles\":[\"operator\"],\"scopes\":"
             + scopes + ",\"approvedScopes\":" + scopes + ",\"tokens\":{\"operator\":{\"token\":\""
-            + b64.encodeToString(tok) + "\",\"role\":\"operator\",\"scopes\":" + scopes
+            + token(k) + "\",\"role\":\"operator\",\"scopes\":" + scopes
             + ",\"createdAtMs\":" + now + "}},\"createdAtMs\":" + now + ",\"approvedAtMs\":" + now
             + "}" + (i + 1 < n ? "," : "") + "\n");
       }
       w.write("}\n");
     }
+  }
+
+  /**
+   * The fast prepopulation for large fleets, where {@code pairgate store import-openclaw} takes
+   * too long on this machine (every device is a durable write: 10 000 took 128 s here).
+   * SQLite ({@code sqlite} set): the whole file through {@link OpenClawFiles#importInto}, the
+   * same code the CLI runs, on a store with {@code durableCommits(false)} (the gateway later opens
+   * it durably). store-json ({@code store} set): the first {@code through} devices through
+   * {@link OpenClawFiles#importInto}; every other device file is device 0's imported file with its
+   * identity strings (device id, public key, token hash) replaced by that device's, as
+   * {@link JsonFixture} does; the store then opens the directory read-only, which parses every
+   * file, and the count is checked.
+   */
+  static void importStore(Path state, @Nullable String jsonDir, @Nullable String sqliteFile,
+      int through) throws IOException {
+    Path devicesDir = state.resolve("devices");
+    if (sqliteFile != null) {
+      try (var store = io.pairgate.store.jdbc.JdbcPairingStore.sqlite(Path.of(sqliteFile))
+          .durableCommits(false).build()) {
+        var report = OpenClawFiles.importInto(store, devicesDir);
+        System.err.println("gateway-bench: imported " + report.pairedCount() + " into SQLite");
+      }
+      return;
+    }
+    Path dir = Path.of(java.util.Objects.requireNonNull(jsonDir, "--store or --sqlite"));
+    List<String> lines = Files.readAllLines(devicesDir.resolve("paired.json"));
+    int n = lines.size() - 2;  // populate writes "{", one device per line, "}"
+    int k = Math.min(n, through);
+    Path part = Files.createTempDirectory("gateway-bench-import");
+    Files.createDirectories(part.resolve("devices"));
+    List<String> head = new ArrayList<>(lines.subList(0, k + 1));
+    String lastLine = head.get(k);
+    if (lastLine.endsWith(",")) {
+      head.set(k, lastLine.substring(0, lastLine.length() - 1));
+    }
+    head.add("}");
+    Files.write(part.resolve("devices/paired.json"), head);
+    try (JsonPairingStore store = JsonPairingStore.open(dir)) {
+      OpenClawFiles.importInto(store, part.resolve("devices"));
+    }
+    Files.delete(part.resolve("devices/paired.json"));
+    Files.delete(part.resolve("devices"));
+    Files.delete(part);
+    DeviceKeyPair k0 = WsLoad.key("paired", 0);
+    String id0 = k0.deviceId().value();
+    Path f0 = dir.resolve("devices").resolve(id0.substring(0, 2)).resolve(id0 + ".json");
+    String template = Files.readString(f0);
+    String hash0 = TokenHash.of(token(k0)).encoded();
+    if (!template.contains(hash0) || !template.contains(k0.publicKey().base64Url())) {
+      throw new IllegalStateException("device 0's file does not hold its key and token hash");
+    }
+    for (int i = k; i < n; i++) {
+      DeviceKeyPair key = WsLoad.key("paired", i);
+      String id = key.deviceId().value();
+      String text = template.replace(id0, id)
+          .replace(k0.publicKey().base64Url(), key.publicKey().base64Url())
+          .replace(hash0, TokenHash.of(token(key)).encoded());
+      Path f = dir.resolve("devices").resolve(id.substring(0, 2)).resolve(id + ".json");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, text);
+    }
+    try (JsonPairingStore store = JsonPairingStore.builder(dir).readOnly().open()) {
+      int paired = 0;
+      String after = "";
+      while (true) {
+        var page = store.list(after, 5000);
+        for (var r : page) {
+          if (r.paired() != null) {
+            paired++;
+          }
+        }
+        if (page.size() < 5000) {
+          break;
+        }
+        after = page.get(page.size() - 1).deviceId().value();
+      }
+      if (paired != n) {
+        throw new IllegalStateException("expected " + n + " paired devices, the store has "
+            + paired);
+      }
+    }
+    System.err.println("gateway-bench: " + k + " devices imported, " + (n - k) + " cloned");
+  }
+
+  /** Device {@code k}'s token in the populated paired.json. */
+  static String token(DeviceKeyPair k) {
+    byte[] tok = Arrays.copyOf(k.seed(), 32);
+    tok[0] ^= 0x5a;  // a token derived from, but not equal to, the seed
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(tok);
   }
 
   /** The options of {@code measure}, with their defaults (the full run's). */
@@ -204,6 +295,8 @@ public final class GatewayBench {
    */
   static ObjectNode closedLoop(WsLoad load, Options o, double seconds, @Nullable Storm storm)
       throws Exception {
+    long gatewayCpu0 = cpuMillis(o.pid());
+    long selfCpu0 = selfCpuMillis();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     ConcurrentLinkedQueue<Long> ok = new ConcurrentLinkedQueue<>();
@@ -232,7 +325,46 @@ public final class GatewayBench {
     ms(r, "p99Ms", pct(lat, 99));
     ObjectNode c = r.putObject("errors");
     new TreeMap<>(codes).forEach((k, v) -> c.put(k, v.get()));
+    // CPU time per allowed reconnect: less sensitive to other processes than a rate (with a
+    // storm, the knocks' CPU is included)
+    if (o.pid() > 0 && lat.length > 0) {
+      r.put("gatewayCpuMsPerOk", (cpuMillis(o.pid()) - gatewayCpu0) / (double) lat.length);
+    }
+    if (lat.length > 0) {
+      r.put("loadGeneratorCpuMsPerOk", (selfCpuMillis() - selfCpu0) / (double) lat.length);
+    }
     return r;
+  }
+
+  /** User + system CPU time of {@code pid} and its descendants, in ms (0 when unknown). */
+  static long cpuMillis(long pid) {
+    if (pid <= 0) {
+      return 0;
+    }
+    List<Long> pids = new ArrayList<>();
+    pids.add(pid);
+    ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+    long ticks = 0;
+    for (long p : pids) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
+        // fields after the command name in parentheses; utime and stime are fields 14 and 15
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        // a process that exited in between
+      }
+    }
+    return ticks * 10;  // USER_HZ is 100 on Linux
+  }
+
+  private static long selfCpuMillis() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime() / 1_000_000;
+    }
+    return 0;
   }
 
   private static void lane(WsLoad load, Options o, long end, ConcurrentLinkedQueue<Long> ok,

@@ -68,4 +68,35 @@ class GatewayBenchTest {
       assertTrue(r.path("rss").path("rssMiB").asDouble() > 0, all);
     }
   }
+
+  /**
+   * The fast prepopulation of large fleets: store-json with most devices cloned from an imported
+   * file, and SQLite through the import without per-row fsync; every device then reconnects.
+   */
+  @Test
+  void fastImportsGiveStoresWhoseEveryDeviceConnects(@TempDir Path dir) throws Exception {
+    int devices = 12;
+    Path state = dir.resolve("oc");
+    GatewayBench.populate(devices, state);
+    GatewayBench.importStore(state, dir.resolve("json").toString(), null, 4);
+    GatewayBench.importStore(state, null, dir.resolve("pg.db").toString(), 4);
+    try (io.pairgate.spi.PairingStore json =
+            io.pairgate.store.json.JsonPairingStore.open(dir.resolve("json"));
+        io.pairgate.spi.PairingStore sqlite =
+            io.pairgate.store.jdbc.JdbcPairingStore.sqlite(dir.resolve("pg.db")).build()) {
+      for (io.pairgate.spi.PairingStore store : List.of(json, sqlite)) {
+        try (PairgateGateway gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN)
+            .autoApproveLocal(false).console(false).start()) {
+          assertEquals(devices, gw.pairing().list().paired().size());
+          try (WsLoad load = new WsLoad(gw.url(), TOKEN, 2)) {
+            for (int i = 0; i < devices; i++) {
+              WsLoad.Result r = load.connect(WsLoad.key("paired", i),
+                  GatewayBench.RECONNECT_SCOPES, Map.of()).get();
+              assertTrue(r.ok(), "device " + i + ": " + r);
+            }
+          }
+        }
+      }
+    }
+  }
 }
