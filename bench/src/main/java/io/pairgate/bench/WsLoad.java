@@ -113,6 +113,11 @@ final class WsLoad implements AutoCloseable {
 
     /** Sends {@code method(params)} and waits for its response frame (the whole frame). */
     JsonNode call(String method, ObjectNode params) throws Exception {
+      return call(method, params, TIMEOUT);
+    }
+
+    /** As {@link #call(String, ObjectNode)}, waiting at most {@code timeout} for the answer. */
+    JsonNode call(String method, ObjectNode params, Duration timeout) throws Exception {
       String id = UUID.randomUUID().toString();
       ObjectNode req = JSON.createObjectNode();
       req.put("type", "req");
@@ -127,7 +132,7 @@ final class WsLoad implements AutoCloseable {
         throw new IllegalStateException("session not open");
       }
       w.sendText(JSON.writeValueAsString(req), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void onFrame(JsonNode m) {

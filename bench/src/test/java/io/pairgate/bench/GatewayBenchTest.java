@@ -63,7 +63,7 @@ class GatewayBenchTest {
       codes.propertyNames().forEach(c -> assertEquals("NOT_PAIRED/PAIRING_REQUIRED", c, all));
       assertEquals(30, r.path("pendingAfterStorm").asInt(), all);
       assertEquals(30, gw.pairing().list().pending().size());
-      assertEquals(devices + 3, r.path("pairedListed").asInt(), all);
+      assertEquals("pairgate.pending", r.path("pendingVia").asString(), all);
       assertEquals(devices + 3, gw.pairing().list().paired().size());
       assertTrue(r.path("rss").path("rssMiB").asDouble() > 0, all);
     }
