@@ -97,6 +97,12 @@ for t in ("json", "sqlite"):
     elif pg is not None:
         row("paired reconnects/s ≥ 50 × OpenClaw at %s devices" % num(mid), names[t],
             "OpenClaw: no rate at %s devices" % num(mid), None)
+    oc_cpu = get(runs.get(("openclaw", mid), {}), "quiet", "gatewayCpuMsPerOk")
+    pg_cpu = get(runs.get((t, mid), {}), "quiet", "gatewayCpuMsPerOk")
+    if oc_cpu and pg_cpu:
+        row("same, by gateway CPU per reconnect (less load-dependent), %s devices" % num(mid),
+            names[t], "%.1f / %.1f ms = %.1f ×" % (oc_cpu, pg_cpu, oc_cpu / pg_cpu),
+            oc_cpu / pg_cpu >= 50)
 for t in ("json", "sqlite"):
     for n in sizes:
         r = runs.get((t, n))
