@@ -6,6 +6,8 @@
 #   <stamp>.md              the Markdown table with every ratio (bench/report.py)
 #
 # Usage: bench/run.sh [quick|full] [extra JMH arguments, e.g. a benchmark regex]
+#        bench/run.sh gateway [full|quick]   the side-by-side gateway benchmark (bench/gateway.sh):
+#          ./pairgate gateway on store-json and SQLite and the real OpenClaw 2026.6.10 gateway
 #   quick: every target. 1 fork, 1 x 1 s warm-up, 3 x 1 s measurement (benchmarks with
 #          per-invocation setup also warm up in their @Setup); openStore 1 + 2 single shots
 #   full:  adds diagnostic extras; 2 forks, 5 x 2 s warm-up, 5 x 2 s measurement; openStore
@@ -17,6 +19,9 @@ set -euo pipefail
 
 mode="${1:-quick}"
 shift || true
+if [[ "$mode" == gateway ]]; then
+  exec "$(cd "$(dirname "$0")" && pwd)/gateway.sh" "${1:-full}"
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 jar="$here/target/benchmarks.jar"
@@ -30,7 +35,7 @@ case "$mode" in
          open_opts=(-f 1 -wi 1 -i 2); slow_connect_opts=(-f 1 -wi 0 -i 1); ab_seconds=3 ;;
   full)  jmh_opts=(-f 2 -wi 5 -w 2s -i 5 -r 2s); extras=''
          open_opts=(-f 2 -wi 2 -i 5); slow_connect_opts=(-f 1 -wi 1 -i 3); ab_seconds=20 ;;
-  *) echo "usage: $0 [quick|full] [JMH args]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full] [JMH args] | $0 gateway [full|quick]" >&2; exit 2 ;;
 esac
 devices=100000
 

@@ -55,6 +55,60 @@ class RpcTest extends GatewayTestBase {
   }
 
   @Test
+  void pairListCarriesBrowserOriginAndLastSeenReason() {
+    Attempt op = pairAndConnect(new Devices(), "operator.pairing", "operator.read");
+    // a device from a browser page on the gateway's own origin, and one without an Origin
+    String origin = "http://127.0.0.1:" + gw.port();
+    Devices browser = new Devices();
+    Attempt first = connect(browser, TOKEN, AuthMethod.SHARED_TOKEN,
+        Map.of("Origin", origin), "operator.read");
+    first.ws().close();
+    String requestId = first.response().path("error").path("details").path("requestId")
+        .asString();
+    Devices plain = new Devices();
+    String plainRequest = pendingRequest(plain, "operator.read");
+    JsonNode list = op.ws().call("device.pair.list", Wire.object()).path("payload");
+    JsonNode pendingBrowser = null;
+    JsonNode pendingPlain = null;
+    for (JsonNode p : list.path("pending")) {
+      if (p.path("requestId").asString().equals(requestId)) {
+        pendingBrowser = p;
+      } else if (p.path("requestId").asString().equals(plainRequest)) {
+        pendingPlain = p;
+      }
+    }
+    assertTrue(pendingBrowser != null && pendingPlain != null, list.toString());
+    assertEquals(origin, pendingBrowser.path("browserOrigin").asString(), list.toString());
+    assertFalse(pendingPlain.has("browserOrigin"), list.toString());
+
+    // approved over the wire, then seen by an allowed connect: the paired entry says why
+    JsonNode approved = op.ws().call("device.pair.approve", params("requestId", requestId));
+    assertTrue(approved.path("ok").asBoolean(), approved.toString());
+    Attempt again = connect(browser, TOKEN, AuthMethod.SHARED_TOKEN,
+        Map.of("Origin", origin), "operator.read");
+    assertTrue(again.response().path("ok").asBoolean(), again.response().toString());
+    again.ws().close();
+    JsonNode paired = null;
+    JsonNode opEntry = null;
+    list = op.ws().call("device.pair.list", Wire.object()).path("payload");
+    for (JsonNode d : list.path("paired")) {
+      if (d.path("deviceId").asString().equals(browser.id())) {
+        paired = d;
+      } else {
+        opEntry = d;
+      }
+    }
+    assertTrue(paired != null && opEntry != null, list.toString());
+    var core = gw.pairing().device(DeviceId.parse(browser.id())).orElseThrow();
+    assertFalse(core.lastSeenReason().isEmpty(), core.toString());
+    assertEquals(core.lastSeenReason(), paired.path("lastSeenReason").asString(),
+        list.toString());
+    assertEquals(origin, paired.path("browserOrigin").asString(), list.toString());
+    assertFalse(opEntry.has("browserOrigin"), list.toString());
+    op.ws().close();
+  }
+
+  @Test
   void healthAndStatusNeedOperatorRead() {
     Attempt pairer = pairAndConnect(new Devices(), "operator.pairing");
     assertEquals("missing scope: operator.read", error(pairer.ws().call("health", null)));

@@ -128,6 +128,9 @@ public final class Wire {
     if (!p.remoteAddress().isEmpty()) {
       o.put("remoteIp", p.remoteAddress());
     }
+    if (!p.browserOrigin().isEmpty()) {
+      o.put("browserOrigin", p.browserOrigin());
+    }
     return o;
   }
 
@@ -158,9 +161,15 @@ public final class Wire {
     time(o, "createdAtMs", d.createdAt());
     time(o, "approvedAtMs", d.approvedAt());
     time(o, "lastSeenAtMs", d.lastSeenAt());
+    if (!d.lastSeenReason().isEmpty()) {
+      o.put("lastSeenReason", d.lastSeenReason());
+    }
     o.put("approvedVia", d.approvedVia());
     if (!d.remoteAddress().isEmpty()) {
       o.put("remoteIp", d.remoteAddress());
+    }
+    if (!d.browserOrigin().isEmpty()) {
+      o.put("browserOrigin", d.browserOrigin());
     }
     if (blocked) {
       o.put("blocked", true);
