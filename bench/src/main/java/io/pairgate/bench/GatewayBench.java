@@ -134,7 +134,7 @@ public final class GatewayBench {
     Path devicesDir = state.resolve("devices");
     if (sqliteFile != null) {
       try (var store = io.pairgate.store.jdbc.JdbcPairingStore.sqlite(Path.of(sqliteFile))
-          .durableCommits(false).build()) {
+          .durableCommits(false).open()) {
         var report = OpenClawFiles.importInto(store, devicesDir);
         System.err.println("gateway-bench: imported " + report.pairedCount() + " into SQLite");
       }

@@ -48,7 +48,7 @@ class FuzzFindingsTest {
   void aDeviceNameInAnErrorPathIsCutLikeAnyOtherVectorContent() {
     ScenarioResult r = run("{\"name\":\"x\",\"devices\":{\"" + SECRET
         + "\":{\"sed\":\"a\"}},\"steps\":[]}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
     assertTrue(r.message().startsWith("vector.devices." + SECRET.substring(0, 8) + "\u2026: "),
         r.message());
@@ -61,7 +61,7 @@ class FuzzFindingsTest {
   @Test
   void aQuoteInsideAnUnknownKeyDoesNotUnquoteTheRestOfTheKey() {
     ScenarioResult r = run("{\"\\\"x\\t0" + SECRET + "\":\"\"}");
-    assertEquals(ScenarioResult.Status.ERROR, r.status());
+    assertEquals(ScenarioResult.Grade.ERROR, r.status());
     assertFalse(r.message().contains(SECRET.substring(0, 12)), r.message());
     assertTrue(r.message().startsWith("vector: unknown field \"?x?0"), r.message());
   }
