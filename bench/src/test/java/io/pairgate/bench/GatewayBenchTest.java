@@ -83,7 +83,7 @@ class GatewayBenchTest {
     try (io.pairgate.spi.PairingStore json =
             io.pairgate.store.json.JsonPairingStore.open(dir.resolve("json"));
         io.pairgate.spi.PairingStore sqlite =
-            io.pairgate.store.jdbc.JdbcPairingStore.sqlite(dir.resolve("pg.db")).build()) {
+            io.pairgate.store.jdbc.JdbcPairingStore.sqlite(dir.resolve("pg.db")).open()) {
       for (io.pairgate.spi.PairingStore store : List.of(json, sqlite)) {
         try (PairgateGateway gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN)
             .autoApproveLocal(false).console(false).start()) {
