@@ -727,6 +727,21 @@ public interface PairingStoreContract {
     }
   }
 
+  /**
+   * The request flood limits (R12.1) are exact under concurrency: many threads hammering first
+   * connects (each would create a request) at a {@code PairingService} over this store never
+   * take the pending set past {@code maxPending}, the remote peers past
+   * {@code maxPending − localPendingReserve}, or one address or IPv6 /64 past
+   * {@code maxPendingPerAddress}; every refused connect writes nothing, and the caps are filled
+   * exactly. See {@link PendingCapHarness}.
+   */
+  @Test
+  default void concurrentFirstConnects_neverExceedThePendingCaps() throws InterruptedException {
+    try (PairingStore store = newStore()) {
+      PendingCapHarness.run(store, Math.max(8, 2 * concurrentWriters()), 8);
+    }
+  }
+
   /** Threads writing through two handles on one storage lose no update, on one or many devices. */
   @Test
   default void concurrentCompareAndSet_throughTwoHandles_losesNoUpdate()
