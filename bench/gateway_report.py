@@ -118,7 +118,8 @@ for t in ("json", "sqlite", "openclaw"):
                 and isinstance(get(r, "storm", "p99Ms"), (int, float)):
             x = r["storm"]["p99Ms"] / r["quiet"]["p99Ms"]
             pend = r.get("pendingAfterStorm")
-            within = None if t == "openclaw" else pend is not None and pend <= PENDING_CAP
+            # the storm's knocks come from remote peers, so their cap is the remote share
+            within = None if t == "openclaw" else pend is not None and pend <= REMOTE_CAP
             row("storm: paired p99 ≤ 2 × quiet, %s devices" % num(n), names[t],
                 "%.1f / %.1f ms = %.2f ×" % (r["storm"]["p99Ms"], r["quiet"]["p99Ms"], x),
                 x <= 2 if t != "openclaw" else None)

@@ -14,8 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,7 @@ public final class PairingServiceBuilder {
   private boolean autoApproveLocal;
   private ScopeSet neverSilent = ScopeSet.of(List.of(Scope.OPERATOR_ADMIN));
   private List<BrowserOrigin> allowedOrigins = List.of();
+  private Set<String> gatewayHosts = Set.of();
   private boolean rejectUntrustedForwarded;
   private TrustedProxies sameHostProxies = TrustedProxies.none();
   private List<IpRange> browserContainerBridges = List.of();
@@ -148,6 +151,32 @@ public final class PairingServiceBuilder {
   /** The allowed browser origins; see {@link #allowedOrigins(List)}. */
   public PairingServiceBuilder allowedOrigins(String... origins) {
     return allowedOrigins(Arrays.asList(origins));
+  }
+
+  /**
+   * The host names by which browsers reach this gateway (default: none), such as
+   * {@code gateway.example.com}. A page's {@code Origin} counts as the gateway's own (R16.4)
+   * only when the {@code Host} it reached is an IP address literal, {@code localhost}, or one of
+   * these names (R16.5): any other name may be an attacker's domain re-pointed at the gateway's
+   * address (DNS rebinding), whose page sends that name as both {@code Host} and {@code Origin}.
+   * Such a connect is rejected with {@link ErrorCode#ORIGIN_NOT_ALLOWED} and changes nothing.
+   * Replaces any earlier list.
+   *
+   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an entry that is not
+   *     a bare host name (no scheme, port or path)
+   */
+  public PairingServiceBuilder gatewayHosts(List<String> hosts) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String h : Objects.requireNonNull(hosts, "hosts")) {
+      out.add(BrowserOrigin.parseGatewayHost(Objects.requireNonNull(h, "host")));
+    }
+    this.gatewayHosts = Set.copyOf(out);
+    return this;
+  }
+
+  /** The gateway's host names; see {@link #gatewayHosts(List)}. */
+  public PairingServiceBuilder gatewayHosts(String... hosts) {
+    return gatewayHosts(Arrays.asList(hosts));
   }
 
   /**
@@ -446,7 +475,7 @@ public final class PairingServiceBuilder {
             trustedProxies, allowRealIpFallback, autoApproveLocal, standingApprovals, maxPending,
             maxPendingPerAddress, listeners, pairingRequired, clientKinds, acceptV2Proofs,
             maxChallenges, allowedOrigins, rejectUntrustedForwarded, sameHostProxies,
-            browserContainerBridges, neverSilent, pendingIpv6Prefix, reserve));
+            browserContainerBridges, neverSilent, pendingIpv6Prefix, reserve, gatewayHosts));
   }
 
   private static Duration positive(String name, Duration d) {

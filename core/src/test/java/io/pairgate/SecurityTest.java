@@ -3,6 +3,7 @@ package io.pairgate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pairgate.spi.DeviceRecord;
@@ -241,7 +242,8 @@ class SecurityTest {
 
   @Test
   void item1_onlyTheGatewaysOwnOriginOrAnAllowedOneIsAccepted() {
-    Fixture f = fixture(b -> b.allowedOrigins("https://control.example.com"));
+    Fixture f = fixture(b -> b.allowedOrigins("https://control.example.com")
+        .gatewayHosts("gw.example"));
     List<DeviceRecord> before = snapshot(f);
     // (with an explicit port and an unknown connection scheme, http and https of the same
     // host:port are the same server; a gateway that passes scheme(...) gets the exact check)
@@ -265,6 +267,56 @@ class SecurityTest {
     assertInstanceOf(ConnectResult.PairingRequired.class, plain.connect());
     assertInstanceOf(ConnectResult.PairingRequired.class, new Att(f, Fixture.key("carol"))
         .header("Origin", "HTTPS://Control.Example.com:443").connect());
+  }
+
+  @Test
+  void r16_5_dnsRebindingPageIsRejectedBeforeAnythingIsWritten() {
+    // a page at http://evil.example:18789 whose name the attacker re-pointed at 127.0.0.1: the
+    // browser connects to the gateway over loopback and sends the page's name as both Host and
+    // Origin, which used to count as the gateway's own origin
+    for (String scheme : List.of("", "ws")) {
+      Fixture f = fixture(b -> b.autoApproveLocal(true).gatewayHosts("gw.example"));
+      List<DeviceRecord> before = snapshot(f);
+      Att a = local(f, mallory).client(CONTROL_UI).scopes("operator.read")
+          .header("Host", "evil.example:18789").header("Origin", "http://evil.example:18789");
+      ConnectAttempt built = a.build();
+      ConnectAttempt attempt = scheme.isEmpty() ? built : ConnectAttempt.builder()
+          .role(Role.OPERATOR).device(a.deviceId, a.publicKey).scopes(a.scopes).client(a.client)
+          .challenge(a.challenge).auth(a.auth, a.token)
+          .proof(built.signature(), built.signedAtMs(), a.nonce).peerAddress(a.peer)
+          .headers(a.headers).scheme(scheme).build();
+      Explanation why = f.service.explain(attempt);
+      assertEquals(ErrorCode.ORIGIN_NOT_ALLOWED, why.rejection(), why.toString());
+      ConnectResult.Rejected x = rejected(f.service.connect(attempt),
+          ErrorCode.ORIGIN_NOT_ALLOWED);
+      assertTrue(x.message().contains("gatewayHosts"), x.message());
+      assertEquals(before, snapshot(f), "nothing was written");
+      assertTrue(f.service.list().pending().isEmpty(), "nothing was queued");
+    }
+    // the same page under a configured gateway host name, an IP literal or localhost is the
+    // gateway's own origin
+    Fixture f = fixture(b -> b.gatewayHosts("GW.Example"));
+    for (String host : List.of("gw.example:18789", "127.0.0.1:18789", "localhost:18789",
+        "[::1]:18789")) {
+      String origin = "http://" + host;
+      assertInstanceOf(ConnectResult.PairingRequired.class, local(f, Fixture.key("d-" + host))
+          .header("Host", host).header("Origin", origin).connect(), host);
+    }
+    // a name that merely ends in a configured one, or another port, is not
+    for (String host : List.of("evil.gw.example:18789", "gw.example.evil:18789")) {
+      rejected(local(f, mallory).header("Host", host).header("Origin", "http://" + host)
+          .connect(), ErrorCode.ORIGIN_NOT_ALLOWED);
+    }
+  }
+
+  @Test
+  void r16_5_gatewayHostsRefusesAnythingButAHostName() {
+    for (String bad : List.of("http://gw.example", "gw.example:443", "gw.example/x", "",
+        " gw.example", "gw example")) {
+      PairgateException e = assertThrows(PairgateException.class,
+          () -> PairingService.builder(new InMemoryPairingStore()).gatewayHosts(bad));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), bad);
+    }
   }
 
   @Test

@@ -95,7 +95,8 @@ final class AttemptGate {
     }
     if (facts.browserOrigin()) {
       Optional<String> why =
-          BrowserOrigin.refusal(a.headers(), a.scheme(), settings.allowedOrigins());
+          BrowserOrigin.refusal(a.headers(), a.scheme(), settings.allowedOrigins(),
+              settings.gatewayHosts());
       if (why.isPresent()) {
         return new GateResult.Stopped(
             "R16.4", ErrorCode.ORIGIN_NOT_ALLOWED, why.get(), safeId(a.deviceId()));

@@ -14,6 +14,7 @@ import io.pairgate.spi.RandomSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -49,7 +50,8 @@ public record EngineSettings(
     List<IpRange> browserContainerBridges,
     ScopeSet neverSilent,
     int pendingIpv6Prefix,
-    int localPendingReserve) {
+    int localPendingReserve,
+    Set<String> gatewayHosts) {
 
   /** Copies the lists. */
   public EngineSettings {
@@ -57,6 +59,7 @@ public record EngineSettings(
     auditListeners = List.copyOf(auditListeners);
     allowedOrigins = List.copyOf(allowedOrigins);
     browserContainerBridges = List.copyOf(browserContainerBridges);
+    gatewayHosts = Set.copyOf(gatewayHosts);
   }
 
   /** How long a covering request is left alone before a connect refreshes it (R5.3). */

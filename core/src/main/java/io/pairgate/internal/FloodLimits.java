@@ -2,20 +2,74 @@ package io.pairgate.internal;
 
 import io.pairgate.policy.IpAddress;
 import io.pairgate.policy.IpRange;
+import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Owns the request flood limits (R12): how the pending requests a new request competes with are
  * counted (in total and per client address, IPv6 per prefix) and whether the counts refuse it.
  * Counting reads the store; judging is pure.
+ *
+ * <p>The limits are exact under concurrency (R12.1): a connect that is about to create a request
+ * counts under its store's admission lock ({@link #admission()}) and keeps the lock until its
+ * write has committed, so two creations never both count the same free place. Only such connects
+ * take the lock; allowed connects, refreshes and supersedes never do.
  */
 final class FloodLimits {
+  /**
+   * One admission lock per store object, shared by every service of this process over that store
+   * (weakly held: a store that is gone takes its lock with it).
+   */
+  private static final Map<PairingStore, ReentrantLock> ADMISSION =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private final EngineSettings settings;
+  private final ReentrantLock lock;
 
   FloodLimits(EngineSettings settings) {
     this.settings = settings;
+    this.lock = ADMISSION.computeIfAbsent(settings.store(), s -> new ReentrantLock());
+  }
+
+  /**
+   * The admission of one connect: {@link Admission#count} takes the store's admission lock before
+   * it counts, and {@link Admission#close} releases it once the connect's write has committed (or
+   * the connect has ended otherwise). Counting and creating are thereby one step for every
+   * connect that creates a request.
+   */
+  Admission admission() {
+    return new Admission();
+  }
+
+  /** See {@link #admission()}; used by one thread, for one connect. */
+  final class Admission implements AutoCloseable {
+    private boolean held;
+
+    private Admission() {}
+
+    /** Takes the admission lock (once) and counts, as {@link FloodLimits#count}. */
+    FloodCount count(AttemptFacts facts, Instant now) {
+      if (!held) {
+        lock.lock();
+        held = true;
+      }
+      return FloodLimits.this.count(facts, now);
+    }
+
+    /** Releases the admission lock if this connect took it. */
+    @Override
+    public void close() {
+      if (held) {
+        held = false;
+        lock.unlock();
+      }
+    }
   }
 
   /**

@@ -73,17 +73,26 @@ final class Transactor {
 
   /** Decides {@code at} on the device's record and applies the decision: one straight line. */
   ConnectResult connect(GateResult.Passed at, AttemptFacts facts, Instant now) {
-    Supplier<FloodCount> counts = once(() -> flood.count(facts, now));
-    for (int i = 0; i < settings.maxConflictRetries(); i++) {
-      DeviceRecord rec = store.load(at.id()).orElseGet(() -> DeviceRecord.absent(at.id()));
-      ConnectDecision decision = rules.decide(rec, at, facts, now, counts);
-      WriteStep<ConnectResult> step = materialize(rec, at, facts, decision, now);
-      if (step.write() == null || store.compareAndSet(rec.version(), step.write())) {
-        return committed(rec, at, facts, decision, step, now);
+    // R12.1 exact under concurrency: a connect that counts (it would create a request) counts
+    // under the store's admission lock and holds it until its write committed; the other
+    // connects never take it
+    FloodLimits.Admission admission = flood.admission();
+    try {
+      Supplier<FloodCount> counts = once(() -> admission.count(facts, now));
+      for (int i = 0; i < settings.maxConflictRetries(); i++) {
+        DeviceRecord rec = store.load(at.id()).orElseGet(() -> DeviceRecord.absent(at.id()));
+        ConnectDecision decision = rules.decide(rec, at, facts, now, counts);
+        WriteStep<ConnectResult> step = materialize(rec, at, facts, decision, now);
+        if (step.write() == null || store.compareAndSet(rec.version(), step.write())) {
+          admission.close();
+          return committed(rec, at, facts, decision, step, now);
+        }
+        backOff(i);
       }
-      backOff(i);
+      throw gaveUp("device " + at.id());
+    } finally {
+      admission.close();
     }
-    throw gaveUp("device " + at.id());
   }
 
   private ConnectResult committed(DeviceRecord rec, GateResult.Passed at, AttemptFacts facts,

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A browser {@code Origin} (RFC 6454 serialization {@code scheme "://" host [ ":" port ]}),
@@ -81,13 +82,53 @@ public record BrowserOrigin(String scheme, String host, int port) {
   }
 
   /**
-   * Whether this is the origin of the gateway reached with {@code host} (its {@code Host} header)
-   * over {@code scheme} ({@code ws}, {@code wss}, {@code http}, {@code https}, or empty when the
-   * gateway did not say): same host, the port of {@code Host} (or the scheme's default when
-   * {@code Host} has none), and an {@code http}/{@code https} scheme matching the connection's
-   * security when that is known.
+   * Parses a configured gateway host name (R16.5), such as {@code gateway.example.com}: a host
+   * without scheme, port or path, lowercased.
+   *
+   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for anything else
+   */
+  public static String parseGatewayHost(String value) {
+    HostPort h = HostPort.parse(value).orElse(null);
+    if (h == null || h.port() >= 0 || !value.equals(value.strip())) {
+      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "malformed gateway host "
+          + ClientAddress.quote(value) + ": write a host name without scheme, port or path,"
+          + " e.g. gateway.example.com");
+    }
+    return h.host();
+  }
+
+  /**
+   * Whether a {@code Host} header may name the gateway's own origin (R16.5): an IP address
+   * literal, {@code localhost}, or one of the configured {@code gatewayHosts}. Any other name
+   * may be an attacker's, re-pointed at the gateway's address (DNS rebinding), so the browser
+   * sends it in both {@code Host} and {@code Origin}.
+   *
+   * @param gatewayHosts the configured gateway host names, lowercased
+   */
+  public static boolean isGatewayHost(HostPort gatewayHost, Set<String> gatewayHosts) {
+    return gatewayHost.ip() != null || gatewayHost.host().equals("localhost")
+        || gatewayHosts.contains(gatewayHost.host());
+  }
+
+  /**
+   * As {@link #isOwnOrigin(HostPort, String, Set)} with no configured gateway host names: a
+   * {@code Host} that is a name other than {@code localhost} is never the gateway's own.
    */
   public boolean isOwnOrigin(HostPort gatewayHost, String connectionScheme) {
+    return isOwnOrigin(gatewayHost, connectionScheme, Set.of());
+  }
+
+  /**
+   * Whether this is the origin of the gateway reached with {@code host} (its {@code Host} header)
+   * over {@code scheme} ({@code ws}, {@code wss}, {@code http}, {@code https}, or empty when the
+   * gateway did not say): the {@code Host} names the gateway ({@link #isGatewayHost}, R16.5),
+   * same host, the port of {@code Host} (or the scheme's default when {@code Host} has none), and
+   * an {@code http}/{@code https} scheme matching the connection's security when that is known.
+   *
+   * @param gatewayHosts the configured gateway host names, lowercased
+   */
+  public boolean isOwnOrigin(
+      HostPort gatewayHost, String connectionScheme, Set<String> gatewayHosts) {
     if (!scheme.equals("http") && !scheme.equals("https")) {
       return false;
     }
@@ -97,12 +138,14 @@ public record BrowserOrigin(String scheme, String host, int port) {
         return false;
       }
     }
+    if (!isGatewayHost(gatewayHost, gatewayHosts)) {
+      return false;
+    }
     return host.equals(gatewayHost.host()) && port == gatewayHost.portOr(defaultPort(scheme));
   }
 
   /**
-   * Why a connection's {@code Origin} is refused (rule R16.4), or empty when it has none, or it is
-   * the gateway's own origin (see {@link #isOwnOrigin}), or it is one of {@code allowed}.
+   * As {@link #refusal(Map, String, List, Set)} with no configured gateway host names.
    *
    * @param headers the request headers (names matched case-insensitively)
    * @param connectionScheme {@code ws}, {@code wss}, {@code http}, {@code https}, or empty
@@ -110,6 +153,21 @@ public record BrowserOrigin(String scheme, String host, int port) {
    */
   public static Optional<String> refusal(
       Map<String, String> headers, String connectionScheme, List<BrowserOrigin> allowed) {
+    return refusal(headers, connectionScheme, allowed, Set.of());
+  }
+
+  /**
+   * Why a connection's {@code Origin} is refused (rules R16.4 and R16.5), or empty when it has
+   * none, or it is the gateway's own origin (see {@link #isOwnOrigin(HostPort, String, Set)}),
+   * or it is one of {@code allowed}. The one origin rule of core and the reference gateway.
+   *
+   * @param headers the request headers (names matched case-insensitively)
+   * @param connectionScheme {@code ws}, {@code wss}, {@code http}, {@code https}, or empty
+   * @param allowed the configured {@code allowedOrigins}
+   * @param gatewayHosts the configured {@code gatewayHosts}, lowercased
+   */
+  public static Optional<String> refusal(Map<String, String> headers, String connectionScheme,
+      List<BrowserOrigin> allowed, Set<String> gatewayHosts) {
     String originHeader = ClientAddress.header(headers, "origin");
     if (originHeader == null) {
       return Optional.empty();
@@ -124,12 +182,15 @@ public record BrowserOrigin(String scheme, String host, int port) {
     }
     String host = ClientAddress.header(headers, "host");
     HostPort own = host == null ? null : HostPort.parse(host).orElse(null);
-    if (own != null && o.isOwnOrigin(own, connectionScheme)) {
+    if (own != null && o.isOwnOrigin(own, connectionScheme, gatewayHosts)) {
       return Optional.empty();
     }
+    boolean name = own != null && !isGatewayHost(own, gatewayHosts);
     return Optional.of("origin not allowed: " + ClientAddress.quote(o.toString())
         + " is neither the gateway's own origin (Host "
-        + (host == null ? "missing" : ClientAddress.quote(host)) + ") nor in allowedOrigins");
+        + (host == null ? "missing" : ClientAddress.quote(host))
+        + (name ? ", a host name that is not one of gatewayHosts" : "")
+        + ") nor in allowedOrigins");
   }
 
   /** Whether the host is {@code localhost} or a loopback address. */

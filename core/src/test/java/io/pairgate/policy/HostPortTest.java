@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pairgate.PairgateException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Strict RFC 3986 host[:port] (R10.5) and browser origins (R16.4). */
@@ -70,15 +71,27 @@ class HostPortTest {
     BrowserOrigin http18789 = BrowserOrigin.parse("http://gw.example:18789").orElseThrow();
     BrowserOrigin https = BrowserOrigin.parse("https://gw.example").orElseThrow();
     BrowserOrigin http = BrowserOrigin.parse("http://gw.example").orElseThrow();
-    assertTrue(http18789.isOwnOrigin(explicit, ""));
-    assertTrue(http18789.isOwnOrigin(explicit, "ws"));
-    assertFalse(http18789.isOwnOrigin(explicit, "wss"));
-    assertTrue(https.isOwnOrigin(implicit, ""), "Host without a port: the scheme's default");
-    assertTrue(https.isOwnOrigin(implicit, "wss"));
-    assertFalse(https.isOwnOrigin(implicit, "ws"), "https page, plain connection: port 80");
-    assertTrue(http.isOwnOrigin(implicit, "ws"));
-    assertFalse(http.isOwnOrigin(explicit, ""));
-    assertFalse(BrowserOrigin.parse("http://other.example:18789").get().isOwnOrigin(explicit, ""));
+    Set<String> gw = Set.of("gw.example");
+    assertTrue(http18789.isOwnOrigin(explicit, "", gw));
+    assertTrue(http18789.isOwnOrigin(explicit, "ws", gw));
+    assertFalse(http18789.isOwnOrigin(explicit, "wss", gw));
+    assertTrue(https.isOwnOrigin(implicit, "", gw), "Host without a port: the scheme's default");
+    assertTrue(https.isOwnOrigin(implicit, "wss", gw));
+    assertFalse(https.isOwnOrigin(implicit, "ws", gw), "https page, plain connection: port 80");
+    assertTrue(http.isOwnOrigin(implicit, "ws", gw));
+    assertFalse(http.isOwnOrigin(explicit, "", gw));
+    assertFalse(BrowserOrigin.parse("http://other.example:18789").get()
+        .isOwnOrigin(explicit, "", gw));
+    // R16.5: a host name that is not a configured gateway host is never the gateway's own
+    // (DNS rebinding); IP literals and localhost are
+    assertFalse(http18789.isOwnOrigin(explicit, ""));
+    assertFalse(http18789.isOwnOrigin(explicit, "ws", Set.of("other.example")));
+    assertTrue(BrowserOrigin.parse("http://127.0.0.1:18789").get()
+        .isOwnOrigin(HostPort.parse("127.0.0.1:18789").orElseThrow(), "ws"));
+    assertTrue(BrowserOrigin.parse("http://localhost:18789").get()
+        .isOwnOrigin(HostPort.parse("localhost:18789").orElseThrow(), "ws"));
+    assertTrue(BrowserOrigin.parse("http://[::1]:18789").get()
+        .isOwnOrigin(HostPort.parse("[::1]:18789").orElseThrow(), "ws"));
     assertFalse(BrowserOrigin.parse("ftp://gw.example:18789").get().isOwnOrigin(explicit, ""));
   }
 
@@ -86,8 +99,10 @@ class HostPortTest {
   void refusalExplainsWithoutEchoingControlCharacters() {
     List<BrowserOrigin> none = List.of();
     assertTrue(BrowserOrigin.refusal(Map.of(), "", none).isEmpty(), "no Origin: not a browser");
+    assertTrue(BrowserOrigin.refusal(Map.of("Origin", "http://a:1", "Host", "a:1"), "", none,
+        Set.of("a")).isEmpty());
     assertTrue(BrowserOrigin.refusal(Map.of("Origin", "http://a:1", "Host", "a:1"), "", none)
-        .isEmpty());
+        .orElseThrow().contains("not one of gatewayHosts"), "R16.5: an unconfigured name");
     String why = BrowserOrigin.refusal(Map.of("origin", "http://evil\n.example", "host", "a"), "",
         none).orElseThrow();
     assertFalse(why.contains("\n"), why);

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * pairgate gateway [--port 18789] [--bind 127.0.0.1] (--token-file F | --token-env VAR)
  *                  [--store DIR | --jdbc URL] [--auto-approve-local | --no-auto-approve-local]
  *                  [--trusted-proxy ADDR_OR_CIDR]... [--allowed-origin URL]...
+ *                  [--gateway-host NAME]...
  *                  [--hello-scopes requested|token] [--no-console]
  * </pre>
  */
@@ -34,7 +35,8 @@ public final class GatewayMain {
       "Usage: pairgate gateway [--port PORT] [--bind ADDRESS] (--token-file FILE | --token-env VAR)",
       "                        [--store DIR | --jdbc URL] [--[no-]auto-approve-local]",
       "                        [--trusted-proxy ADDRESS_OR_CIDR]... [--hello-scopes requested|token]",
-      "                        [--allowed-origin URL]... [--no-console]",
+      "                        [--allowed-origin URL]... [--gateway-host NAME]...",
+      "                        [--no-console]",
       "",
       "Runs a WebSocket gateway speaking OpenClaw's gateway protocol (4) on a Pairgate store.",
       "",
@@ -55,6 +57,10 @@ public final class GatewayMain {
       "  --allowed-origin URL   a browser origin besides the gateway's own that may connect,",
       "                         e.g. https://gateway.example.com for the console behind a TLS",
       "                         proxy (scheme://host[:port], repeatable; others are refused)",
+      "  --gateway-host NAME    a host name browsers use to reach this gateway, e.g.",
+      "                         gateway.lan: a page at http://NAME:PORT is then its own origin",
+      "                         (repeatable). Without it only IP addresses and localhost are,",
+      "                         so a DNS-rebinding page (evil.example re-pointed here) is refused",
       "  --hello-scopes MODE    hello-ok auth.scopes: requested (OpenClaw 2026.9, default) or",
       "                         token (2026.6)",
       "  --no-console           do not serve the operator console at /console",
@@ -74,7 +80,7 @@ public final class GatewayMain {
   record Options(int port, String bind, @Nullable String token, @Nullable Path store,
       @Nullable String jdbc, boolean autoApproveLocal, List<String> trustedProxies,
       HelloScopes helloScopes, boolean tokenOnCommandLine, List<String> allowedOrigins,
-      boolean console) {}
+      boolean console, List<String> gatewayHosts) {}
 
   static Options parse(String[] args, Map<String, String> env) {
     int port = PairgateGateway.DEFAULT_PORT;
@@ -87,6 +93,7 @@ public final class GatewayMain {
     boolean auto = true;
     List<String> proxies = new ArrayList<>();
     List<String> origins = new ArrayList<>();
+    List<String> gatewayHosts = new ArrayList<>();
     HelloScopes hello = HelloScopes.REQUESTED;
     boolean console = true;
     for (int i = 0; i < args.length; i++) {
@@ -160,6 +167,10 @@ public final class GatewayMain {
         case "--allowed-origin":
           origins.add(v);
           break;
+        case "--gateway-host":
+          io.pairgate.policy.BrowserOrigin.parseGatewayHost(v); // a clear error before starting
+          gatewayHosts.add(v);
+          break;
         case "--hello-scopes":
           if (v.equals("requested")) {
             hello = HelloScopes.REQUESTED;
@@ -183,7 +194,7 @@ public final class GatewayMain {
       throw usage("the shared token must have at least 16 characters");
     }
     return new Options(port, bind, token, store, jdbc, auto, List.copyOf(proxies), hello,
-        tokenOnCommandLine, List.copyOf(origins), console);
+        tokenOnCommandLine, List.copyOf(origins), console, List.copyOf(gatewayHosts));
   }
 
   private static PairgateException usage(String message) {
@@ -249,6 +260,7 @@ public final class GatewayMain {
           .trustedProxies(o.trustedProxies())
           .helloScopes(o.helloScopes())
           .allowedOrigins(o.allowedOrigins())
+          .gatewayHosts(o.gatewayHosts())
           .console(o.console());
       if (PairgateGateway.Builder.isLoopback(o.bind())) {
         // the exact command for this store; not on a reachable port (it names the store's place)

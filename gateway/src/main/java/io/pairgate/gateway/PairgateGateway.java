@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -145,7 +146,9 @@ public final class PairgateGateway implements AutoCloseable {
     private int workThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private boolean allowNonLoopbackWithoutToken;
     private List<String> allowedOrigins = List.of();
-    private List<Origins.Origin> allowedOriginsParsed = List.of();
+    private List<io.pairgate.policy.BrowserOrigin> allowedOriginsParsed = List.of();
+    private List<String> gatewayHosts = List.of();
+    private Set<String> gatewayHostsParsed = Set.of();
     private List<String> neverSilent = List.of();
     private boolean console = true;
     private String consoleApproveCommand = "pairgate devices approve";
@@ -279,18 +282,42 @@ public final class PairgateGateway implements AutoCloseable {
      * and changes nothing: first by the gateway, before the pairing service sees it, then by core
      * (its {@code allowedOrigins}, R16.4). The gateway's own origin is {@code http://<Host>} when
      * {@code Host} is an IP address or {@code localhost}; a host name (which DNS rebinding can
-     * point at the gateway) counts only when listed here. Replaces any earlier list.
+     * point at the gateway) counts only when it is one of {@link #gatewayHosts(List)} or its
+     * origin is listed here (R16.5). Replaces any earlier list.
      *
      * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} for anything but
      *     {@code scheme://host[:port]}
      */
     public Builder allowedOrigins(List<String> origins) {
-      List<Origins.Origin> out = new ArrayList<>();
+      List<io.pairgate.policy.BrowserOrigin> out = new ArrayList<>();
       for (String o : origins) {
         out.add(Origins.parseAllowed(Objects.requireNonNull(o, "origin")));
       }
       this.allowedOrigins = List.copyOf(origins);
       this.allowedOriginsParsed = List.copyOf(out);
+      return this;
+    }
+
+    /**
+     * The host names by which browsers reach this gateway (default none), e.g.
+     * {@code gateway.example.com}: a page whose {@code Origin} is {@code http://<name>:<port>}
+     * and whose {@code Host} is that name and port counts as the gateway's own origin only when
+     * the name is listed here (or is {@code localhost} or an IP address literal), because any
+     * other name may be an attacker's domain re-pointed at the gateway's address (DNS rebinding,
+     * R16.5). Passed to core as {@code PairingServiceBuilder.gatewayHosts}, so both apply the
+     * same rule. Replaces any earlier list.
+     *
+     * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} for anything but a bare host
+     *     name (no scheme, port or path)
+     */
+    public Builder gatewayHosts(List<String> hosts) {
+      Set<String> out = new java.util.LinkedHashSet<>();
+      for (String h : hosts) {
+        out.add(io.pairgate.policy.BrowserOrigin.parseGatewayHost(
+            Objects.requireNonNull(h, "host")));
+      }
+      this.gatewayHosts = List.copyOf(hosts);
+      this.gatewayHostsParsed = Set.copyOf(out);
       return this;
     }
 
@@ -375,14 +402,16 @@ public final class PairgateGateway implements AutoCloseable {
               h.onAudit(e);
             }
           });
-      SecurityOptions.apply(b, rejectUntrustedForwarded, allowedOrigins, neverSilent);
+      SecurityOptions.apply(b, rejectUntrustedForwarded, allowedOrigins, gatewayHosts,
+          neverSilent);
       pairingOptions.forEach(o -> o.accept(b));
       PairingService service = b.build();
       EventExecutorGroup work = Server.newWorkGroup(workThreads);
       Hub hub = new Hub(service, store, new Hub.Settings(sharedToken,
           TrustedProxies.parse(trustedProxies), allowRealIpFallback, rejectUntrustedForwarded,
           helloScopes, connectTimeout, maxFrameBytes, tickInterval, sharedTokenOperatorScopes,
-          serverVersion, clock, allowedOriginsParsed, console, consoleApproveCommand), work);
+          serverVersion, clock, allowedOriginsParsed, gatewayHostsParsed, console,
+          consoleApproveCommand), work);
       hubRef[0] = hub;
       Server server = Server.start(hub, work, host, port);
       ChangeSubscription sub = null;

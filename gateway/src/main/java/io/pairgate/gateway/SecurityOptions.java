@@ -8,11 +8,12 @@ final class SecurityOptions {
   private SecurityOptions() {}
 
   static void apply(PairingServiceBuilder b, boolean rejectUntrustedForwarded,
-      List<String> allowedOrigins, List<String> neverSilent) {
+      List<String> allowedOrigins, List<String> gatewayHosts, List<String> neverSilent) {
     // core refuses such a connect too (PROXY_ATTRIBUTION_REQUIRED); the gateway already answers
     // HTTP 403 at the upgrade, so this is the second line
     b.rejectUntrustedForwarded(rejectUntrustedForwarded);
     b.allowedOrigins(allowedOrigins);
+    b.gatewayHosts(gatewayHosts);
     if (!neverSilent.isEmpty()) {
       b.neverSilent(neverSilent);
     }

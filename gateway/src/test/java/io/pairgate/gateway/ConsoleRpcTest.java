@@ -230,6 +230,27 @@ class ConsoleRpcTest extends GatewayTestBase {
   }
 
   @Test
+  void aDnsRebindingPageIsRefusedUnlessItsNameIsAConfiguredGatewayHost() {
+    gw.close();
+    gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)
+        .gatewayHosts(List.of("GW.Lan")).start();
+    // the attacker's name re-pointed at the gateway: Host and Origin agree, and it is refused
+    // (by the gateway before the service sees it; core's same rule is the second line)
+    assertOriginRefused(Map.of("Origin", "http://evil.example:" + gw.port(),
+        "Host", "evil.example:" + gw.port()));
+    assertOriginRefused(Map.of("Origin", "http://evil.gw.lan:" + gw.port(),
+        "Host", "evil.gw.lan:" + gw.port()));
+    // the configured name is the gateway's own origin: the page pairs like any device
+    Attempt a = fromOrigin(Map.of("Origin", "http://gw.lan:" + gw.port(),
+        "Host", "gw.lan:" + gw.port()));
+    assertEquals("NOT_PAIRED", a.response().path("error").path("code").asString(),
+        a.response().toString());
+    var e = org.junit.jupiter.api.Assertions.assertThrows(io.pairgate.PairgateException.class,
+        () -> PairgateGateway.builder(store).gatewayHosts(List.of("gw.lan:18789")));
+    assertTrue(e.getMessage().contains("malformed gateway host"), e.getMessage());
+  }
+
+  @Test
   void aConfiguredOriginIsAllowed() {
     gw.close();
     gw = PairgateGateway.builder(store).port(0).sharedToken(TOKEN).autoApproveLocal(false)

@@ -81,6 +81,16 @@ class GatewayMainTest {
         Map.of());
     assertEquals(List.of("https://gw.example.com", "http://10.0.0.5:18789"), c.allowedOrigins());
     assertEquals(false, c.console());
+    assertEquals(List.of(), c.gatewayHosts());
+    assertEquals(List.of("gw.lan", "Gateway.Example.com"), GatewayMain.parse(new String[] {
+        "--gateway-host", "gw.lan", "--gateway-host=Gateway.Example.com"}, Map.of())
+        .gatewayHosts());
+    for (String bad : List.of("http://gw.lan", "gw.lan:18789", "gw.lan/x")) {
+      io.pairgate.PairgateException e = org.junit.jupiter.api.Assertions.assertThrows(
+          io.pairgate.PairgateException.class,
+          () -> GatewayMain.parse(new String[] {"--gateway-host", bad}, Map.of()));
+      assertTrue(e.getMessage().contains("malformed gateway host"), e.getMessage());
+    }
     assertTrue(GatewayMain.parse(new String[0], Map.of()).console(), "the console is on by default");
     assertEquals("--store '/tmp/my store/it'\\''s'", GatewayMain.shellWords("--store /tmp/my store/it's"));
     assertEquals("--store /tmp/x", GatewayMain.shellWords("--store /tmp/x"));

@@ -490,6 +490,68 @@ public interface PairingStoreContract {
     }
   }
 
+  /**
+   * countPending judges expiry exactly as R5.2 does (a request is expired at its expiresAt,
+   * inclusive), to the nanosecond, also when the store indexes expiry in milliseconds: requests
+   * expiring 1 ns before, exactly at, and 1 ns after {@code now} within the same millisecond, and
+   * 1 ms either side, are counted alike by the total, by one address and by an IPv6 range, and the
+   * counts agree with the live requests that {@link PairingStore#list} returns.
+   */
+  @Test
+  default void countPending_expiryAtNow_isExpiredToTheNanosecond() {
+    try (PairingStore store = newStore()) {
+      Instant now = SampleRecords.at(50_000).plusNanos(400_000);
+      // address, expiresAt: two live (1 ns and 1 ms after now), three expired (at now, 1 ns and
+      // 1 ms before it); the first four lie in one millisecond with now
+      List<DeviceRecord> records = List.of(
+          SampleRecords.pendingFrom(keyPair("contract-edge-a"), 1, requestId("edge-a"),
+              "2001:db8:5:6::1", now),
+          SampleRecords.pendingFrom(keyPair("contract-edge-b"), 1, requestId("edge-b"),
+              "2001:db8:5:6::2", now.minusNanos(1)),
+          SampleRecords.pendingFrom(keyPair("contract-edge-c"), 1, requestId("edge-c"),
+              "2001:db8:5:6::3", now.plusNanos(1)),
+          SampleRecords.pendingFrom(keyPair("contract-edge-d"), 1, requestId("edge-d"),
+              "2001:db8:5:6::4", now.plusMillis(1)),
+          SampleRecords.pendingFrom(keyPair("contract-edge-e"), 1, requestId("edge-e"),
+              "2001:db8:5:6::5", now.minusMillis(1)),
+          SampleRecords.pendingFrom(keyPair("contract-edge-f"), 1, requestId("edge-f"),
+              "198.51.100.40", now.plusNanos(599_999)));
+      for (DeviceRecord r : records) {
+        assertTrue(store.compareAndSet(0, r));
+      }
+      IpRange slash64 = IpRange.parse("2001:db8:5:6::/64");
+      assertEquals(new PendingCount(3, 0), store.countPending("2001:db8:5:6::1", now),
+          "a request is expired at exactly its expiresAt");
+      assertEquals(new PendingCount(3, 0), store.countPending("2001:db8:5:6::2", now),
+          "a request is expired 1 ns after its expiresAt");
+      assertEquals(new PendingCount(3, 1), store.countPending("2001:db8:5:6::3", now),
+          "a request is live 1 ns before its expiresAt");
+      assertEquals(new PendingCount(3, 1), store.countPending("198.51.100.40", now));
+      assertEquals(new PendingCount(3, 2), store.countPending(slash64, now),
+          "the range count judges expiry exactly, like the total");
+      assertEquals(new PendingCount(3, 1),
+          store.countPending(IpRange.parse("198.51.100.0/24"), now));
+      assertEquals(new PendingCount(2, 1), store.countPending(slash64, now.plusNanos(1)));
+      assertEquals(new PendingCount(1, 1), store.countPending(slash64, now.plusNanos(599_999)),
+          "at the last nanosecond of the millisecond only the next millisecond's is live");
+      for (Instant at : List.of(now.minusMillis(1), now.minusNanos(1), now, now.plusNanos(1),
+          now.plusNanos(599_999), now.plusMillis(1))) {
+        int live = 0;
+        int inRange = 0;
+        for (DeviceRecord r : store.list("", 100)) {
+          if (r.pending() != null && !r.pending().isExpired(at)) {
+            live++;
+            if (PendingCount.inRange(slash64, r.pending().remoteAddress())) {
+              inRange++;
+            }
+          }
+        }
+        assertEquals(new PendingCount(live, inRange), store.countPending(slash64, at),
+            "countPending agrees with the live requests list returns at " + at);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // touch
 
@@ -662,6 +724,21 @@ public interface PairingStoreContract {
   default void concurrentTouch_neverLosesCompareAndSet() throws InterruptedException {
     try (PairingStore store = newStore()) {
       ConcurrencyHarness.run(List.of(store), 1, concurrentWriters(), incrementsPerWriter(), true);
+    }
+  }
+
+  /**
+   * The request flood limits (R12.1) are exact under concurrency: many threads hammering first
+   * connects (each would create a request) at a {@code PairingService} over this store never
+   * take the pending set past {@code maxPending}, the remote peers past
+   * {@code maxPending − localPendingReserve}, or one address or IPv6 /64 past
+   * {@code maxPendingPerAddress}; every refused connect writes nothing, and the caps are filled
+   * exactly. See {@link PendingCapHarness}.
+   */
+  @Test
+  default void concurrentFirstConnects_neverExceedThePendingCaps() throws InterruptedException {
+    try (PairingStore store = newStore()) {
+      PendingCapHarness.run(store, Math.max(8, 2 * concurrentWriters()), 8);
     }
   }
 

@@ -207,7 +207,8 @@ public final class ScenarioRunner {
       Optional<Boolean> rejectUntrustedForwarded,
       Optional<List<String>> sameHostProxies,
       Optional<List<String>> browserContainerBridges,
-      Optional<List<String>> neverSilent) {}
+      Optional<List<String>> neverSilent,
+      Optional<List<String>> gatewayHosts) {}
 
   static PairingServiceBuilder configure(PairingServiceBuilder b, Config c) {
     c.pendingTtlMs().ifPresent(ms -> b.pendingTtl(Duration.ofMillis(ms)));
@@ -221,6 +222,7 @@ public final class ScenarioRunner {
     c.sameHostProxies().ifPresent(b::sameHostProxies);
     c.browserContainerBridges().ifPresent(b::browserContainerBridges);
     c.neverSilent().ifPresent(b::neverSilent);
+    c.gatewayHosts().ifPresent(b::gatewayHosts);
     return b;
   }
 
@@ -379,12 +381,13 @@ public final class ScenarioRunner {
       }
       Config cfg = new Config(Optional.empty(), Optional.empty(), Optional.empty(),
           Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty());
       if (top.has("config")) {
         Obj c = top.obj("config").allow("pendingTtlMs", "skewMs", "autoApproveLocal",
             "trustedProxies", "maxPending", "maxPendingPerAddress", "allowedOrigins",
             "rejectUntrustedForwarded", "sameHostProxies", "browserContainerBridges",
-            "neverSilent");
+            "neverSilent", "gatewayHosts");
         cfg = new Config(
             c.has("pendingTtlMs") ? Optional.of(c.num("pendingTtlMs")) : Optional.empty(),
             c.has("skewMs") ? Optional.of(c.num("skewMs")) : Optional.empty(),
@@ -400,7 +403,8 @@ public final class ScenarioRunner {
                 : Optional.empty(),
             c.has("browserContainerBridges") ? Optional.of(c.strings("browserContainerBridges"))
                 : Optional.empty(),
-            c.has("neverSilent") ? Optional.of(c.strings("neverSilent")) : Optional.empty());
+            c.has("neverSilent") ? Optional.of(c.strings("neverSilent")) : Optional.empty(),
+            c.has("gatewayHosts") ? Optional.of(c.strings("gatewayHosts")) : Optional.empty());
       }
       Map<String, String> devices = new LinkedHashMap<>();
       Obj d = top.obj("devices");

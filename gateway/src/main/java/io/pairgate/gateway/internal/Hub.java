@@ -44,7 +44,8 @@ public final class Hub {
       ScopeSet sharedTokenOperatorScopes,
       String serverVersion,
       Clock clock,
-      List<Origins.Origin> allowedOrigins,
+      List<io.pairgate.policy.BrowserOrigin> allowedOrigins,
+      Set<String> gatewayHosts,
       boolean console,
       String consoleApproveCommand) {}
 

@@ -355,7 +355,8 @@ public final class Session extends ChannelInboundHandlerAdapter {
     // a browser page of another origin never gets a session, whatever it presents; nothing is
     // asked of the service, so nothing is stored
     java.util.Optional<String> foreign =
-        Origins.refusal(headers, hub.settings.allowedOrigins());
+        Origins.refusal(headers, hub.settings.allowedOrigins(),
+            hub.settings.gatewayHosts());
     if (foreign.isPresent()) {
       LOG.info("connect refused from {}: {}", peer, foreign.get());
       throw new Refusal("INVALID_REQUEST", foreign.get(), details("ORIGIN_NOT_ALLOWED"), 1008,

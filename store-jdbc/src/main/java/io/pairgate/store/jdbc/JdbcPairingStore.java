@@ -124,7 +124,7 @@ public final class JdbcPairingStore implements PairingStore {
       + " ORDER BY device_id LIMIT ?) d"
       + " LEFT JOIN pairgate_touch t ON t.device_id = d.device_id ORDER BY d.device_id";
   private static final String SELECT_PENDING = "SELECT device_id, version, record_json"
-      + " FROM pairgate_device WHERE pending_expires_at >= ?"
+      + " FROM pairgate_device WHERE pending_expires_at > ?"
       + " ORDER BY pending_expires_at, device_id LIMIT ?";
   private static final String SELECT_EXISTS =
       "SELECT version FROM pairgate_device WHERE device_id = ?";
@@ -134,7 +134,7 @@ public final class JdbcPairingStore implements PairingStore {
   private static final String SELECT_PENDING_ADDRESSES = "SELECT pending_address"
       + " FROM pairgate_device WHERE pending_expires_at > ?";
   private static final String SELECT_PENDING_AT = "SELECT device_id, version, record_json"
-      + " FROM pairgate_device WHERE pending_expires_at = ?";
+      + " FROM pairgate_device WHERE pending_expires_at = ? ORDER BY device_id";
   private static final String INSERT_DEVICE = "INSERT INTO pairgate_device (device_id, version,"
       + " record_json, pending_expires_at, pending_address, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
   private static final String UPDATE_DEVICE = "UPDATE pairgate_device SET version = ?,"
@@ -325,16 +325,28 @@ public final class JdbcPairingStore implements PairingStore {
       throw new IllegalArgumentException("limit must be >= 1: " + limit);
     }
     ensureOpen();
+    long nowMs = epochMillisFloor(now);
     List<PendingRequest> out = new ArrayList<>();
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_PENDING)) {
-      ps.setLong(1, epochMillisFloor(now));
-      ps.setInt(2, limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          DeviceRecord r = decode(rs.getString(1), rs.getLong(2), rs.getString(3));
-          PendingRequest p = r.pending();
-          if (p != null && !p.isExpired(now)) {
-            out.add(p);
+    try (Connection c = connect()) {
+      // R5.2 to the nanosecond: the column holds the expiry's millisecond (floored), so a row of
+      // the millisecond of now may be live or expired and is judged on its record; every later
+      // row is live. The expired rows of that millisecond never take places of the LIMIT.
+      out.addAll(pendingAt(c, now, nowMs));
+      if (out.size() > limit) {
+        return new ArrayList<>(out.subList(0, limit));
+      }
+      if (out.size() == limit) {
+        return out;
+      }
+      try (PreparedStatement ps = c.prepareStatement(SELECT_PENDING)) {
+        ps.setLong(1, nowMs);
+        ps.setInt(2, limit - out.size());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            PendingRequest p = decode(rs.getString(1), rs.getLong(2), rs.getString(3)).pending();
+            if (p != null && !p.isExpired(now)) {
+              out.add(p);
+            }
           }
         }
       }
@@ -371,24 +383,38 @@ public final class JdbcPairingStore implements PairingStore {
           fromAddress = rs.getInt(2);
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(SELECT_PENDING_AT)) {
-        ps.setLong(1, nowMs);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            PendingRequest p = decode(rs.getString(1), rs.getLong(2), rs.getString(3)).pending();
-            if (p != null && !p.isExpired(now)) {
-              total++;
-              if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
-                fromAddress++;
-              }
-            }
-          }
+      for (PendingRequest p : pendingAt(c, now, nowMs)) {
+        total++;
+        if (!remoteAddress.isEmpty() && remoteAddress.equals(p.remoteAddress())) {
+          fromAddress++;
         }
       }
     } catch (SQLException e) {
       throw SqlErrors.failure("counting pending requests", SqlErrors.classify(dialect, e), e);
     }
     return new PendingCount(total, fromAddress);
+  }
+
+  /**
+   * The pending requests whose expiry falls into the epoch millisecond {@code nowMs} of
+   * {@code now} and that are still live at {@code now} exactly (R5.2: expired at expiresAt), by
+   * device id. The column is floored to milliseconds, so only these rows need their record.
+   */
+  private List<PendingRequest> pendingAt(Connection c, Instant now, long nowMs)
+      throws SQLException {
+    List<PendingRequest> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(SELECT_PENDING_AT)) {
+      ps.setLong(1, nowMs);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          PendingRequest p = decode(rs.getString(1), rs.getLong(2), rs.getString(3)).pending();
+          if (p != null && !p.isExpired(now)) {
+            out.add(p);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -401,15 +427,23 @@ public final class JdbcPairingStore implements PairingStore {
     PendingCount all = countPending("", now);
     int inRange = 0;
     ensureOpen();
-    try (Connection c = connect();
-        PreparedStatement ps = c.prepareStatement(SELECT_PENDING_ADDRESSES)) {
-      ps.setLong(1, epochMillisFloor(now));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String address = rs.getString(1);
-          if (address != null && PendingCount.inRange(range, address)) {
-            inRange++;
+    long nowMs = epochMillisFloor(now);
+    try (Connection c = connect()) {
+      try (PreparedStatement ps = c.prepareStatement(SELECT_PENDING_ADDRESSES)) {
+        ps.setLong(1, nowMs);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String address = rs.getString(1);
+            if (address != null && PendingCount.inRange(range, address)) {
+              inRange++;
+            }
           }
+        }
+      }
+      // the rows of the millisecond of now, judged exactly as the total judges them
+      for (PendingRequest p : pendingAt(c, now, nowMs)) {
+        if (PendingCount.inRange(range, p.remoteAddress())) {
+          inRange++;
         }
       }
     } catch (SQLException e) {

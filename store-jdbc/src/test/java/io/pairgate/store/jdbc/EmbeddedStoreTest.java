@@ -447,6 +447,45 @@ class EmbeddedStoreTest {
   }
 
 
+  /**
+   * The listing's LIMIT counts live requests only: requests that expired earlier within the
+   * millisecond of {@code now} (their indexed millisecond equals now's) never take its places, so
+   * the listing agrees with countPending (R5.2, expired at expiresAt).
+   */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void pendingRequests_expiredRowsOfTheSameMillisecond_doNotTakeTheLimit(Db db) {
+    DataSource ds = db.open(dir);
+    try (JdbcPairingStore store = quiet(ds).open()) {
+      Instant now = SampleRecords.at(5_000).plusNanos(700_000);
+      List<PendingRequest> live = new ArrayList<>();
+      // a0..a2 expired at, and 1 and 2 ns before, now; b0, b1 live 1 ns and 1 ms after it
+      Instant[] expiries = {now, now.minusNanos(1), now.minusNanos(2), now.plusNanos(1),
+          now.plusMillis(1)};
+      for (int i = 0; i < expiries.length; i++) {
+        DeviceKeyPair k = SampleRecords.keyPair((i < 3 ? "a" : "b") + i);
+        PendingRequest p = new PendingRequest(SampleRecords.requestId("lim" + i), k.deviceId(),
+            k.publicKey(), Role.OPERATOR, List.of(Role.OPERATOR),
+            io.pairgate.ScopeSet.of("operator.read"), Devices.CLIENT, ADDRESSES[0],
+            SampleRecords.at(0), SampleRecords.at(0), expiries[i], false,
+            io.pairgate.UpgradeReason.NOT_PAIRED);
+        assertTrue(store.compareAndSet(0,
+            new DeviceRecord(k.deviceId(), 1, null, p, false, List.of())));
+        if (i >= 3) {
+          live.add(p);
+        }
+      }
+      assertEquals(new PendingCount(2, 2), store.countPending(ADDRESSES[0], now));
+      assertEquals(live, store.pendingRequests(now, 2),
+          "the expired requests of now's millisecond take no place of the limit");
+      assertEquals(live.subList(0, 1), store.pendingRequests(now, 1));
+      assertEquals(live, store.pendingRequests(now, 10));
+      assertEquals(live.subList(1, 2), store.pendingRequests(now.plusNanos(1), 1));
+    } finally {
+      closeDataSource(ds);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Db.class)
   void pendingRequests_andCountPending_judgeExpiryExactly(Db db) {

@@ -44,6 +44,18 @@ final class StoreHandle implements PairingStore {
     return store.list(afterDeviceId, limit);
   }
 
+  /** Forwarded, so that the contract checks the store's indexed count, not the SPI default. */
+  @Override
+  public io.pairgate.spi.PendingCount countPending(String remoteAddress, Instant now) {
+    return store.countPending(remoteAddress, now);
+  }
+
+  /** Forwarded, so that the contract checks the store's indexed count, not the SPI default. */
+  @Override
+  public io.pairgate.spi.PendingCount countPending(io.pairgate.policy.IpRange range, Instant now) {
+    return store.countPending(range, now);
+  }
+
   @Override
   public void touch(DeviceId deviceId, Role role, Instant at) {
     store.touch(deviceId, role, at);
