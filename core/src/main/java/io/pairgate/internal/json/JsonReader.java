@@ -48,7 +48,7 @@ public final class JsonReader {
    */
   public static @Nullable Object parse(byte[] utf8) {
     if (utf8.length == 0) {
-      throw new JsonException("truncated: the document is empty", true);
+      throw new JsonException("the document is empty", true, 0, 0);
     }
     String text;
     try {
@@ -57,7 +57,7 @@ public final class JsonReader {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(utf8)).toString();
     } catch (CharacterCodingException e) {
-      throw new JsonException("not valid JSON: not UTF-8 text", false);
+      throw new JsonException("not UTF-8 text", false, 0, 0);
     }
     return parse(text);
   }
@@ -71,7 +71,7 @@ public final class JsonReader {
     JsonReader r = new JsonReader(text);
     r.skipWs();
     if (r.i >= text.length()) {
-      throw new JsonException("truncated: the document is empty", true);
+      throw new JsonException("the document is empty", true, 0, 0);
     }
     Object v = r.value(0);
     r.skipWs();
@@ -342,15 +342,14 @@ public final class JsonReader {
 
   private JsonException eof() {
     i = s.length();
-    return new JsonException("truncated: the JSON ends before the document is complete"
-        + location(), true);
+    return at("the JSON ends before the document is complete", true);
   }
 
   private JsonException bad(String what) {
-    return new JsonException("not valid JSON: " + what + location(), false);
+    return at(what, false);
   }
 
-  private String location() {
+  private JsonException at(String what, boolean truncated) {
     int line = 1;
     int col = 1;
     int end = Math.min(i, s.length());
@@ -362,7 +361,7 @@ public final class JsonReader {
         col++;
       }
     }
-    return " (line " + line + ", column " + col + ")";
+    return new JsonException(what, truncated, line, col);
   }
 
   /**
