@@ -139,6 +139,11 @@ final class RecordCodec {
   private static DeviceRecord decodeChecked(DeviceId deviceId, long version, String text) {
     Object tree = JsonReader.parse(text);
     if (tree instanceof Map<?, ?> m && !m.containsKey("v")) {
+      if (m.get("formatVersion") instanceof Long fv && fv > RecordJson.FORMAT_VERSION) {
+        throw new IllegalArgumentException("record format version " + fv + " was written by a"
+            + " newer Pairgate; this version reads formats " + PLAINTEXT_TOKENS_VERSION + " to "
+            + RecordJson.FORMAT_VERSION);
+      }
       DeviceRecord r = RecordJson.read(tree);
       if (!r.deviceId().equals(deviceId)) {
         throw new IllegalArgumentException("deviceId: the document holds another device than its"
