@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store written by the previous release (formatVersion 1: no {@code browserOrigin}, no
  * {@code lastSeenReason}) opens, reads with those fields empty, and is upgraded to the current
- * formatVersion 3, the shared record format (manifest and device files) on a read-write open; a read-only open leaves it alone.
+ * formatVersion 3, the shared record format (manifest and device files), on a read-write open; a
+ * read-only open leaves it alone.
  */
 class FormatUpgradeTest {
   @TempDir Path tmp;
