@@ -57,7 +57,7 @@ public final class RecordJson {
       "approvedAt", "lastSeenAt", "approvedVia", "remoteAddress", "browserOrigin",
       "lastSeenReason", "legacyMetadata");
   static final Set<String> TOKEN = Set.of(
-      "scopes", "hash", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
+      "role", "scopes", "hash", "createdAt", "rotatedAt", "revokedAt", "lastUsedAt");
   static final Set<String> CLIENT = Set.of(
       "clientId", "clientMode", "platform", "deviceFamily", "displayName", "version");
   static final Set<String> PENDING = Set.of(
@@ -125,6 +125,7 @@ public final class RecordJson {
     for (Map.Entry<Role, DeviceToken> e : p.tokens().entrySet()) {
       DeviceToken t = e.getValue();
       Map<String, @Nullable Object> tm = new TreeMap<>();
+      tm.put("role", t.role().name()); // the token's own role (normally its key's)
       tm.put("scopes", t.scopes().names());
       tm.put("hash", t.hash() == null ? null : t.hash().encoded());
       tm.put("createdAt", t.createdAt());
@@ -326,8 +327,10 @@ public final class RecordJson {
     Map<Role, DeviceToken> tokens = new TreeMap<>();
     for (Map.Entry<String, @Nullable Object> e : to.map.entrySet()) {
       String rp = to.at(JsonReader.excerpt(e.getKey()));
-      Role role = model(rp, () -> Role.of(e.getKey()));
+      Role keyRole = model(rp, () -> Role.of(e.getKey()));
       Obj t = Obj.of(e.getValue(), rp).only(TOKEN);
+      String roleName = t.string("role");
+      Role role = model(t.at("role"), () -> Role.of(roleName));
       String h = t.nullableString("hash");
       TokenHash hash = h == null ? null : model(t.at("hash"), () -> TokenHash.parse(h));
       ScopeSet scopes = scopes(t, "scopes");
@@ -335,7 +338,7 @@ public final class RecordJson {
       Instant rotated = t.nullableInstant("rotatedAt");
       Instant revoked = t.nullableInstant("revokedAt");
       Instant used = t.nullableInstant("lastUsedAt");
-      tokens.put(role, model(rp, () -> new DeviceToken(role, scopes, hash, created, rotated,
+      tokens.put(keyRole, model(rp, () -> new DeviceToken(role, scopes, hash, created, rotated,
           revoked, used)));
     }
     Instant created = o.instant("createdAt");
