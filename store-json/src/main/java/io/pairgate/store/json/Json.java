@@ -78,7 +78,18 @@ final class Json {
           + location(e), true, null);
     } catch (JacksonException e) {
       throw failure(e);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw numberOutOfRange();
     }
+  }
+
+  /**
+   * F18: Jackson refuses a number such as {@code 1e771200000000} with a
+   * {@link NumberFormatException} (not a {@link JacksonException}), and exact arithmetic on it
+   * could run for minutes. The file is damaged; the message quotes nothing of it.
+   */
+  private static ParseFailure numberOutOfRange() {
+    return new ParseFailure("not valid JSON: a number out of range", false, null);
   }
 
   /**
@@ -257,6 +268,8 @@ final class Json {
           + location(e), true, null);
     } catch (JacksonException e) {
       throw failure(e);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw numberOutOfRange();
     }
     return new DeviceSummary(format, formatVersion, deviceId, version, ids, pending);
   }
@@ -443,7 +456,16 @@ final class Json {
       if (n.isIntegralNumber() && n.canConvertToLong()) {
         return Instant.ofEpochMilli(n.longValue());
       }
-      BigDecimal nanos = n.decimalValue().multiply(BigDecimal.valueOf(1_000_000L));
+      BigDecimal ms = n.decimalValue();
+      // bound the magnitude before any exact arithmetic (F18): an Instant holds at most about
+      // 3.2e19 ms, and a nanosecond is 1e-6 ms, so more digits than that cannot be an instant
+      if (ms.signum() != 0 && (long) ms.precision() - ms.scale() > 20) {
+        throw new SchemaViolation(path + ": epoch milliseconds out of range");
+      }
+      if (ms.stripTrailingZeros().scale() > 6) {
+        throw new SchemaViolation(path + ": epoch milliseconds finer than a nanosecond");
+      }
+      BigDecimal nanos = ms.multiply(BigDecimal.valueOf(1_000_000L));
       BigInteger whole;
       try {
         whole = nanos.toBigIntegerExact();

@@ -131,4 +131,60 @@ class FuzzFindingsTest {
     }
     assertTrue(r.warnings().stream().anyMatch(w -> w.contains("operator.read")), r.toString());
   }
+
+  /**
+   * F18 (OpenClawImportFuzzTest): a number with a huge exponent made Jackson throw
+   * {@code NumberFormatException} out of the import, and exact arithmetic on such a number can run
+   * for minutes. It is a damaged file: {@code store-corrupt}, nothing written, nothing quoted.
+   */
+  @Test
+  void aNumberWithAHugeExponentIsStoreCorrupt() throws Exception {
+    String paired = new String(getClass().getResourceAsStream(
+        "OpenClawImportFuzzTestInputs/importFiles/paired-only").readAllBytes(),
+        StandardCharsets.UTF_8);
+    assertTrue(paired.contains("\"createdAtMs\": 1775000000000"), "the seed has timestamps");
+    for (String number : new String[] {"1e771200000000", "-1e771200000000", "1e-771200000000",
+        "1E400", "123456789012345678901234567890.5"}) {
+      Files.writeString(tmp.resolve(OpenClawFiles.PAIRED_FILE),
+          paired.replace("\"createdAtMs\": 1775000000000", "\"createdAtMs\": " + number));
+      InMemoryPairingStore store = new InMemoryPairingStore();
+      io.pairgate.PairgateException e = assertThrows(io.pairgate.PairgateException.class,
+          () -> OpenClawFiles.importInto(store, tmp, OpenClawFiles.DEFAULT_PENDING_TTL, false),
+          number);
+      if (number.contains("771200000000")) {
+        // Jackson refuses these while parsing: the file is damaged
+        assertEquals(io.pairgate.ErrorCode.STORE_CORRUPT, e.code(), number + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("a number out of range"), e.getMessage());
+      } else {
+        // parsed, but no instant: the row is refused by name and field
+        assertTrue(e.getMessage().contains("createdAtMs"), number + ": " + e.getMessage());
+      }
+      assertFalse(e.getMessage().contains(number), e.getMessage());
+      assertEquals(0, store.size(), number);
+    }
+    // the same numbers in a Pairgate device file (the full read and the open-time scan)
+    for (String number : new String[] {"1e771200000000", "1e-771200000000", "1E400"}) {
+      String m = refusal(s -> s.replaceFirst("(\"version\": )[0-9]+", "$1" + number));
+      assertTrue(m.contains("version") || m.contains("number"), m);
+      String m2 = refusal(s -> s.replaceFirst("(\"[a-zA-Z]*At(Ms)?\": )(\"[^\"]*\"|[0-9.]+)",
+          "$1" + number));
+      assertFalse(m2.isEmpty());
+      String f = file();
+      assertTrue(f.contains("\"expiresAtMs\": "), "the sample record has a pending request");
+      java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"deviceId\": \"([0-9a-f]{64})\"")
+          .matcher(f);
+      assertTrue(id.find(), f);
+      byte[] bytes = f.replaceFirst("(\"expiresAtMs\": )[0-9.]+", "$1" + number)
+          .getBytes(StandardCharsets.UTF_8);
+      // the open-time scan leaves a value it cannot use to the full read, but it must not throw
+      // anything untyped
+      try {
+        RecordCodec.summary(bytes, "devices/x.json", id.group(1));
+        assertFalse(number.contains("771200000000"), number + ": the scan accepted it");
+      } catch (StoreException scan) {
+        assertFalse(scan.getMessage().contains(number), scan.getMessage());
+      }
+      assertThrows(StoreException.class, () -> RecordCodec.decode(bytes, "devices/x.json", null));
+    }
+  }
 }
