@@ -105,4 +105,70 @@ public class RecordJsonBench {
   public byte[] recordEncode() {
     return RecordJson.encodeBytes(record);
   }
+
+  /**
+   * The same comparison interleaved in one JVM, robust to a machine whose load changes between JMH
+   * runs: after a warm-up, {@code rounds} rounds of ABBA blocks (A = core's reader, B = Jackson's
+   * {@code readTree}, {@code blockMs} each); prints each variant's median time per parse and the
+   * median and quartiles of the per-round ratio B / A (above 1: core's reader is faster).
+   * Arguments: {@code [rounds] [blockMs]} (default 30, 200).
+   */
+  public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+    long blockNs = (args.length > 1 ? Long.parseLong(args[1]) : 200) * 1_000_000L;
+    RecordJsonBench b = new RecordJsonBench();
+    b.setUp();
+    java.util.List<java.util.function.Supplier<Object>> variants = java.util.List.of(
+        b::readerParse, b::jacksonReadTree, b::recordDecode, b::recordEncode);
+    String[] names = {"readerParse", "jacksonReadTree", "recordDecode", "recordEncode"};
+    for (int w = 0; w < 10; w++) {
+      for (java.util.function.Supplier<Object> v : variants) {
+        block(v, blockNs);
+      }
+    }
+    double[][] t = new double[names.length][rounds];
+    double[] ratio = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      double a1 = block(variants.get(0), blockNs);
+      double b1 = block(variants.get(1), blockNs);
+      double b2 = block(variants.get(1), blockNs);
+      double a2 = block(variants.get(0), blockNs);
+      t[0][r] = (a1 + a2) / 2;
+      t[1][r] = (b1 + b2) / 2;
+      ratio[r] = (b1 + b2) / (a1 + a2);
+      t[2][r] = block(variants.get(2), blockNs);
+      t[3][r] = block(variants.get(3), blockNs);
+    }
+    System.out.printf("document: %d bytes; %d rounds of %d ms blocks%n", b.document.length, rounds,
+        blockNs / 1_000_000);
+    for (int i = 0; i < names.length; i++) {
+      System.out.printf("%-16s median %8.0f ns/op (quartiles %.0f .. %.0f)%n", names[i],
+          quantile(t[i], 0.5), quantile(t[i], 0.25), quantile(t[i], 0.75));
+    }
+    System.out.printf("jacksonReadTree / readerParse: median %.2f (quartiles %.2f .. %.2f)%n",
+        quantile(ratio, 0.5), quantile(ratio, 0.25), quantile(ratio, 0.75));
+  }
+
+  private static volatile Object sink;
+
+  /** Runs {@code f} for about {@code ns}; returns nanoseconds per call. */
+  private static double block(java.util.function.Supplier<Object> f, long ns) {
+    long start = System.nanoTime();
+    long n = 0;
+    long now;
+    do {
+      for (int i = 0; i < 64; i++) {
+        sink = f.get();
+      }
+      n += 64;
+      now = System.nanoTime();
+    } while (now - start < ns);
+    return (double) (now - start) / n;
+  }
+
+  private static double quantile(double[] xs, double q) {
+    double[] s = xs.clone();
+    java.util.Arrays.sort(s);
+    return s[(int) Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
+  }
 }
