@@ -12,6 +12,9 @@ import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.UpgradeReason;
+import io.pairgate.internal.json.JsonException;
+import io.pairgate.internal.json.JsonReader;
+import io.pairgate.internal.json.RecordJson;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
 import java.time.Instant;
@@ -21,9 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
-import io.pairgate.internal.json.JsonException;
-import io.pairgate.internal.json.JsonReader;
-import io.pairgate.internal.json.RecordJson;
 import tools.jackson.databind.JsonNode;
 
 /**
