@@ -16,9 +16,10 @@ declare -A MODULE=(
   [PublicKeyFuzzTest]=core [ProofFuzzTest]=core [ForwardedHeadersFuzzTest]=core [CidrFuzzTest]=core
   [StoreJsonRecordFuzzTest]=store-json [OpenClawImportFuzzTest]=store-json
   [JdbcRecordCodecFuzzTest]=store-jdbc [ScenarioVectorFuzzTest]=testkit
+  [RecordJsonFuzzTest]=testkit
 )
 ORDER=(PublicKeyFuzzTest ProofFuzzTest ForwardedHeadersFuzzTest CidrFuzzTest StoreJsonRecordFuzzTest
-  JdbcRecordCodecFuzzTest OpenClawImportFuzzTest ScenarioVectorFuzzTest)
+  JdbcRecordCodecFuzzTest OpenClawImportFuzzTest ScenarioVectorFuzzTest RecordJsonFuzzTest)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ORDER[@]}")
 export JAZZER_FUZZ=1

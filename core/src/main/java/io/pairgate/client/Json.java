@@ -1,14 +1,18 @@
 package io.pairgate.client;
 
+import io.pairgate.internal.json.JsonException;
+import io.pairgate.internal.json.JsonReader;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A tiny JSON reader and writer for the client's own small files (core has no JSON library).
- * Reads objects, arrays, strings, integers, booleans and null; rejects duplicate keys, trailing
- * content and numbers with fractions or exponents (the client's files hold none).
+ * JSON for the client's own small files: reading goes through core's one reader
+ * ({@link JsonReader}: strict, duplicate keys and trailing content refused), and numbers with
+ * fractions or exponents are refused as well (the client's files hold none); writing is indented.
  */
 final class Json {
   private Json() {}
@@ -24,219 +28,43 @@ final class Json {
     }
   }
 
-  /** Parses one JSON value (objects become insertion-ordered maps, integers longs). */
+  /**
+   * Parses one JSON value with core's one reader ({@link JsonReader}); objects become
+   * insertion-ordered maps, integers longs, {@code null} {@link #NULL}.
+   */
   static Object parse(String text) throws ParseError {
-    Reader r = new Reader(text);
-    r.skipWs();
-    if (r.pos >= text.length()) {
-      throw new ParseError("empty document", true);
+    Object v;
+    try {
+      v = JsonReader.parse(text);
+    } catch (JsonException e) {
+      throw new ParseError(e.getMessage(), e.truncated());
     }
-    Object v = r.value(0);
-    r.skipWs();
-    if (r.pos != text.length()) {
-      throw new ParseError("unexpected content after the document at offset " + r.pos, false);
-    }
-    return v;
+    return plain(v);
   }
 
-  private static final class Reader {
-    private final String s;
-    private int pos;
-
-    Reader(String s) {
-      this.s = s;
+  /** The reader's tree with {@link #NULL} for null; a fraction or exponent is refused. */
+  private static Object plain(@Nullable Object v) throws ParseError {
+    if (v == null) {
+      return NULL;
     }
-
-    void skipWs() {
-      while (pos < s.length()) {
-        char c = s.charAt(pos);
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-          pos++;
-        } else {
-          break;
-        }
-      }
+    if (v instanceof BigDecimal) {
+      throw new ParseError("not valid here: only integers within a long are supported", false);
     }
-
-    private ParseError eof() {
-      return new ParseError("unexpected end of input at offset " + pos, true);
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        out.put((String) e.getKey(), plain(e.getValue()));
+      }
+      return out;
     }
-
-    private ParseError bad(String what) {
-      return new ParseError(what + " at offset " + pos, false);
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object o : l) {
+        out.add(plain(o));
+      }
+      return out;
     }
-
-    private char peek() throws ParseError {
-      if (pos >= s.length()) {
-        throw eof();
-      }
-      return s.charAt(pos);
-    }
-
-    Object value(int depth) throws ParseError {
-      if (depth > 32) {
-        throw bad("nesting too deep");
-      }
-      skipWs();
-      char c = peek();
-      switch (c) {
-        case '{':
-          return object(depth);
-        case '[':
-          return array(depth);
-        case '"':
-          return string();
-        case 't':
-          literal("true");
-          return Boolean.TRUE;
-        case 'f':
-          literal("false");
-          return Boolean.FALSE;
-        case 'n':
-          literal("null");
-          return NULL;
-        default:
-          if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
-          }
-          throw bad("unexpected character '" + c + "'");
-      }
-    }
-
-    private void literal(String word) throws ParseError {
-      for (int i = 0; i < word.length(); i++) {
-        if (peek() != word.charAt(i)) {
-          throw bad("invalid literal");
-        }
-        pos++;
-      }
-    }
-
-    private Long number() throws ParseError {
-      int start = pos;
-      if (peek() == '-') {
-        pos++;
-      }
-      int digits = 0;
-      while (pos < s.length() && Character.isDigit(s.charAt(pos)) && s.charAt(pos) < 128) {
-        pos++;
-        digits++;
-      }
-      if (digits == 0) {
-        throw pos >= s.length() ? eof() : bad("invalid number");
-      }
-      if (pos < s.length() && (s.charAt(pos) == '.' || s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-        throw bad("only integers are supported");
-      }
-      try {
-        return Long.parseLong(s.substring(start, pos));
-      } catch (NumberFormatException e) {
-        throw bad("integer out of range");
-      }
-    }
-
-    private String string() throws ParseError {
-      pos++; // opening quote
-      StringBuilder b = new StringBuilder();
-      while (true) {
-        char c = peek();
-        pos++;
-        if (c == '"') {
-          return b.toString();
-        }
-        if (c == '\\') {
-          char e = peek();
-          pos++;
-          switch (e) {
-            case '"': b.append('"'); break;
-            case '\\': b.append('\\'); break;
-            case '/': b.append('/'); break;
-            case 'b': b.append('\b'); break;
-            case 'f': b.append('\f'); break;
-            case 'n': b.append('\n'); break;
-            case 'r': b.append('\r'); break;
-            case 't': b.append('\t'); break;
-            case 'u':
-              if (pos + 4 > s.length()) {
-                pos = s.length();
-                throw eof();
-              }
-              try {
-                b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-              } catch (NumberFormatException ex) {
-                throw bad("invalid \\u escape");
-              }
-              pos += 4;
-              break;
-            default:
-              throw bad("invalid escape");
-          }
-        } else if (c < 0x20) {
-          throw bad("control character in string");
-        } else {
-          b.append(c);
-        }
-      }
-    }
-
-    private Map<String, Object> object(int depth) throws ParseError {
-      pos++;
-      Map<String, Object> m = new LinkedHashMap<>();
-      skipWs();
-      if (peek() == '}') {
-        pos++;
-        return m;
-      }
-      while (true) {
-        skipWs();
-        if (peek() != '"') {
-          throw bad("expected a member name");
-        }
-        String key = string();
-        skipWs();
-        if (peek() != ':') {
-          throw bad("expected ':'");
-        }
-        pos++;
-        Object v = value(depth + 1);
-        if (m.put(key, v) != null) {
-          throw bad("duplicate member \"" + key + "\"");
-        }
-        skipWs();
-        char c = peek();
-        pos++;
-        if (c == '}') {
-          return m;
-        }
-        if (c != ',') {
-          pos--;
-          throw bad("expected ',' or '}'");
-        }
-      }
-    }
-
-    private List<Object> array(int depth) throws ParseError {
-      pos++;
-      List<Object> out = new ArrayList<>();
-      skipWs();
-      if (peek() == ']') {
-        pos++;
-        return out;
-      }
-      while (true) {
-        out.add(value(depth + 1));
-        skipWs();
-        char c = peek();
-        pos++;
-        if (c == ']') {
-          return out;
-        }
-        if (c != ',') {
-          pos--;
-          throw bad("expected ',' or ']'");
-        }
-      }
-    }
+    return v;
   }
 
   /** The JSON {@code null} (maps cannot hold Java null under the null-marked API). */

@@ -1,12 +1,16 @@
 package io.pairgate.testkit;
 
+import io.pairgate.internal.json.JsonException;
+import io.pairgate.internal.json.JsonReader;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A small strict JSON (RFC 8259) parser for scenario vectors: objects become insertion-ordered
+ * Scenario vectors as JSON (RFC 8259, strictly), read by core's one reader ({@link JsonReader}): objects become insertion-ordered
  * maps, arrays lists, strings strings, numbers {@link Long} (integers) or {@link Double}, booleans
  * {@link Boolean}, and {@code null} {@link #NULL}. Duplicate object keys are an error.
  */
@@ -27,9 +31,6 @@ final class Json {
       super(redact(message));
     }
   }
-
-  /** Vectors nest a few levels; deeper text is refused before it can exhaust the stack. */
-  private static final int MAX_DEPTH = 64;
 
   /**
    * Error text that shows vector content only where it is a plausible name: a quoted span of at
@@ -57,247 +58,57 @@ final class Json {
     return out.toString();
   }
 
-  private int depth;
+  private Json() {}
 
-  private final String s;
-  private int pos;
-
-  private Json(String s) {
-    this.s = s;
-  }
-
+  /**
+   * Parses one JSON value with core's one reader ({@link JsonReader}), converting its tree to this
+   * class's form.
+   *
+   * @throws ParseException with line and column if the text is not exactly one JSON value
+   */
   static Object parse(String text) {
-    Json p = new Json(text);
-    p.ws();
-    Object v = p.value();
-    p.ws();
-    if (p.pos != p.s.length()) {
-      throw p.error("unexpected text after the JSON value");
+    Object v;
+    try {
+      v = JsonReader.parse(text);
+    } catch (JsonException e) {
+      String where = e.line() > 0 ? "line " + e.line() + ", column " + e.column()
+          : "line 1, column 1";
+      String what = e.problem().startsWith("duplicate field ")
+          ? "duplicate key " + e.problem().substring("duplicate field ".length()) : e.problem();
+      throw new ParseException("JSON syntax error at " + where + ": "
+          + (e.truncated() ? "unexpected end of input: " : "") + what);
+    }
+    return plain(v);
+  }
+
+  private static Object plain(@Nullable Object v) {
+    if (v == null) {
+      return NULL;
+    }
+    if (v instanceof BigDecimal d) {
+      if (d.scale() == 0) {
+        throw new ParseException("JSON syntax error: integer out of range");
+      }
+      double x = d.doubleValue();
+      if (Double.isInfinite(x)) {
+        throw new ParseException("JSON syntax error: number out of range");
+      }
+      return x;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        out.put((String) e.getKey(), plain(e.getValue()));
+      }
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object o : l) {
+        out.add(plain(o));
+      }
+      return out;
     }
     return v;
-  }
-
-  private ParseException error(String message) {
-    int line = 1;
-    int col = 1;
-    for (int i = 0; i < pos && i < s.length(); i++) {
-      if (s.charAt(i) == '\n') {
-        line++;
-        col = 1;
-      } else {
-        col++;
-      }
-    }
-    return new ParseException("JSON syntax error at line " + line + ", column " + col + ": "
-        + message);
-  }
-
-  private void ws() {
-    while (pos < s.length()) {
-      char c = s.charAt(pos);
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-        pos++;
-      } else {
-        break;
-      }
-    }
-  }
-
-  private Object value() {
-    if (pos >= s.length()) {
-      throw error("unexpected end of input");
-    }
-    char c = s.charAt(pos);
-    switch (c) {
-      case '{':
-      case '[':
-        if (++depth > MAX_DEPTH) {
-          throw error("nested deeper than " + MAX_DEPTH + " levels");
-        }
-        try {
-          return c == '{' ? object() : array();
-        } finally {
-          depth--;
-        }
-      case '"':
-        return string();
-      case 't':
-        return literal("true", Boolean.TRUE);
-      case 'f':
-        return literal("false", Boolean.FALSE);
-      case 'n':
-        return literal("null", NULL);
-      default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
-          return number();
-        }
-        throw error("unexpected character");
-    }
-  }
-
-  private Object literal(String word, Object v) {
-    if (!s.startsWith(word, pos)) {
-      throw error("expected " + word);
-    }
-    pos += word.length();
-    return v;
-  }
-
-  private Map<String, Object> object() {
-    pos++;
-    Map<String, Object> m = new LinkedHashMap<>();
-    ws();
-    if (pos < s.length() && s.charAt(pos) == '}') {
-      pos++;
-      return m;
-    }
-    while (true) {
-      ws();
-      if (pos >= s.length() || s.charAt(pos) != '"') {
-        throw error("expected a string key");
-      }
-      int at = pos;
-      String k = string();
-      ws();
-      expect(':');
-      ws();
-      Object v = value();
-      if (m.containsKey(k)) {
-        pos = at;
-        throw error("duplicate key \"" + k + "\"");
-      }
-      m.put(k, v);
-      ws();
-      if (pos < s.length() && s.charAt(pos) == ',') {
-        pos++;
-        continue;
-      }
-      expect('}');
-      return m;
-    }
-  }
-
-  private List<Object> array() {
-    pos++;
-    List<Object> l = new ArrayList<>();
-    ws();
-    if (pos < s.length() && s.charAt(pos) == ']') {
-      pos++;
-      return l;
-    }
-    while (true) {
-      ws();
-      l.add(value());
-      ws();
-      if (pos < s.length() && s.charAt(pos) == ',') {
-        pos++;
-        continue;
-      }
-      expect(']');
-      return l;
-    }
-  }
-
-  private void expect(char c) {
-    if (pos >= s.length() || s.charAt(pos) != c) {
-      throw error("expected '" + c + "'");
-    }
-    pos++;
-  }
-
-  private String string() {
-    pos++;
-    StringBuilder b = new StringBuilder();
-    while (true) {
-      if (pos >= s.length()) {
-        throw error("unterminated string");
-      }
-      char c = s.charAt(pos++);
-      if (c == '"') {
-        return b.toString();
-      }
-      if (c < 0x20) {
-        pos--;
-        throw error("control character in string");
-      }
-      if (c != '\\') {
-        b.append(c);
-        continue;
-      }
-      if (pos >= s.length()) {
-        throw error("unterminated escape");
-      }
-      char e = s.charAt(pos++);
-      switch (e) {
-        case '"' -> b.append('"');
-        case '\\' -> b.append('\\');
-        case '/' -> b.append('/');
-        case 'b' -> b.append('\b');
-        case 'f' -> b.append('\f');
-        case 'n' -> b.append('\n');
-        case 'r' -> b.append('\r');
-        case 't' -> b.append('\t');
-        case 'u' -> {
-          if (pos + 4 > s.length()) {
-            throw error("short \\u escape");
-          }
-          try {
-            b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-          } catch (NumberFormatException ex) {
-            throw error("bad \\u escape");
-          }
-          pos += 4;
-        }
-        default -> {
-          pos--;
-          throw error("bad escape");
-        }
-      }
-    }
-  }
-
-  private Object number() {
-    int start = pos;
-    if (s.charAt(pos) == '-') {
-      pos++;
-    }
-    if (pos < s.length() && s.charAt(pos) == '0') {
-      pos++;
-    } else {
-      digits();
-    }
-    boolean integral = true;
-    if (pos < s.length() && s.charAt(pos) == '.') {
-      integral = false;
-      pos++;
-      digits();
-    }
-    if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-      integral = false;
-      pos++;
-      if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
-        pos++;
-      }
-      digits();
-    }
-    String t = s.substring(start, pos);
-    if (integral) {
-      try {
-        return Long.parseLong(t);
-      } catch (NumberFormatException e) {
-        throw error("integer out of range: " + t);
-      }
-    }
-    return Double.parseDouble(t);
-  }
-
-  private void digits() {
-    int start = pos;
-    while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-      pos++;
-    }
-    if (pos == start) {
-      throw error("expected a digit");
-    }
   }
 }

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rewrites every {@code record_json} of format 1 (plaintext token secrets) as format 2 (their
- * SHA-256 hashes), in one transaction: either every row is upgraded or none is. A row's version is
+ * Rewrites every {@code record_json} of format 1 (plaintext token secrets) in the shared record
+ * format 3 (their SHA-256 hashes, core's {@code RecordJson}), in one transaction: either every row is upgraded or none is. A row's version is
  * unchanged (the record means the same), and the update is conditional on the row being unchanged
- * since it was read, so a concurrent change (which writes format 2 anyway) is never overwritten.
+ * since it was read, so a concurrent change (which writes format 3 anyway) is never overwritten.
  * Runs when a store is built; once no format-1 row is left it costs one {@code SELECT ... LIKE}
  * (a scan of the device table) that finds nothing.
  */

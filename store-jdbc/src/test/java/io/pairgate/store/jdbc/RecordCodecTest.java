@@ -28,9 +28,12 @@ class RecordCodecTest {
     String text = RecordCodec.encode(r);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      assertTrue(c >= 0x20 && c < 0x7f, "encoded text must be printable ASCII, found U+"
+      assertTrue(c == '\n' || (c >= 0x20 && c < 0x7f), "encoded text must be printable ASCII"
+          + " lines, found U+"
           + Integer.toHexString(c) + " at " + i);
     }
+    assertEquals(r, RecordCodec.decode(r.deviceId(), r.version(), LegacyRecordText.encode(r)),
+        "the previous release's compact format 2 still reads the same");
     return RecordCodec.decode(r.deviceId(), r.version(), text);
   }
 
@@ -123,8 +126,9 @@ class RecordCodecTest {
 
   @Test
   void decode_rejectsAnythingButExactlyTheWrittenShape() {
+    // format 2, the compact document the previous release wrote (format 3 is RecordJsonTest's)
     DeviceRecord r = SampleRecords.full(KEY, 1, "strict", false);
-    String good = RecordCodec.encode(r);
+    String good = LegacyRecordText.encode(r);
     String[] bad = {
       "",
       "null",
@@ -158,8 +162,24 @@ class RecordCodecTest {
   }
 
   @Test
+  void decode_format3_isTheSharedDocument_andItsIdAndVersionMustMatchTheRow() {
+    DeviceRecord r = SampleRecords.full(KEY, 4, "shared", false);
+    String text = RecordCodec.encode(r);
+    assertEquals(io.pairgate.internal.json.RecordJson.encode(r), text);
+    assertTrue(text.contains("\"formatVersion\": 3,"), text);
+    assertEquals(r, RecordCodec.decode(KEY.deviceId(), 4, text));
+    assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(KEY.deviceId(), 5, text));
+    assertThrows(IllegalArgumentException.class,
+        () -> RecordCodec.decode(SampleRecords.deviceId("other"), 4, text));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RecordCodec.decode(KEY.deviceId(), 4,
+            text.replace("\"formatVersion\": 3,", "\"formatVersion\": 4,")));
+    assertTrue(e.getMessage().contains("newer Pairgate"), e.getMessage());
+  }
+
+  @Test
   void decode_newerFormat_saysSo() {
-    String text = RecordCodec.encode(SampleRecords.paired(KEY, 1, "x")).replace("{\"v\":2",
+    String text = LegacyRecordText.encode(SampleRecords.paired(KEY, 1, "x")).replace("{\"v\":2",
         "{\"v\":3");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RecordCodec.decode(KEY.deviceId(), 1, text));

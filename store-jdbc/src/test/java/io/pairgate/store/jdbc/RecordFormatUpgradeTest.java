@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A database written by the previous release (record format 1: no {@code browserOrigin}, no
- * {@code lastSeenReason}) opens, its rows are rewritten in format 2 on open with the same version,
+ * {@code lastSeenReason}) opens, its rows are rewritten in the shared format 3 on open with the same version,
  * and nothing is lost.
  */
 class RecordFormatUpgradeTest {
@@ -56,7 +56,7 @@ class RecordFormatUpgradeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "sqlite"})
-  void aV1Row_isReadAndRewrittenInFormat2OnOpen(String db) throws Exception {
+  void aV1Row_isReadAndRewrittenInFormat3OnOpen(String db) throws Exception {
     DeviceKeyPair k = SampleRecords.keyPair("jdbc-upgrade-" + db);
     DataSource ds = open(db);
     try {
@@ -80,9 +80,9 @@ class RecordFormatUpgradeTest {
       try (JdbcPairingStore s =
           JdbcPairingStore.builder(ds).touchFlushInterval(Duration.ZERO).open()) {
         String text = rowText(ds, k);
-        assertTrue(text.startsWith("{\"v\":2,"), text);
-        assertTrue(text.contains("\"browserOrigin\":\"\""), text);
-        assertTrue(text.contains("\"lastSeenReason\":\"connect\""), text);
+        assertTrue(text.contains("\n  \"formatVersion\": 3,\n"), text);
+        assertTrue(text.contains("\"browserOrigin\": \"\""), text);
+        assertTrue(text.contains("\"lastSeenReason\": \"connect\""), text);
         DeviceRecord r = s.load(k.deviceId()).orElseThrow();
         assertEquals(3, r.version(), "a format rewrite is not a change");
         PairedDevice p = r.paired();

@@ -79,7 +79,7 @@ class TokenSecretsAtRestTest {
 
   /** The record_json format 1 wrote for {@code k}'s sample record: the plaintext secret. */
   private static String formatOne(DeviceRecord r, DeviceKeyPair k) {
-    String v2 = RecordCodec.encode(r);
+    String v2 = LegacyRecordText.encode(r);
     String hash = SampleRecords.tokenHash(k.deviceId() + "/operator").encoded();
     assertTrue(v2.startsWith("{\"v\":2,") && v2.contains("\"hash\":\"" + hash + "\""), v2);
     return v2.replace("{\"v\":2,", "{\"v\":1,")
@@ -112,7 +112,8 @@ class TokenSecretsAtRestTest {
       Map<String, String> after = rows(ds);
       for (DeviceKeyPair k : List.of(A, B)) {
         String row = after.get(k.deviceId().value());
-        assertTrue(row.startsWith("1 {\"v\":2,"), "upgraded, version unchanged: " + row);
+        assertTrue(row.startsWith("1 {\n") && row.contains("\n  \"formatVersion\": 3,\n")
+            && row.contains("\n  \"version\": 1\n"), "upgraded, version unchanged: " + row);
         assertFalse(row.contains(secretOf(k)), "a plaintext secret is left: " + row);
         assertEquals(TokenCheck.OK, PairingService.builder(store).build().verifyToken(
             k.deviceId(), Role.OPERATOR, secretOf(k), ScopeSet.of("operator.read")),
@@ -182,7 +183,7 @@ class TokenSecretsAtRestTest {
           .rotate(A.deviceId(), Role.OPERATOR).secret().value();
       String row = rows(ds).get(A.deviceId().value());
       assertFalse(row.contains(secret), row);
-      assertTrue(row.contains("\"hash\":\"sha256:"), row);
+      assertTrue(row.contains("\"hash\": \"sha256:"), row);
     } finally {
       ((HikariDataSource) ds).close();
     }

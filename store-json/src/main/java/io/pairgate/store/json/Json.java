@@ -291,6 +291,12 @@ final class Json {
           || name.equals("expiresAtMs") && t == JsonToken.VALUE_NUMBER_INT
           && p.getNumberType() == JsonParser.NumberType.INT) {
         expires = Instant.ofEpochMilli(p.getLongValue());
+      } else if (name.equals("expiresAt") && t == JsonToken.VALUE_STRING) {
+        try {
+          expires = io.pairgate.internal.json.RecordJson.parseInstant(p.getString());
+        } catch (DateTimeException e) {
+          expires = Instant.MAX; // reading the record reports it
+        }
       } else if (name.equals("expiresAtMs") && t.isNumeric()) {
         try {
           expires = instant(MAPPER.getNodeFactory().numberNode(p.getDecimalValue()), "expiresAtMs");

@@ -13,9 +13,11 @@ final class Layout {
    * The newest format version this code reads and the one it writes. Version 2 stores a device
    * token as its hash ({@code "hash"}) and added {@code browserOrigin} (paired and pending) and
    * {@code lastSeenReason} (paired); version 1 held the plaintext ({@code "secret"}), lacks those
-   * fields (read as empty), and is upgraded when a store is opened read-write.
+   * fields (read as empty), and is upgraded when a store is opened read-write. Version 3 is the
+   * record format shared with store-jdbc (core's {@code RecordJson}: ISO-8601 instants instead of
+   * epoch milliseconds); version 2 files are read and rewritten in version 3 on their next write.
    */
-  static final long FORMAT_VERSION = 2;
+  static final long FORMAT_VERSION = io.pairgate.internal.json.RecordJson.FORMAT_VERSION;
   /** The format version that held token secrets in plaintext. */
   static final long PLAINTEXT_TOKENS_VERSION = 1;
 

@@ -12,6 +12,9 @@ import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.StoreCorruptException;
 import io.pairgate.UpgradeReason;
+import io.pairgate.internal.json.JsonException;
+import io.pairgate.internal.json.JsonReader;
+import io.pairgate.internal.json.RecordJson;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
 import java.time.Instant;
@@ -25,7 +28,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Device files: {@link DeviceRecord} to JSON and back, exactly (every field, nanosecond instants,
- * empty and null values). Reading is strict: a missing, unknown or malformed field is a
+ * empty and null values). A device file is core's shared record document ({@link RecordJson},
+ * formatVersion {@value RecordJson#FORMAT_VERSION}, the same bytes store-jdbc writes), read by
+ * core's {@link JsonReader}; files of formatVersion 1 and 2 (epoch milliseconds) are still read,
+ * with Jackson. Reading is strict: a missing, unknown or malformed field is a
  * {@link StoreCorruptException} naming the file and the JSON path.
  */
 final class RecordCodec {
@@ -62,100 +68,9 @@ final class RecordCodec {
   // ---------------------------------------------------------------------------------------------
   // encode
 
+  /** The shared record document ({@link RecordJson}, format {@value RecordJson#FORMAT_VERSION}). */
   static byte[] encode(DeviceRecord r) {
-    Map<String, @Nullable Object> m = Json.object();
-    m.put("format", Layout.DEVICE_FORMAT);
-    m.put("formatVersion", Layout.FORMAT_VERSION);
-    m.put("deviceId", r.deviceId().value());
-    m.put("version", r.version());
-    m.put("blocked", r.blocked());
-    m.put("paired", r.paired() == null ? null : paired(r.paired()));
-    m.put("pending", r.pending() == null ? null : pending(r.pending()));
-    List<Object> resolved = new ArrayList<>(r.resolved().size());
-    for (ResolvedRequest x : r.resolved()) {
-      Map<String, @Nullable Object> e = Json.object();
-      e.put("requestId", x.requestId());
-      e.put("outcome", x.outcome().wireName());
-      e.put("successorRequestId", x.successorRequestId());
-      e.put("resolvedAtMs", Json.epochMs(x.resolvedAt()));
-      resolved.add(e);
-    }
-    m.put("resolved", resolved);
-    return Json.write(m);
-  }
-
-  private static Map<String, @Nullable Object> paired(PairedDevice p) {
-    Map<String, @Nullable Object> m = Json.object();
-    m.put("publicKey", p.publicKey().base64Url());
-    m.put("roles", roleNames(p.roles()));
-    m.put("approvedScopes", p.approvedScopes().names());
-    m.put("client", client(p.client()));
-    m.put("label", p.label());
-    Map<String, @Nullable Object> tokens = Json.object();
-    for (Map.Entry<Role, DeviceToken> e : p.tokens().entrySet()) {
-      DeviceToken t = e.getValue();
-      Map<String, @Nullable Object> tm = Json.object();
-      tm.put("scopes", t.scopes().names());
-      tm.put("hash", t.hash() == null ? null : t.hash().encoded());
-      tm.put("createdAtMs", Json.epochMs(t.createdAt()));
-      tm.put("rotatedAtMs", optMs(t.rotatedAt()));
-      tm.put("revokedAtMs", optMs(t.revokedAt()));
-      tm.put("lastUsedAtMs", optMs(t.lastUsedAt()));
-      tokens.put(e.getKey().name(), tm);
-    }
-    m.put("tokens", tokens);
-    m.put("createdAtMs", Json.epochMs(p.createdAt()));
-    m.put("approvedAtMs", Json.epochMs(p.approvedAt()));
-    m.put("lastSeenAtMs", optMs(p.lastSeenAt()));
-    m.put("approvedVia", p.approvedVia());
-    m.put("remoteAddress", p.remoteAddress());
-    m.put("browserOrigin", p.browserOrigin());
-    m.put("lastSeenReason", p.lastSeenReason());
-    if (p.legacyMetadata()) {
-      m.put("legacyMetadata", true);
-    }
-    return m;
-  }
-
-  private static Map<String, @Nullable Object> pending(PendingRequest p) {
-    Map<String, @Nullable Object> m = Json.object();
-    m.put("requestId", p.requestId());
-    m.put("publicKey", p.publicKey().base64Url());
-    m.put("role", p.role().name());
-    m.put("roles", roleNames(p.roles()));
-    m.put("scopes", p.scopes().names());
-    m.put("client", client(p.client()));
-    m.put("remoteAddress", p.remoteAddress());
-    m.put("createdAtMs", Json.epochMs(p.createdAt()));
-    m.put("refreshedAtMs", Json.epochMs(p.refreshedAt()));
-    m.put("expiresAtMs", Json.epochMs(p.expiresAt()));
-    m.put("repair", p.repair());
-    m.put("reason", p.reason().wireName());
-    m.put("browserOrigin", p.browserOrigin());
-    return m;
-  }
-
-  private static Map<String, @Nullable Object> client(ClientInfo c) {
-    Map<String, @Nullable Object> m = Json.object();
-    m.put("clientId", c.clientId());
-    m.put("clientMode", c.clientMode());
-    m.put("platform", c.platform());
-    m.put("deviceFamily", c.deviceFamily());
-    m.put("displayName", c.displayName());
-    m.put("version", c.version());
-    return m;
-  }
-
-  private static List<String> roleNames(List<Role> roles) {
-    List<String> out = new ArrayList<>(roles.size());
-    for (Role r : roles) {
-      out.add(r.name());
-    }
-    return out;
-  }
-
-  private static @Nullable Object optMs(@Nullable Instant t) {
-    return t == null ? null : Json.epochMs(t);
+    return RecordJson.encodeBytes(r);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -170,6 +85,45 @@ final class RecordCodec {
    * @throws StoreFormatException if it was written by a newer Pairgate
    */
   static DeviceRecord decode(byte[] bytes, String file, @Nullable String expectedId) {
+    Object tree;
+    try {
+      tree = JsonReader.parse(bytes);
+    } catch (JsonException e) {
+      throw new StoreCorruptException(file, e.getMessage(),
+          new Json.ParseFailure(e.getMessage(), e.truncated(), null));
+    }
+    if (!(tree instanceof Map<?, ?> m) || !Long.valueOf(RecordJson.FORMAT_VERSION)
+        .equals(m.get("formatVersion")) || !Layout.DEVICE_FORMAT.equals(m.get("format"))) {
+      return decodeOlder(bytes, file, expectedId);
+    }
+    try {
+      RecordJson.Obj o = RecordJson.Obj.of(tree, "");
+      String id = o.string("deviceId");
+      if (expectedId != null && !expectedId.equals(id)) {
+        DeviceId other = RecordJson.model("deviceId", () -> DeviceId.parse(id));
+        throw new Misplaced("deviceId: misplaced: the file holds device " + other.value()
+            + " but its name says " + expectedId);
+      }
+      DeviceRecord r = RecordJson.read(tree);
+      if (r.isEmpty()) {
+        throw new Json.SchemaViolation("paired, pending, blocked, resolved: the record is empty "
+            + "(the store deletes empty records instead of writing them)");
+      }
+      return r;
+    } catch (Json.SchemaViolation e) {
+      throw new StoreCorruptException(file, "schema violation at " + e.getMessage(), e);
+    } catch (RecordJson.Invalid e) {
+      throw new StoreCorruptException(file, "schema violation at " + e.getMessage(),
+          new Json.SchemaViolation(e.getMessage()));
+    }
+  }
+
+  /**
+   * Reads a device file of formatVersion 1 or 2 (epoch milliseconds), or reports what is wrong
+   * with any file that is not of the current format (a newer or other format, a malformed
+   * header).
+   */
+  private static DeviceRecord decodeOlder(byte[] bytes, String file, @Nullable String expectedId) {
     JsonNode root;
     try {
       root = Json.parse(bytes);

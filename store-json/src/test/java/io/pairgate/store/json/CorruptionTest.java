@@ -66,8 +66,8 @@ class CorruptionTest {
             s -> s.replace("\"blocked\": false,", "\"blocked\": false,\n  \"blocked\": true,")),
         new Damage("top-level array", StoreProblem.Kind.SCHEMA, "expected an object", true,
             s -> "[" + s + "]"),
-        new Damage("missing field", StoreProblem.Kind.SCHEMA, "paired.approvedAtMs", false,
-            s -> s.replaceFirst("\"approvedAtMs\": [0-9]+,", "")),
+        new Damage("missing field", StoreProblem.Kind.SCHEMA, "paired.approvedAt", false,
+            s -> s.replaceFirst("\"approvedAt\": \"[^\"]+\",", "")),
         new Damage("wrong type", StoreProblem.Kind.SCHEMA, "version", true,
             s -> s.replace("\"version\": 1\n", "\"version\": \"1\"\n")),
         new Damage("unknown field", StoreProblem.Kind.SCHEMA, "paired.colour", false,
@@ -91,7 +91,7 @@ class CorruptionTest {
         new Damage("another device's content", StoreProblem.Kind.MISPLACED, "name says", true,
             s -> otherDevice),
         new Damage("newer formatVersion", StoreProblem.Kind.NEWER_FORMAT, "newer Pairgate", true,
-            s -> s.replace("\"formatVersion\": 2,", "\"formatVersion\": 7,")),
+            s -> s.replace("\"formatVersion\": 3,", "\"formatVersion\": 7,")),
         new Damage("other format", StoreProblem.Kind.NEWER_FORMAT, "expected \"pairgate-device\"", true,
             s -> s.replace("\"format\": \"pairgate-device\"", "\"format\": \"openclaw\"")))
         .map(Arguments::of);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A store written by the previous release (formatVersion 1: no {@code browserOrigin}, no
- * {@code lastSeenReason}) opens, reads with those fields empty, and is upgraded to formatVersion 2
- * (manifest and device files) on a read-write open; a read-only open leaves it alone.
+ * {@code lastSeenReason}) opens, reads with those fields empty, and is upgraded to the current
+ * formatVersion 3, the shared record format (manifest and device files), on a read-write open; a
+ * read-only open leaves it alone.
  */
 class FormatUpgradeTest {
   @TempDir Path tmp;
@@ -59,7 +60,7 @@ class FormatUpgradeTest {
     Path file = plantV1Store(dir, k);
     try (JsonPairingStore s = JsonPairingStore.open(dir)) {
       assertTrue(Files.readString(dir.resolve("store.json")).replace(" ", "")
-          .contains("\"formatVersion\":2"),
+          .contains("\"formatVersion\":3"),
           "manifest upgraded on open");
       DeviceRecord r = s.load(k.deviceId()).orElseThrow();
       assertEquals(3, r.version());
@@ -72,7 +73,7 @@ class FormatUpgradeTest {
       assertEquals("", q.browserOrigin());
       assertEquals(Instant.ofEpochMilli(1700000004000L), q.refreshedAt());
       String opened = Files.readString(file).replace(" ", "");
-      assertTrue(opened.contains("\"formatVersion\":2"), "device files are upgraded on open");
+      assertTrue(opened.contains("\"formatVersion\":3"), "device files are upgraded on open");
       assertTrue(opened.contains("\"browserOrigin\":\"\""), opened);
       assertTrue(opened.contains("\"lastSeenReason\":\"connect\""), opened);
       assertTrue(opened.contains("\"version\":3"), "an upgrade is not a change: " + opened);
@@ -81,7 +82,7 @@ class FormatUpgradeTest {
       assertTrue(s.compareAndSet(3, next));
     }
     String text = Files.readString(file, StandardCharsets.UTF_8).replace(" ", "");
-    assertTrue(text.contains("\"formatVersion\":2"), text);
+    assertTrue(text.contains("\"formatVersion\":3"), text);
     assertTrue(text.contains("\"browserOrigin\":\"\""), text);
     assertTrue(text.contains("\"lastSeenReason\":\"connect\""), text);
     try (JsonPairingStore s = JsonPairingStore.open(dir)) {

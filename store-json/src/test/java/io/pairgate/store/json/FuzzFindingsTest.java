@@ -169,7 +169,9 @@ class FuzzFindingsTest {
       String m2 = refusal(s -> s.replaceFirst("(\"[a-zA-Z]*At(Ms)?\": )(\"[^\"]*\"|[0-9.]+)",
           "$1" + number));
       assertFalse(m2.isEmpty());
-      String f = file();
+      // formatVersion 2 (epoch ms, read with Jackson) as the F18 fix found it
+      String f = new String(LegacyDeviceFile.encode(SampleRecords.full(
+          SampleRecords.keyPair("fuzz"), 3, "t", false)), StandardCharsets.UTF_8);
       assertTrue(f.contains("\"expiresAtMs\": "), "the sample record has a pending request");
       java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"deviceId\": \"([0-9a-f]{64})\"")
           .matcher(f);
@@ -183,6 +185,24 @@ class FuzzFindingsTest {
         assertFalse(number.contains("771200000000"), number + ": the scan accepted it");
       } catch (StoreException scan) {
         assertFalse(scan.getMessage().contains(number), scan.getMessage());
+      }
+      assertThrows(StoreException.class, () -> RecordCodec.decode(bytes, "devices/x.json", null));
+      // formatVersion 3 (core's reader): the same number where an instant belongs
+      String f3 = file();
+      assertTrue(f3.contains("\"expiresAt\": \""), "the sample record has a pending request");
+      byte[] bytes3 = f3.replaceFirst("(\"expiresAt\": )\"[^\"]*\"", "$1" + number)
+          .getBytes(StandardCharsets.UTF_8);
+      try {
+        RecordCodec.summary(bytes3, "devices/x.json", id.group(1));
+      } catch (StoreException scan) {
+        assertFalse(scan.getMessage().contains(number), scan.getMessage());
+      }
+      StoreException e3 = assertThrows(StoreException.class,
+          () -> RecordCodec.decode(bytes3, "devices/x.json", null));
+      assertFalse(e3.getMessage().contains(number), e3.getMessage());
+      if (number.contains("771200000000")) {
+        assertTrue(e3.getMessage().contains("not valid JSON: a number out of range"),
+            e3.getMessage());
       }
       assertThrows(StoreException.class, () -> RecordCodec.decode(bytes, "devices/x.json", null));
     }

@@ -64,7 +64,9 @@ class TokenSecretsAtRestTest {
   /** Rewrites a device file as formatVersion 1 wrote it: the plaintext secret instead of the hash. */
   private static void plantPlaintext(Path dir, DeviceKeyPair k) throws IOException {
     Path f = file(dir, k);
-    String text = Files.readString(f);
+    // formatVersion 1 is formatVersion 2 with the secret: start from the previous release's writer
+    String text = new String(LegacyDeviceFile.encode(RecordCodec.decode(Files.readAllBytes(f),
+        f.toString(), null)), StandardCharsets.UTF_8);
     String hash = SampleRecords.tokenHash(k.deviceId() + "/operator").encoded();
     assertTrue(text.contains("\"hash\": \"" + hash + "\""), text);
     Files.writeString(f, text.replace("\"hash\": \"" + hash + "\"",
@@ -76,7 +78,7 @@ class TokenSecretsAtRestTest {
 
   private static void plantOldManifest(Path dir) throws IOException {
     Path m = dir.resolve("store.json");
-    Files.writeString(m, Files.readString(m).replace("\"formatVersion\": 2", "\"formatVersion\": 1"));
+    Files.writeString(m, Files.readString(m).replace("\"formatVersion\": 3", "\"formatVersion\": 1"));
   }
 
   private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
@@ -146,9 +148,9 @@ class TokenSecretsAtRestTest {
     }
     assertNoFileContains(dir, secretOf(A));
     assertNoFileContains(dir, secretOf(B));
-    assertTrue(Files.readString(dir.resolve("store.json")).contains("\"formatVersion\": 2"));
+    assertTrue(Files.readString(dir.resolve("store.json")).contains("\"formatVersion\": 3"));
     for (DeviceKeyPair k : List.of(A, B)) {
-      assertTrue(Files.readString(file(dir, k)).contains("\"formatVersion\": 2,"));
+      assertTrue(Files.readString(file(dir, k)).contains("\"formatVersion\": 3,"));
     }
 
     // once: a second open rewrites nothing
