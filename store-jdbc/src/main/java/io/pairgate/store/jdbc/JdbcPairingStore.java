@@ -1,9 +1,7 @@
 package io.pairgate.store.jdbc;
 
 import io.pairgate.DeviceId;
-import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
-import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
@@ -481,13 +479,12 @@ public final class JdbcPairingStore implements PairingStore {
   }
 
   /**
-   * The record with flushed and buffered touches applied: lastSeenAt and a token's lastUsedAt
-   * move forward only, exactly as {@link io.pairgate.InMemoryPairingStore#touch} does.
+   * The record with flushed and buffered touches applied by core's touch merge,
+   * {@link DeviceRecord#withAccessTimes}: lastSeenAt and a token's lastUsedAt move forward only.
    */
   private DeviceRecord withTouches(DeviceRecord r, Map<String, Instant> flushed) {
     Map<String, Instant> buffered = touches.forDevice(r.deviceId().value());
-    PairedDevice p = r.paired();
-    if (p == null || (flushed.isEmpty() && buffered == null)) {
+    if (r.paired() == null || (flushed.isEmpty() && buffered == null)) {
       return r;
     }
     Map<String, Instant> all = flushed;
@@ -497,34 +494,20 @@ public final class JdbcPairingStore implements PairingStore {
         all.merge(e.getKey(), e.getValue(), (a, b) -> a.isAfter(b) ? a : b);
       }
     }
-    PairedDevice next = p;
-    Map<Role, DeviceToken> tokens = null;
+    Instant seen = null;
+    Map<Role, Instant> used = new HashMap<>();
     for (Map.Entry<String, Instant> e : all.entrySet()) {
       Instant at = e.getValue();
-      Instant seen = next.lastSeenAt();
       if (seen == null || seen.isBefore(at)) {
-        next = next.withLastSeenAt(at);
+        seen = at;
       }
-      Role role;
       try {
-        role = Role.of(e.getKey());
+        used.merge(Role.of(e.getKey()), at, (a, b) -> a.isAfter(b) ? a : b);
       } catch (PairgateException ex) {
-        continue; // a touch row for a role name the model rejects: ignore (best effort data)
-      }
-      DeviceToken t = p.token(role);
-      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(at))) {
-        if (tokens == null) {
-          tokens = new HashMap<>(p.tokens());
-        }
-        tokens.put(role, t.withLastUsedAt(at));
+        // a touch row for a role name the model rejects: it still counts as seen (best effort)
       }
     }
-    if (tokens != null) {
-      next = next.withTokens(tokens);
-    }
-    return next == p
-        ? r
-        : new DeviceRecord(r.deviceId(), r.version(), next, r.pending(), r.blocked(), r.resolved());
+    return seen == null ? r : r.withAccessTimes(seen, used);
   }
 
   // ---------------------------------------------------------------------------------------------
