@@ -16,9 +16,10 @@ public final class ConnectFrame {
 
   /**
    * The frame {@code {"type":"req","id":requestId,"method":"connect","params":{…}}} carrying
-   * {@code proof}: its client details (id, platform, mode, with {@code clientVersion} and a fresh
-   * {@code instanceId}), no capabilities, its token as {@code auth.token}, its role and scopes,
-   * and its device id, public key, signature, signing time and nonce.
+   * {@code proof}: its client details (id, platform, mode, device family and display name when
+   * set, with {@code clientVersion} and a fresh {@code instanceId}), no capabilities, its token
+   * as {@code auth.token} (no {@code auth} when it has none), its role and scopes in the signed
+   * order, and its device id, public key, signature, signing time and nonce.
    *
    * @param requestId the frame's {@code id}, echoed in the response
    * @param proof the signed connect proof
@@ -38,9 +39,17 @@ public final class ConnectFrame {
     c.put("version", clientVersion);
     c.put("platform", proof.client().platform());
     c.put("mode", proof.client().clientMode());
+    if (!proof.client().deviceFamily().isEmpty()) {
+      c.put("deviceFamily", proof.client().deviceFamily()); // signed in a v3 payload
+    }
+    if (!proof.client().displayName().isEmpty()) {
+      c.put("displayName", proof.client().displayName());
+    }
     c.put("instanceId", UUID.randomUUID().toString());
     p.putArray("caps");
-    p.putObject("auth").put("token", proof.token());
+    if (!proof.token().isEmpty()) {
+      p.putObject("auth").put("token", proof.token());
+    }
     p.put("role", proof.role().name());
     proof.scopes().forEach(p.putArray("scopes")::add);
     ObjectNode d = p.putObject("device");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
+import io.pairgate.ClientInfo;
 import io.pairgate.Role;
 import io.pairgate.client.ConnectProof;
 import io.pairgate.gateway.internal.Wire;
@@ -49,6 +50,22 @@ class ConnectFrameTest extends GatewayTestBase {
     assertEquals(p.signature(), dev.path("signature").asString());
     assertEquals(p.signedAtMs(), dev.path("signedAt").asLong());
     assertEquals("nonce-1", dev.path("nonce").asString());
+  }
+
+  @Test
+  void optionalClientDetailsAndAuthAppearOnlyWhenSet() {
+    ConnectProof bare = d.sign("n", Role.OPERATOR, List.of("operator.read"), AuthMethod.NONE, "");
+    JsonNode plain = Wire.JSON.readTree(ConnectFrame.request("r", bare, "1")).path("params");
+    assertTrue(plain.path("auth").isMissingNode(), plain.toString());
+    assertTrue(plain.path("client").path("deviceFamily").isMissingNode(), plain.toString());
+    assertTrue(plain.path("client").path("displayName").isMissingNode(), plain.toString());
+    d.client = new ClientInfo("cli", "cli", "linux", "Laptop", "Ada's laptop", "");
+    ConnectProof full = d.sign("n", Role.OPERATOR, List.of("operator.read"),
+        AuthMethod.SHARED_TOKEN, TOKEN);
+    JsonNode c = Wire.JSON.readTree(ConnectFrame.request("r", full, "1")).path("params")
+        .path("client");
+    assertEquals("Laptop", c.path("deviceFamily").asString(), c.toString());
+    assertEquals("Ada's laptop", c.path("displayName").asString(), c.toString());
   }
 
   @Test
