@@ -119,23 +119,12 @@ public final class InMemoryPairingStore implements PairingStore {
   public void touch(DeviceId deviceId, Role role, Instant at) {
     synchronized (lockFor(deviceId)) {
       DeviceRecord current = records.get(deviceId.value());
-      if (current == null || current.paired() == null) {
+      if (current == null) {
         return;
       }
-      PairedDevice p = current.paired();
-      PairedDevice next = p;
-      if (p.lastSeenAt() == null || p.lastSeenAt().isBefore(at)) {
-        next = next.withLastSeenAt(at);
-      }
-      DeviceToken t = p.token(role);
-      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(at))) {
-        Map<Role, DeviceToken> tokens = new HashMap<>(next.tokens());
-        tokens.put(role, t.withLastUsedAt(at));
-        next = next.withTokens(tokens);
-      }
-      if (next != p) {
-        records.put(deviceId.value(), new DeviceRecord(deviceId, current.version(), next,
-            current.pending(), current.blocked(), current.resolved()));
+      DeviceRecord next = current.withAccessTimes(at, Map.of(role, at));
+      if (next != current) {
+        records.put(deviceId.value(), next);
       }
     }
   }

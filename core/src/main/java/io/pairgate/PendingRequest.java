@@ -62,6 +62,18 @@ public record PendingRequest(
         remoteAddress, createdAt, at, expires, repair, reason, browserOrigin);
   }
 
+  /**
+   * The partial-approval rule: the members of {@code subset} that are not part of this request
+   * under {@code policy}, in sorted order. A scope is part of the request when one of its roles
+   * can hold it and the requested scopes imply it for that role
+   * ({@link ScopePolicy#impliesForAnyRole}). A partial approval
+   * ({@link PairingService#approve(String, Approver, ScopeSet)}) may narrow a request only to a
+   * subset for which this is empty.
+   */
+  public ScopeSet scopesOutside(ScopePolicy policy, ScopeSet subset) {
+    return subset.filter(s -> !policy.impliesForAnyRole(roles, s, scopes));
+  }
+
   /** A copy asking for {@code narrowed} scopes only; everything else kept. */
   public PendingRequest withScopes(ScopeSet narrowed) {
     return new PendingRequest(requestId, deviceId, publicKey, role, roles, narrowed, client,

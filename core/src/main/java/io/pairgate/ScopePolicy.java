@@ -78,4 +78,18 @@ public interface ScopePolicy {
   default ScopeSet admissibleFor(Role role, ScopeSet scopes) {
     return scopes.filter(s -> admissible(role, s));
   }
+
+  /**
+   * Whether one of {@code roles} can hold {@code scope} ({@link #admissible}) and {@code granted}
+   * implies it for that role. This is what "part of a request" means for a request asking for
+   * several roles: {@link PendingRequest#scopesOutside} and the approval preview use it.
+   */
+  default boolean impliesForAnyRole(List<Role> roles, Scope scope, ScopeSet granted) {
+    for (Role r : roles) {
+      if (admissible(r, scope) && implies(r, scope, granted)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

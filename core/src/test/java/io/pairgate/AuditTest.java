@@ -166,7 +166,7 @@ class AuditTest {
       }
     };
     List<String> seen = new ArrayList<>();
-    MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_700_000_000_000L));
+    VirtualClock clock = VirtualClock.at(1_700_000_000_000L);
     PairingService s = PairingService.builder(flaky).clock(clock).auditListener(ev -> {
       DeviceRecord rec = inner.load(DeviceId.parse(ev.deviceId())).orElseThrow();
       if (ev instanceof AuditEvent.PairingRequested p) {

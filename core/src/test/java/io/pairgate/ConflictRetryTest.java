@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * counted once per connect, however often the write is retried, and events fire once.
  */
 class ConflictRetryTest {
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_700_000_000_000L));
+  private final VirtualClock clock = VirtualClock.at(1_700_000_000_000L);
   private final RecordingListener audit = new RecordingListener();
   private final DeviceKeyPair alice = Fixture.key("conflict-alice");
 

@@ -3,12 +3,11 @@ package io.pairgate;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /** A service on an in-memory store with a controllable clock, plus signing devices. */
 final class Fixture {
-  final MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_700_000_000_000L));
+  final VirtualClock clock = VirtualClock.at(1_700_000_000_000L);
   final InMemoryPairingStore store = new InMemoryPairingStore();
   final PairingService service;
 

@@ -166,6 +166,22 @@ class OperationsTest {
   }
 
   @Test
+  void thePartialApprovalRuleIsPublicAndTheServiceAppliesIt() {
+    PairingRequired p = f.pairingRequired(f.connect(alice, "operator.write"));
+    PendingRequest req = f.service.pendingRequest(p.requestId()).orElseThrow();
+    ScopePolicy policy = f.service.scopePolicy();
+    assertEquals(ScopeSet.empty(), req.scopesOutside(policy, ScopeSet.of("operator.read")),
+        "operator.write implies operator.read: part of the request");
+    assertEquals(ScopeSet.of("node.exec", "operator.admin"),
+        req.scopesOutside(policy, ScopeSet.of("operator.read", "operator.admin", "node.exec")));
+    PairgateException e = assertThrows(PairgateException.class, () -> f.service.approve(
+        p.requestId(), Approver.admin("op"), ScopeSet.of("operator.admin", "node.exec")));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("node.exec,operator.admin is not part of request"),
+        e.getMessage());
+  }
+
+  @Test
   void partialApprovalMayNameAScopeTheRequestImplies() {
     PairingRequired p = f.pairingRequired(f.connect(alice, "operator.admin"));
     Approval a = f.service.approve(p.requestId(), Approver.admin("op"), ScopeSet.of("operator.read"));

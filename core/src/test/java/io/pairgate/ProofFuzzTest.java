@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pairgate.testsupport.FuzzText;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import io.pairgate.ConnectResult;
 import io.pairgate.InMemoryPairingStore;
 import io.pairgate.PairingService;
 import io.pairgate.ProofPayload;
+import io.pairgate.VirtualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,13 +144,13 @@ public class ConnectBench {
   /** A service whose clock moves 300 ms per challenge, so unused challenges expire and get pruned. */
   @State(Scope.Thread)
   public static class Issuer {
-    SteppingClock clock;
+    VirtualClock clock;
     PairingService service;
 
     /** Builds the service. */
     @Setup(Level.Trial)
     public void setUp() {
-      clock = new SteppingClock(Instant.parse("2026-01-01T00:00:00Z"));
+      clock = VirtualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
       service = PairingService.builder(new InMemoryPairingStore()).clock(clock).build();
     }
   }

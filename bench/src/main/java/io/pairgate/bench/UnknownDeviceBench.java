@@ -7,6 +7,7 @@ import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.InMemoryPairingStore;
 import io.pairgate.PairingService;
+import io.pairgate.VirtualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,7 +100,7 @@ public class UnknownDeviceBench {
   /** One unknown device with a pending request; the clock moves past the refresh interval. */
   @State(Scope.Thread)
   public static class PendingDevice {
-    final SteppingClock clock = new SteppingClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final VirtualClock clock = VirtualClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     PairingService service;
     DeviceKeyPair key;
     ConnectAttempt attempt;

@@ -5,6 +5,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.Role;
 import io.pairgate.client.ConnectProof;
+import io.pairgate.gateway.ConnectFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -253,30 +254,7 @@ final class WsLoad implements AutoCloseable {
           .scopes(scopes).client(client).auth(AuthMethod.SHARED_TOKEN, sharedToken).sign(nonce);
       String id = UUID.randomUUID().toString();
       connectId = id;
-      ObjectNode req = JSON.createObjectNode();
-      req.put("type", "req");
-      req.put("id", id);
-      req.put("method", "connect");
-      ObjectNode p = req.putObject("params");
-      p.put("minProtocol", 4);
-      p.put("maxProtocol", 4);
-      ObjectNode c = p.putObject("client");
-      c.put("id", "cli");
-      c.put("version", "2026.6.10");
-      c.put("platform", "linux");
-      c.put("mode", "cli");
-      c.put("instanceId", UUID.randomUUID().toString());
-      p.putArray("caps");
-      p.putObject("auth").put("token", sharedToken);
-      p.put("role", "operator");
-      scopes.forEach(p.putArray("scopes")::add);
-      ObjectNode d = p.putObject("device");
-      d.put("id", proof.deviceId());
-      d.put("publicKey", proof.publicKey());
-      d.put("signature", proof.signature());
-      d.put("signedAt", proof.signedAtMs());
-      d.put("nonce", nonce);
-      ws.sendText(JSON.writeValueAsString(req), true);
+      ws.sendText(ConnectFrame.request(id, proof, "2026.6.10"), true);
     }
 
     @Override

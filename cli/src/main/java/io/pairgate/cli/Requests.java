@@ -22,16 +22,6 @@ import org.jspecify.annotations.Nullable;
 final class Requests {
   private Requests() {}
 
-  /** Whether some role of the request can hold {@code s} and the request's scopes imply it. */
-  static boolean requestImplies(ScopePolicy policy, List<Role> roles, ScopeSet scopes, Scope s) {
-    for (Role r : roles) {
-      if (policy.admissible(r, s) && policy.implies(r, s, scopes)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The request's scopes that the baseline does not imply (all of them when not paired). */
   static List<Scope> missing(ScopePolicy policy, PendingRequest p,
       @Nullable PairedDeviceSummary paired) {
@@ -40,7 +30,7 @@ final class Requests {
     }
     List<Scope> out = new ArrayList<>();
     for (Scope s : p.scopes()) {
-      if (!requestImplies(policy, p.roles(), paired.approvedScopes(), s)) {
+      if (!policy.impliesForAnyRole(p.roles(), s, paired.approvedScopes())) {
         out.add(s);
       }
     }
@@ -124,27 +114,21 @@ final class Requests {
 
   /**
    * What the live request {@code p} looks like narrowed to {@code subset}, for the approval
-   * preview; nothing is written (the narrowing happens atomically inside
+   * preview, by core's partial-approval rule ({@link PendingRequest#scopesOutside}); nothing is
+   * written (the narrowing happens atomically inside
    * {@link io.pairgate.PairingService#approve(String, io.pairgate.Approver, ScopeSet)}).
    *
    * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} if a scope is not part of the
    *     request
    */
   static PendingRequest narrowed(ScopePolicy policy, PendingRequest p, ScopeSet subset) {
-    List<String> outside = new ArrayList<>();
-    for (Scope s : subset) {
-      if (!requestImplies(policy, p.roles(), p.scopes(), s)) {
-        outside.add(s.value());
-      }
-    }
+    ScopeSet outside = p.scopesOutside(policy, subset);
     if (!outside.isEmpty()) {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-          "--as-scopes may only narrow the request: " + String.join(",", outside)
+          "--as-scopes may only narrow the request: " + String.join(",", outside.names())
               + " is not part of request " + p.requestId() + " (it asks for "
               + Out.scopes(p.scopes()) + ")");
     }
-    return new PendingRequest(
-        p.requestId(), p.deviceId(), p.publicKey(), p.role(), p.roles(), subset, p.client(),
-        p.remoteAddress(), p.createdAt(), p.refreshedAt(), p.expiresAt(), p.repair(), p.reason());
+    return p.withScopes(subset);
   }
 }

@@ -67,7 +67,7 @@ final class SimulateCommand implements Callable<Integer> {
     // (default now), so the records a durable run leaves are current, not years old.
     java.time.Instant from = start != null ? start : cli.clock.instant();
     java.time.Duration shift = java.time.Duration.between(
-        java.time.Instant.ofEpochMilli(io.pairgate.testkit.VirtualClock.SCENARIO_EPOCH_MS), from);
+        java.time.Instant.ofEpochMilli(io.pairgate.VirtualClock.SCENARIO_EPOCH_MS), from);
     List<StoreHandle> opened = new ArrayList<>();
     long[] connects = new long[1];
     int[] runs = new int[1];

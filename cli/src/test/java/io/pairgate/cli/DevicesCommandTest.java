@@ -10,6 +10,7 @@ import io.pairgate.ConnectResult;
 import io.pairgate.ErrorCode;
 import io.pairgate.Role;
 import io.pairgate.ScopeSet;
+import io.pairgate.VirtualClock;
 import io.pairgate.client.DeviceIdentity;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 class DevicesCommandTest {
   @TempDir Path tmp;
-  TestClock clock;
+  VirtualClock clock;
   TestGateway gw;
   CliRunner cli;
   DeviceIdentity laptop;
@@ -31,7 +32,7 @@ class DevicesCommandTest {
 
   @BeforeEach
   void setUp() {
-    clock = new TestClock();
+    clock = VirtualClock.at(TestGateway.START);
     Path store = tmp.resolve("store");
     gw = new TestGateway(store, clock);
     cli = new CliRunner(store, clock);

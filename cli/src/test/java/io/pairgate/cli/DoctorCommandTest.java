@@ -11,6 +11,7 @@ import io.pairgate.DeviceToken;
 import io.pairgate.PairedDevice;
 import io.pairgate.Role;
 import io.pairgate.ScopeSet;
+import io.pairgate.VirtualClock;
 import io.pairgate.client.DeviceIdentity;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.store.json.JsonPairingStore;
@@ -35,14 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorCommandTest {
   static final String SECRET = "A".repeat(43);
   @TempDir Path tmp;
-  TestClock clock;
+  VirtualClock clock;
   TestGateway gw;
   CliRunner cli;
   Path store;
 
   @BeforeEach
   void setUp() {
-    clock = new TestClock();
+    clock = VirtualClock.at(TestGateway.START);
     store = tmp.resolve("store");
     gw = new TestGateway(store, clock);
     cli = new CliRunner(store, clock);

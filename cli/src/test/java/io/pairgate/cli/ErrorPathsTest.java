@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.VirtualClock;
 import io.pairgate.client.DeviceIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every error is one line on stderr with a non-zero exit code; a stack trace only with --verbose. */
 class ErrorPathsTest {
   @TempDir Path tmp;
-  TestClock clock;
+  VirtualClock clock;
   TestGateway gw;
   CliRunner cli;
   DeviceIdentity laptop;
 
   @BeforeEach
   void setUp() {
-    clock = new TestClock();
+    clock = VirtualClock.at(TestGateway.START);
     gw = new TestGateway(tmp.resolve("store"), clock);
     cli = new CliRunner(tmp.resolve("store"), clock);
     laptop = TestGateway.device(1, clock);

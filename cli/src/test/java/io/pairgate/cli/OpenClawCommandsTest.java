@@ -3,6 +3,7 @@ package io.pairgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.VirtualClock;
 import io.pairgate.client.DeviceIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ class OpenClawCommandsTest {
 
   @Test
   void exportThenImportOpenClawRoundTrips() throws Exception {
-    TestClock clock = new TestClock(Clock.systemUTC().instant());
+    VirtualClock clock = VirtualClock.at(System.currentTimeMillis());
     Path a = tmp.resolve("a");
     TestGateway gw = new TestGateway(a, clock);
     CliRunner cliA = new CliRunner(a, clock);

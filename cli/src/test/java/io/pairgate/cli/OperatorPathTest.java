@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pairgate.DeviceId;
 import io.pairgate.PairedDevice;
 import io.pairgate.PendingRequest;
+import io.pairgate.VirtualClock;
 import io.pairgate.client.DeviceIdentity;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.store.json.JsonPairingStore;
@@ -34,7 +35,7 @@ import tools.jackson.databind.JsonNode;
  */
 class OperatorPathTest {
   @TempDir Path tmp;
-  TestClock clock;
+  VirtualClock clock;
   TestGateway gw;
   CliRunner cli;
   DeviceIdentity laptop;
@@ -42,7 +43,7 @@ class OperatorPathTest {
 
   @BeforeEach
   void setUp() {
-    clock = new TestClock();
+    clock = VirtualClock.at(TestGateway.START);
     gw = new TestGateway(tmp.resolve("store"), clock);
     cli = new CliRunner(tmp.resolve("store"), clock);
     laptop = TestGateway.device(1, clock);
@@ -52,7 +53,7 @@ class OperatorPathTest {
   /** Every command path of the tool, e.g. [devices, approve]. */
   static List<List<String>> commandPaths() {
     StringWriter sink = new StringWriter();
-    Cli c = new Cli(new PrintWriter(sink), new PrintWriter(sink), Map.of(), new TestClock());
+    Cli c = new Cli(new PrintWriter(sink), new PrintWriter(sink), Map.of(), VirtualClock.at(TestGateway.START));
     List<List<String>> out = new ArrayList<>();
     walk(Main.commandLine(c), new ArrayList<>(), out);
     return out;

@@ -7,6 +7,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.Role;
 import io.pairgate.client.ConnectProof;
+import io.pairgate.gateway.ConnectFrame;
 import io.pairgate.testkit.openclaw.OpenClawInstall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The real OpenClaw gateway and a small Java client for round-trip tests: the stock
@@ -252,30 +252,7 @@ final class RealOpenClaw {
       ConnectProof proof = ConnectProof.builder(key, Clock.systemUTC()).role(Role.OPERATOR)
           .scopes(scopes).client(client).auth(AuthMethod.SHARED_TOKEN, token).sign(nonce);
       String id = UUID.randomUUID().toString();
-      ObjectNode req = JSON.createObjectNode();
-      req.put("type", "req");
-      req.put("id", id);
-      req.put("method", "connect");
-      ObjectNode p = req.putObject("params");
-      p.put("minProtocol", 4);
-      p.put("maxProtocol", 4);
-      ObjectNode c = p.putObject("client");
-      c.put("id", "cli");
-      c.put("version", "2026.6.10");
-      c.put("platform", "linux");
-      c.put("mode", "cli");
-      c.put("instanceId", UUID.randomUUID().toString());
-      p.putArray("caps");
-      p.putObject("auth").put("token", token);
-      p.put("role", "operator");
-      scopes.forEach(p.putArray("scopes")::add);
-      ObjectNode d = p.putObject("device");
-      d.put("id", proof.deviceId());
-      d.put("publicKey", proof.publicKey());
-      d.put("signature", proof.signature());
-      d.put("signedAt", proof.signedAtMs());
-      d.put("nonce", nonce);
-      ws.sendText(JSON.writeValueAsString(req), true).get(10, TimeUnit.SECONDS);
+      ws.sendText(ConnectFrame.request(id, proof, "2026.6.10"), true).get(10, TimeUnit.SECONDS);
       while (true) {
         JsonNode m = next(in);
         if (m.path("type").asString("").equals("res") && m.path("id").asString("").equals(id)) {

@@ -11,6 +11,7 @@ import io.pairgate.client.DeviceIdentity;
 import io.pairgate.store.json.JsonPairingStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -19,6 +20,8 @@ import java.util.List;
  */
 final class TestGateway {
   static final ClientInfo CLIENT = ClientInfo.of("cli", "cli", "linux");
+  /** Where the CLI tests start their {@link io.pairgate.VirtualClock}. */
+  static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
   final Path store;
   final Clock clock;
 

@@ -87,19 +87,10 @@ final class Approvals {
    * request asks for or implies for one of its roles.
    */
   PendingRequest narrow(PendingRequest p, ScopeSet only) {
-    List<String> outside = new ArrayList<>();
-    for (Scope s : only) {
-      boolean part = false;
-      for (Role r : p.roles()) {
-        part |= policy.admissible(r, s) && policy.implies(r, s, p.scopes());
-      }
-      if (!part) {
-        outside.add(s.value());
-      }
-    }
+    ScopeSet outside = p.scopesOutside(policy, only);
     if (!outside.isEmpty()) {
       throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "a partial approval may only"
-          + " narrow the request: " + String.join(",", outside) + " is not part of request "
+          + " narrow the request: " + String.join(",", outside.names()) + " is not part of request "
           + p.requestId() + " (it asks for " + p.scopes() + ")");
     }
     return p.withScopes(only);

@@ -1,9 +1,14 @@
 package io.pairgate.spi;
 
 import io.pairgate.DeviceId;
+import io.pairgate.DeviceToken;
 import io.pairgate.PairedDevice;
 import io.pairgate.PendingRequest;
+import io.pairgate.Role;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,5 +85,44 @@ public record DeviceRecord(
       ids[i++] = r.requestId();
     }
     return List.of(ids);
+  }
+
+  /**
+   * This record with a connect's access times merged in: the one "touch merge" every store applies
+   * for {@link PairingStore#touch}. {@link PairedDevice#lastSeenAt()} becomes {@code seenAt} (its
+   * reason {@link PairedDevice#SEEN_ON_CONNECT}) and the token of each role in {@code usedAt} gets
+   * that role's instant as {@link DeviceToken#lastUsedAt()}, each only where the new instant is
+   * later than the stored one (access times move forward only; a role without a token is
+   * skipped). The version and everything else stay as they are.
+   *
+   * @param seenAt the latest connect to merge in
+   * @param usedAt per role, the latest token use to merge in
+   * @return the merged record, or this very record when nothing changes (not paired, or no time
+   *     is later than the stored one)
+   */
+  public DeviceRecord withAccessTimes(Instant seenAt, Map<Role, Instant> usedAt) {
+    if (paired == null) {
+      return this;
+    }
+    PairedDevice next = paired;
+    if (paired.lastSeenAt() == null || paired.lastSeenAt().isBefore(seenAt)) {
+      next = next.withLastSeenAt(seenAt);
+    }
+    Map<Role, DeviceToken> tokens = null;
+    for (Map.Entry<Role, Instant> e : usedAt.entrySet()) {
+      DeviceToken t = paired.token(e.getKey());
+      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(e.getValue()))) {
+        if (tokens == null) {
+          tokens = new HashMap<>(paired.tokens());
+        }
+        tokens.put(e.getKey(), t.withLastUsedAt(e.getValue()));
+      }
+    }
+    if (tokens != null) {
+      next = next.withTokens(tokens);
+    }
+    return next == paired
+        ? this
+        : new DeviceRecord(deviceId, version, next, pending, blocked, resolved);
   }
 }

@@ -63,8 +63,8 @@ public interface PairingStore extends AutoCloseable {
   /**
    * Best effort: records that the device was seen at {@code at} and used its {@code role} token
    * (sets {@code lastSeenAt} and the token's {@code lastUsedAt} when later than the stored
-   * values). It does not change the record's version, may be coalesced or delayed, and may be
-   * lost on a crash; it must never lose or undo a committed {@link #compareAndSet}. The default
+   * values, as {@link DeviceRecord#withAccessTimes} merges them). It does not change the record's
+   * version, may be coalesced or delayed, and may be lost on a crash; it must never lose or undo a committed {@link #compareAndSet}. The default
    * does nothing.
    */
   default void touch(DeviceId deviceId, Role role, Instant at) {}

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pairgate.ErrorCode;
-import io.pairgate.FuzzText;
+import io.pairgate.testsupport.FuzzText;
 import io.pairgate.PairgateException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pairgate.AuthMethod;
-import io.pairgate.FuzzText;
+import io.pairgate.testsupport.FuzzText;
 import io.pairgate.PairgateException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

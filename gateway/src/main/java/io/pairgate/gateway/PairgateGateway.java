@@ -124,15 +124,23 @@ public final class PairgateGateway implements AutoCloseable {
     server.close();
   }
 
-  /** Configures a {@link PairgateGateway}. */
+  /**
+   * Configures a {@link PairgateGateway}. The options the gateway shares with core (clock,
+   * trusted proxies, {@code X-Real-IP} fallback, silent local approval, untrusted forwarded
+   * headers, never-silent scopes, allowed origins) are passed at once to the core
+   * {@link PairingServiceBuilder} this builder wraps, which validates them; the gateway keeps only
+   * what its own transport checks read. One builder starts one gateway.
+   */
   public static final class Builder {
     private final PairingStore store;
+    private final PairingServiceBuilder core;
     private final List<Consumer<PairingServiceBuilder>> pairingOptions = new ArrayList<>();
+    private boolean started;
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private @Nullable String sharedToken;
     private boolean autoApproveLocal = true;
-    private List<String> trustedProxies = List.of();
+    private TrustedProxies trustedProxies = TrustedProxies.none();
     private boolean allowRealIpFallback;
     private boolean rejectUntrustedForwarded = true;
     private HelloScopes helloScopes = HelloScopes.REQUESTED;
@@ -145,16 +153,18 @@ public final class PairgateGateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int workThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private boolean allowNonLoopbackWithoutToken;
-    private List<String> allowedOrigins = List.of();
-    private List<io.pairgate.policy.BrowserOrigin> allowedOriginsParsed = List.of();
-    private List<String> gatewayHosts = List.of();
+    private List<io.pairgate.policy.BrowserOrigin> allowedOrigins = List.of();
     private Set<String> gatewayHostsParsed = Set.of();
-    private List<String> neverSilent = List.of();
     private boolean console = true;
     private String consoleApproveCommand = "pairgate devices approve";
 
     private Builder(PairingStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      // the gateway's defaults where they differ from core's (see the setters)
+      this.core = PairingService.builder(store)
+          .clock(clock)
+          .autoApproveLocal(autoApproveLocal)
+          .rejectUntrustedForwarded(rejectUntrustedForwarded);
     }
 
     /** The address to bind (default {@code 127.0.0.1}). A literal IP address or {@code localhost}. */
@@ -193,38 +203,52 @@ public final class PairgateGateway implements AutoCloseable {
      * See docs/gateway.md.
      */
     public Builder autoApproveLocal(boolean on) {
+      core.autoApproveLocal(on);
       this.autoApproveLocal = on;
       return this;
     }
 
-    /** Reverse proxies whose forwarding headers are believed (passed to core). Default none. */
+    /**
+     * Reverse proxies whose forwarding headers are believed, by the gateway and by core
+     * ({@link PairingServiceBuilder#trustedProxies(List)}, which validates them). Default none.
+     */
     public Builder trustedProxies(List<String> proxies) {
-      TrustedProxies.parse(proxies); // validate now
-      this.trustedProxies = List.copyOf(proxies);
+      core.trustedProxies(proxies);
+      this.trustedProxies = TrustedProxies.parse(proxies);
       return this;
     }
 
-    /** Whether {@code X-Real-IP} may name the client behind a trusted proxy (default false). */
+    /**
+     * Whether {@code X-Real-IP} may name the client behind a trusted proxy, for the gateway and
+     * core ({@link PairingServiceBuilder#allowRealIpFallback(boolean)}; default false).
+     */
     public Builder allowRealIpFallback(boolean allow) {
+      core.allowRealIpFallback(allow);
       this.allowRealIpFallback = allow;
       return this;
     }
 
     /**
      * Whether an upgrade carrying forwarded headers from a peer that is not a trusted proxy is
-     * refused with HTTP 403 before any WebSocket exists (default true, as OpenClaw 2026.9).
+     * refused with HTTP 403 before any WebSocket exists (default true, as OpenClaw 2026.9). Core
+     * refuses such a connect too ({@link PairingServiceBuilder#rejectUntrustedForwarded}); the
+     * gateway's 403 at the upgrade comes first.
      */
     public Builder rejectUntrustedForwarded(boolean reject) {
+      core.rejectUntrustedForwarded(reject);
       this.rejectUntrustedForwarded = reject;
       return this;
     }
 
     /**
-     * Scopes that are never approved silently (core's {@code neverSilent}; core's default,
-     * {@code operator.admin}, applies when this is not called).
+     * Scopes that are never approved silently ({@link PairingServiceBuilder#neverSilent(List)});
+     * core's default, {@code operator.admin}, applies when this is not called, and an empty list
+     * changes nothing.
      */
     public Builder neverSilent(List<String> scopes) {
-      this.neverSilent = List.copyOf(scopes);
+      if (!scopes.isEmpty()) {
+        core.neverSilent(scopes);
+      }
       return this;
     }
 
@@ -293,8 +317,8 @@ public final class PairgateGateway implements AutoCloseable {
       for (String o : origins) {
         out.add(Origins.parseAllowed(Objects.requireNonNull(o, "origin")));
       }
-      this.allowedOrigins = List.copyOf(origins);
-      this.allowedOriginsParsed = List.copyOf(out);
+      core.allowedOrigins(origins);
+      this.allowedOrigins = List.copyOf(out);
       return this;
     }
 
@@ -316,7 +340,7 @@ public final class PairgateGateway implements AutoCloseable {
         out.add(io.pairgate.policy.BrowserOrigin.parseGatewayHost(
             Objects.requireNonNull(h, "host")));
       }
-      this.gatewayHosts = List.copyOf(hosts);
+      core.gatewayHosts(hosts);
       this.gatewayHostsParsed = Set.copyOf(out);
       return this;
     }
@@ -354,7 +378,8 @@ public final class PairgateGateway implements AutoCloseable {
 
     /** The clock for challenges, ticks and the service (default system UTC). */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      core.clock(clock);
+      this.clock = clock;
       return this;
     }
 
@@ -368,9 +393,9 @@ public final class PairgateGateway implements AutoCloseable {
     }
 
     /**
-     * Further options of core's {@link PairingServiceBuilder} (applied after the gateway's own:
-     * clock, trusted proxies, {@code autoApproveLocal}, its audit listener), e.g.
-     * {@code b -> b.maxPending(200)}.
+     * Further options of core's {@link PairingServiceBuilder} (applied by {@link #start()}, after
+     * the gateway's own: clock, trusted proxies, {@code autoApproveLocal}, its audit listener),
+     * e.g. {@code b -> b.maxPending(200)}.
      */
     public Builder pairing(Consumer<PairingServiceBuilder> options) {
       pairingOptions.add(Objects.requireNonNull(options, "options"));
@@ -382,6 +407,7 @@ public final class PairgateGateway implements AutoCloseable {
      *
      * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a non-loopback bind
      *     without a shared token, or an invalid option
+     * @throws IllegalStateException if this builder already started a gateway
      * @throws java.io.UncheckedIOException if the port cannot be bound
      */
     public PairgateGateway start() {
@@ -390,28 +416,24 @@ public final class PairgateGateway implements AutoCloseable {
         throw invalid("refusing to listen on " + host + " without a shared token: anyone who can"
             + " reach it could ask to pair; set a token or bind to 127.0.0.1");
       }
+      if (started) {
+        throw new IllegalStateException("this builder already started a gateway");
+      }
+      started = true;
       Hub[] hubRef = new Hub[1];
-      PairingServiceBuilder b = PairingService.builder(store)
-          .clock(clock)
-          .trustedProxies(trustedProxies)
-          .allowRealIpFallback(allowRealIpFallback)
-          .autoApproveLocal(autoApproveLocal)
-          .auditListener(e -> {
-            Hub h = hubRef[0];
-            if (h != null) {
-              h.onAudit(e);
-            }
-          });
-      SecurityOptions.apply(b, rejectUntrustedForwarded, allowedOrigins, gatewayHosts,
-          neverSilent);
-      pairingOptions.forEach(o -> o.accept(b));
-      PairingService service = b.build();
+      core.auditListener(e -> {
+        Hub h = hubRef[0];
+        if (h != null) {
+          h.onAudit(e);
+        }
+      });
+      pairingOptions.forEach(o -> o.accept(core));
+      PairingService service = core.build();
       EventExecutorGroup work = Server.newWorkGroup(workThreads);
-      Hub hub = new Hub(service, store, new Hub.Settings(sharedToken,
-          TrustedProxies.parse(trustedProxies), allowRealIpFallback, rejectUntrustedForwarded,
-          helloScopes, connectTimeout, maxFrameBytes, tickInterval, sharedTokenOperatorScopes,
-          serverVersion, clock, allowedOriginsParsed, gatewayHostsParsed, console,
-          consoleApproveCommand), work);
+      Hub hub = new Hub(service, store, new Hub.Settings(sharedToken, trustedProxies,
+          allowRealIpFallback, rejectUntrustedForwarded, helloScopes, connectTimeout,
+          maxFrameBytes, tickInterval, sharedTokenOperatorScopes, serverVersion, clock,
+          allowedOrigins, gatewayHostsParsed, console, consoleApproveCommand), work);
       hubRef[0] = hub;
       Server server = Server.start(hub, work, host, port);
       ChangeSubscription sub = null;

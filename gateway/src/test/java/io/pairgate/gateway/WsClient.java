@@ -171,35 +171,19 @@ final class WsClient implements AutoCloseable {
     return nonce;
   }
 
-  /** The connect params of a signed proof, as OpenClaw clients send them. */
+  /**
+   * The connect params of a signed proof, as OpenClaw clients send them ({@link ConnectFrame}'s),
+   * with {@code authToken} as {@code auth.token} (none when empty).
+   */
   static ObjectNode connectParams(ConnectProof p, String authToken) {
-    ObjectNode params = Wire.object();
-    params.put("minProtocol", 4);
-    params.put("maxProtocol", 4);
-    ObjectNode client = params.putObject("client");
-    client.put("id", p.client().clientId());
-    client.put("version", "test");
-    client.put("platform", p.client().platform());
-    client.put("mode", p.client().clientMode());
-    if (!p.client().deviceFamily().isEmpty()) {
-      client.put("deviceFamily", p.client().deviceFamily());
+    ObjectNode params = (ObjectNode) Wire.JSON.readTree(ConnectFrame.request("-", p, "test"))
+        .path("params");
+    if (!authToken.equals(p.token())) {
+      params.remove("auth");
+      if (!authToken.isEmpty()) {
+        params.putObject("auth").put("token", authToken);
+      }
     }
-    if (!p.client().displayName().isEmpty()) {
-      client.put("displayName", p.client().displayName());
-    }
-    client.put("instanceId", UUID.randomUUID().toString());
-    params.putArray("caps");
-    if (!authToken.isEmpty()) {
-      params.putObject("auth").put("token", authToken);
-    }
-    params.put("role", p.role().name());
-    params.set("scopes", Wire.JSON.valueToTree(p.scopes()));
-    ObjectNode d = params.putObject("device");
-    d.put("id", p.deviceId());
-    d.put("publicKey", p.publicKey());
-    d.put("signature", p.signature());
-    d.put("signedAt", p.signedAtMs());
-    d.put("nonce", p.nonce());
     return params;
   }
 

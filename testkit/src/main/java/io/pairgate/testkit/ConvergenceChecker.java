@@ -17,6 +17,7 @@ import io.pairgate.ProofPayload;
 import io.pairgate.Role;
 import io.pairgate.ScopePolicy;
 import io.pairgate.ScopeSet;
+import io.pairgate.VirtualClock;
 import io.pairgate.spi.RandomSource;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -16,6 +16,7 @@ import io.pairgate.ProofPayload;
 import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.UpgradeReason;
+import io.pairgate.VirtualClock;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import java.time.Instant;

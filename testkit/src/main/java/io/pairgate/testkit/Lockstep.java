@@ -25,6 +25,7 @@ import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
 import io.pairgate.SupersededException;
 import io.pairgate.TokenSummary;
+import io.pairgate.VirtualClock;
 import io.pairgate.spi.PairingStore;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.pairgate.testkit;
 
 import io.pairgate.DeviceKeyPair;
+import io.pairgate.VirtualClock;
 import io.pairgate.spi.PairingStore;
 import java.util.ArrayList;
 import java.util.List;

@@ -24,6 +24,7 @@ import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.SupersededException;
 import io.pairgate.TokenSummary;
+import io.pairgate.VirtualClock;
 import io.pairgate.spi.PairingStore;
 import java.io.IOException;
 import java.io.InputStream;

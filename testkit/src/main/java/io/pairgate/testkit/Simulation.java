@@ -5,6 +5,7 @@ import io.pairgate.DeviceKeyPair;
 import io.pairgate.DeviceToken;
 import io.pairgate.PairgateException;
 import io.pairgate.ScopePolicy;
+import io.pairgate.VirtualClock;
 import io.pairgate.testkit.ConvergenceChecker.Baseline;
 import io.pairgate.testkit.ConvergenceChecker.Config;
 import io.pairgate.testkit.ConvergenceChecker.Environment;

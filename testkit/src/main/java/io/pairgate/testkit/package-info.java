@@ -16,8 +16,8 @@
  *       ({@link io.pairgate.testkit.ConvergenceReport}).
  *   <li>{@link io.pairgate.testkit.ScenarioRunner}: language-neutral JSON scenario vectors
  *       ({@code docs/scenarios.md}), with the bundled vectors on the classpath.
- *   <li>{@link io.pairgate.testkit.VirtualClock} and {@link io.pairgate.testkit.SeededRandomSource}:
- *       a controllable clock and deterministic randomness for services under test.
+ *   <li>{@link io.pairgate.testkit.SeededRandomSource}: deterministic randomness for services
+ *       under test; its controllable clock is core's {@link io.pairgate.VirtualClock}.
  * </ul>
  */
 @NullMarked

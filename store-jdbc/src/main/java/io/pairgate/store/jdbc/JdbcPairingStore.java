@@ -1,9 +1,7 @@
 package io.pairgate.store.jdbc;
 
 import io.pairgate.DeviceId;
-import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
-import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
@@ -515,13 +513,12 @@ public final class JdbcPairingStore implements PairingStore {
   }
 
   /**
-   * The record with flushed and buffered touches applied: lastSeenAt and a token's lastUsedAt
-   * move forward only, exactly as {@link io.pairgate.InMemoryPairingStore#touch} does.
+   * The record with flushed and buffered touches applied by core's touch merge,
+   * {@link DeviceRecord#withAccessTimes}: lastSeenAt and a token's lastUsedAt move forward only.
    */
   private DeviceRecord withTouches(DeviceRecord r, Map<String, Instant> flushed) {
     Map<String, Instant> buffered = touches.forDevice(r.deviceId().value());
-    PairedDevice p = r.paired();
-    if (p == null || (flushed.isEmpty() && buffered == null)) {
+    if (r.paired() == null || (flushed.isEmpty() && buffered == null)) {
       return r;
     }
     Map<String, Instant> all = flushed;
@@ -531,34 +528,20 @@ public final class JdbcPairingStore implements PairingStore {
         all.merge(e.getKey(), e.getValue(), (a, b) -> a.isAfter(b) ? a : b);
       }
     }
-    PairedDevice next = p;
-    Map<Role, DeviceToken> tokens = null;
+    Instant seen = null;
+    Map<Role, Instant> used = new HashMap<>();
     for (Map.Entry<String, Instant> e : all.entrySet()) {
       Instant at = e.getValue();
-      Instant seen = next.lastSeenAt();
       if (seen == null || seen.isBefore(at)) {
-        next = next.withLastSeenAt(at);
+        seen = at;
       }
-      Role role;
       try {
-        role = Role.of(e.getKey());
+        used.merge(Role.of(e.getKey()), at, (a, b) -> a.isAfter(b) ? a : b);
       } catch (PairgateException ex) {
-        continue; // a touch row for a role name the model rejects: ignore (best effort data)
-      }
-      DeviceToken t = p.token(role);
-      if (t != null && (t.lastUsedAt() == null || t.lastUsedAt().isBefore(at))) {
-        if (tokens == null) {
-          tokens = new HashMap<>(p.tokens());
-        }
-        tokens.put(role, t.withLastUsedAt(at));
+        // a touch row for a role name the model rejects: it still counts as seen (best effort)
       }
     }
-    if (tokens != null) {
-      next = next.withTokens(tokens);
-    }
-    return next == p
-        ? r
-        : new DeviceRecord(r.deviceId(), r.version(), next, r.pending(), r.blocked(), r.resolved());
+    return seen == null ? r : r.withAccessTimes(seen, used);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -674,20 +657,13 @@ public final class JdbcPairingStore implements PairingStore {
         return false; // another writer created the device first
       }
       if (kind == SqlErrors.Kind.CONFLICT && phase != Phase.COMMIT) {
-        LOG.debug("compare-and-set of device {} lost a race ({}); reporting a conflict", id,
-            SqlErrors.describe(e));
-        return false;
+        return lostRace(id, e);
       }
       if (kind == SqlErrors.Kind.DUPLICATE_KEY) {
-        throw new StoreException("compare-and-set of device " + id + " failed ("
-            + SqlErrors.describe(e) + "): one of its request ids " + requestIds
-            + " is already indexed for another device: " + e.getMessage(), false, e);
+        throw requestIdTaken(id, requestIds, e);
       }
       if (phase == Phase.COMMIT) {
-        throw new StoreException("compare-and-set of device " + id + " failed during commit ("
-            + SqlErrors.describe(e) + "); the outcome is unknown, and retrying is safe because "
-            + "the version check rejects a change that was in fact applied: " + e.getMessage(),
-            true, e);
+        throw outcomeUnknown(id, " during commit", e);
       }
       throw SqlErrors.failure("compare-and-set of device " + id
           + " (rolled back, nothing applied)", kind, e);
@@ -733,26 +709,45 @@ public final class JdbcPairingStore implements PairingStore {
     } catch (SQLException e) {
       SqlErrors.Kind kind = SqlErrors.classify(dialect, e);
       if (kind == SqlErrors.Kind.CONFLICT) {
-        LOG.debug("compare-and-set of device {} lost a race ({}); reporting a conflict", id,
-            SqlErrors.describe(e));
-        return false;
+        return lostRace(id, e);
       }
       if (kind == SqlErrors.Kind.DUPLICATE_KEY) {
-        throw new StoreException("compare-and-set of device " + id + " failed ("
-            + SqlErrors.describe(e) + "): one of its request ids " + requestIds
-            + " is already indexed for another device: " + e.getMessage(), false, e);
+        throw requestIdTaken(id, requestIds, e);
       }
       if (kind == SqlErrors.Kind.TRANSIENT) {
-        throw new StoreException("compare-and-set of device " + id + " failed ("
-            + SqlErrors.describe(e) + "); the outcome is unknown, and retrying is safe because "
-            + "the version check rejects a change that was in fact applied: " + e.getMessage(),
-            true, e);
+        throw outcomeUnknown(id, "", e);
       }
       throw SqlErrors.failure("compare-and-set of device " + id
           + " (one statement, rolled back, nothing applied)", kind, e);
     } finally {
       closeQuietly(c);
     }
+  }
+
+  /** A compare-and-set that lost a race to another writer: logged, and reported as a conflict. */
+  private static boolean lostRace(String id, SQLException e) {
+    LOG.debug("compare-and-set of device {} lost a race ({}); reporting a conflict", id,
+        SqlErrors.describe(e));
+    return false;
+  }
+
+  /** One of the record's request ids is indexed for another device: not retryable. */
+  private static StoreException requestIdTaken(String id, List<String> requestIds,
+      SQLException e) {
+    return new StoreException("compare-and-set of device " + id + " failed ("
+        + SqlErrors.describe(e) + "): one of its request ids " + requestIds
+        + " is already indexed for another device: " + e.getMessage(), false, e);
+  }
+
+  /**
+   * The compare-and-set may or may not have been applied ({@code when}, e.g. " during commit"):
+   * retryable, because the version check rejects a change that was in fact applied.
+   */
+  private static StoreException outcomeUnknown(String id, String when, SQLException e) {
+    return new StoreException("compare-and-set of device " + id + " failed" + when + " ("
+        + SqlErrors.describe(e) + "); the outcome is unknown, and retrying is safe because "
+        + "the version check rejects a change that was in fact applied: " + e.getMessage(),
+        true, e);
   }
 
   /** {@link #pgUpdateStatement}'s statement; parameters 8 and 9 are the record's request ids. */
@@ -1236,10 +1231,7 @@ public final class JdbcPairingStore implements PairingStore {
 
     /** SQLite only: how long a statement waits for another writer's lock (default 5 s). */
     public Builder busyTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw invalid("busyTimeout must be positive, was " + timeout);
-      }
-      this.busyTimeout = timeout;
+      this.busyTimeout = positive("busyTimeout", timeout);
       return this;
     }
 
@@ -1267,11 +1259,15 @@ public final class JdbcPairingStore implements PairingStore {
 
     /** How long {@link #open()} waits for another instance's migration (default 1 minute). */
     public Builder migrationLockTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw invalid("migrationLockTimeout must be positive, was " + timeout);
-      }
-      this.migrationLockTimeout = timeout;
+      this.migrationLockTimeout = positive("migrationLockTimeout", timeout);
       return this;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw invalid(name + " must be positive, was " + d);
+      }
+      return d;
     }
 
     /**

@@ -20,7 +20,7 @@ import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
 import io.pairgate.spi.PendingCount;
 import io.pairgate.testkit.SampleRecords;
-import io.pairgate.testkit.VirtualClock;
+import io.pairgate.VirtualClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

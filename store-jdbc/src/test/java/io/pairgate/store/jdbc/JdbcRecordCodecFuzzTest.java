@@ -14,6 +14,7 @@ import io.pairgate.Role;
 import io.pairgate.TokenHash;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.testkit.SampleRecords;
+import io.pairgate.testsupport.FuzzText;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.pairgate.store.json;
 
-import io.pairgate.DeviceToken;
-import io.pairgate.PairedDevice;
 import io.pairgate.Role;
 import io.pairgate.spi.DeviceRecord;
 import java.time.Instant;
@@ -38,34 +36,10 @@ record Touch(Instant seen, Map<Role, Instant> used) {
 
   /**
    * {@code r} with these times applied where they are later than the stored ones (same version);
-   * {@code r} itself when nothing changes.
+   * {@code r} itself when nothing changes. The merge is core's
+   * {@link DeviceRecord#withAccessTimes}.
    */
   static @Nullable DeviceRecord apply(@Nullable DeviceRecord r, Touch t) {
-    if (r == null || r.paired() == null) {
-      return r;
-    }
-    PairedDevice p = r.paired();
-    PairedDevice next = p;
-    if (p.lastSeenAt() == null || p.lastSeenAt().isBefore(t.seen)) {
-      next = next.withLastSeenAt(t.seen);
-    }
-    Map<Role, DeviceToken> tokens = null;
-    for (Map.Entry<Role, Instant> e : t.used.entrySet()) {
-      DeviceToken tok = p.token(e.getKey());
-      if (tok != null && (tok.lastUsedAt() == null || tok.lastUsedAt().isBefore(e.getValue()))) {
-        if (tokens == null) {
-          tokens = new HashMap<>(p.tokens());
-        }
-        tokens.put(e.getKey(), tok.withLastUsedAt(e.getValue()));
-      }
-    }
-    if (tokens != null) {
-      next = next.withTokens(tokens);
-    }
-    if (next == p) {
-      return r;
-    }
-    return new DeviceRecord(r.deviceId(), r.version(), next, r.pending(), r.blocked(),
-        r.resolved());
+    return r == null ? null : r.withAccessTimes(t.seen, t.used);
   }
 }

@@ -9,6 +9,7 @@ import io.pairgate.ErrorCode;
 import io.pairgate.InMemoryPairingStore;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
+import io.pairgate.testsupport.FuzzText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,7 @@ import io.pairgate.ErrorCode;
 import io.pairgate.StoreException;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.testkit.SampleRecords;
+import io.pairgate.testsupport.FuzzText;
 
 /**
  * Fuzzes store-json's device-file reader: the full decoder ({@link RecordCodec#decode}) and the

@@ -1,4 +1,4 @@
-package io.pairgate.store.json;
+package io.pairgate.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -8,17 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Helpers for the {@code @FuzzTest} targets (a copy of core's test helper): raw fuzzer bytes become text fields (one per line, so
- * the committed seed files stay readable), and the checks every target shares on error text.
+ * Helpers for the {@code @FuzzTest} targets of every module (core, testkit, store-json,
+ * store-jdbc): raw fuzzer bytes become text fields (one per line, so the committed seed files
+ * stay readable), and the checks every target shares on error text.
  */
-final class FuzzText {
+public final class FuzzText {
   private FuzzText() {}
 
   /**
    * Splits the input (decoded as UTF-8, malformed sequences replaced) at {@code '\n'} into exactly
    * {@code n} fields: missing ones are empty, the last keeps the rest of the input.
    */
-  static List<String> fields(byte[] data, int n) {
+  public static List<String> fields(byte[] data, int n) {
     String s = new String(data, StandardCharsets.UTF_8);
     List<String> out = new ArrayList<>(n);
     int from = 0;
@@ -41,7 +42,7 @@ final class FuzzText {
    * encoded data (it holds a digit, an upper-case letter or one of {@code +/=_}): error text may
    * name a field, never quote the secret or key material that was in it.
    */
-  static void assertNoEcho(String message, String input) {
+  public static void assertNoEcho(String message, String input) {
     int w = 12;
     for (int i = 0; i + w <= input.length(); i++) {
       String win = input.substring(i, i + w);
@@ -67,7 +68,7 @@ final class FuzzText {
    * sequences) or is longer than {@code max}: text shown to operators is safe to print and
    * bounded whatever the input was.
    */
-  static void assertSafeText(String text, int max) {
+  public static void assertSafeText(String text, int max) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isISOControl(c)) {
@@ -79,7 +80,7 @@ final class FuzzText {
   }
 
   /** The bytes with every {@code from} replaced by {@code to} (both ASCII). */
-  static byte[] replace(byte[] data, String from, String to) {
+  public static byte[] replace(byte[] data, String from, String to) {
     String s = new String(data, StandardCharsets.ISO_8859_1);
     return s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1);
   }

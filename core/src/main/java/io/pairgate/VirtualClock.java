@@ -1,4 +1,4 @@
-package io.pairgate.testkit;
+package io.pairgate;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Clock} that stands still until a test {@link #advance advances} it, with millisecond
- * resolution. Thread-safe. Scenario vectors and the model-based tests start it at
- * {@link #SCENARIO_EPOCH_MS}.
+ * resolution: the one test clock of Pairgate's own tests, benchmarks and testkit, and a utility
+ * for embedders' tests (pass it to {@link PairingServiceBuilder#clock}). Thread-safe. The
+ * testkit's scenario vectors and model-based tests start it at {@link #SCENARIO_EPOCH_MS}.
  */
 public final class VirtualClock extends Clock {
   /** Where scenario vectors start the clock: 1 700 000 000 000 ms after the epoch. */
@@ -27,6 +28,11 @@ public final class VirtualClock extends Clock {
   /** A clock at {@code epochMillis}, in UTC. */
   public static VirtualClock at(long epochMillis) {
     return new VirtualClock(new AtomicLong(epochMillis), ZoneOffset.UTC);
+  }
+
+  /** A clock at {@code start} truncated to milliseconds, in UTC. */
+  public static VirtualClock at(Instant start) {
+    return at(start.toEpochMilli());
   }
 
   /** A clock at {@link #SCENARIO_EPOCH_MS}, in UTC. */
