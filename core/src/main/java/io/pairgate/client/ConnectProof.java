@@ -6,6 +6,7 @@ import io.pairgate.ClientInfo;
 import io.pairgate.ConnectAttempt;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import io.pairgate.ProofPayload;
 import io.pairgate.Role;
@@ -176,12 +177,11 @@ public record ConnectProof(
     /**
      * Signs the request for the challenge nonce the gateway sent, at the clock's current time.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an empty nonce
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for an empty nonce
      */
     public ConnectProof sign(String nonce) {
       if (nonce.isBlank()) {
-        throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-            "a connect proof needs the gateway's challenge nonce");
+        throw new InvalidArgumentException("a connect proof needs the gateway's challenge nonce");
       }
       long signedAt = clock.millis();
       ConnectProof unsigned = new ConnectProof(

@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
@@ -74,9 +75,9 @@ final class RecordCodec {
     List<Object> resolved = new ArrayList<>(r.resolved().size());
     for (ResolvedRequest x : r.resolved()) {
       Map<String, @Nullable Object> e = Json.object();
-      e.put("requestId", x.requestId());
+      e.put("requestId", x.requestId().value());
       e.put("outcome", x.outcome().wireName());
-      e.put("successorRequestId", x.successorRequestId());
+      e.put("successorRequestId", RequestId.valueOrEmpty(x.successorRequestId()));
       e.put("resolvedAtMs", Json.epochMs(x.resolvedAt()));
       resolved.add(e);
     }
@@ -119,7 +120,7 @@ final class RecordCodec {
 
   private static Map<String, @Nullable Object> pending(PendingRequest p) {
     Map<String, @Nullable Object> m = Json.object();
-    m.put("requestId", p.requestId());
+    m.put("requestId", p.requestId().value());
     m.put("publicKey", p.publicKey().base64Url());
     m.put("role", p.role().name());
     m.put("roles", roleNames(p.roles()));
@@ -340,7 +341,8 @@ final class RecordCodec {
       throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + Json.excerpt(reason) + "\"");
     }
     String role = o.string("role");
-    return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
+    String requestId = o.string("requestId");
+    return new PendingRequest(parse(o.at("requestId"), () -> RequestId.of(requestId)), id, key(o, "publicKey"),
         parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),
         client(o.object("client")), o.string("remoteAddress"), o.instant("createdAtMs"),
         o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r,
@@ -356,7 +358,10 @@ final class RecordCodec {
       throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \""
           + Json.excerpt(outcome) + "\"");
     }
-    return new ResolvedRequest(o.string("requestId"), out, o.string("successorRequestId"),
+    String requestId = o.string("requestId");
+    String successor = o.string("successorRequestId");
+    return new ResolvedRequest(parse(o.at("requestId"), () -> RequestId.of(requestId)), out,
+        parse(o.at("successorRequestId"), () -> RequestId.ofEmptyAsNull(successor)),
         o.instant("resolvedAtMs"));
   }
 
