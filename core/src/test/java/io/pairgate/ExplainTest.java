@@ -198,7 +198,7 @@ class ExplainTest {
 
   @Test
   void explainRequestCoversEveryStatus() {
-    assertEquals(RequestExplanation.State.UNKNOWN, f.service.explainRequest("nope").status());
+    assertEquals(RequestExplanation.State.UNKNOWN, f.service.explainRequest(RequestId.of("nope")).status());
     f.pair(alice, Role.OPERATOR, "operator.read");
     PairingRequired first = f.pairingRequired(f.connect(alice, "operator.write"));
     PairingRequired wider = f.pairingRequired(f.connect(alice, Role.NODE, "node.exec"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.DeviceId;
 import io.pairgate.Role;
@@ -47,7 +48,7 @@ class RpcTest extends GatewayTestBase {
       assertEquals("missing scope: operator.pairing", error(res), c.getKey());
     }
     // nothing happened to the request
-    assertTrue(gw.pairing().pendingRequest(requestId).isPresent());
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(requestId)).isPresent());
     // health and status need operator.read: allowed here
     assertTrue(reader.ws().call("health", null).path("ok").asBoolean());
     assertTrue(reader.ws().call("status", null).path("payload").path("ok").asBoolean());
@@ -150,7 +151,7 @@ class RpcTest extends GatewayTestBase {
     String rid = pendingRequest(d, "operator.read", "operator.write");
     JsonNode res = op.ws().call("device.pair.approve", params("requestId", rid));
     assertEquals("device pairing approval denied", error(res));
-    assertTrue(gw.pairing().pendingRequest(rid).isPresent(), "still pending");
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid)).isPresent(), "still pending");
     assertTrue(gw.pairing().device(d.key.deviceId()).isEmpty(), "nothing approved");
     op.ws().close();
   }
@@ -305,7 +306,7 @@ class RpcTest extends GatewayTestBase {
     String rid2 = pendingRequest(adminWanted, "operator.admin");
     assertEquals("device pairing approval denied",
         error(a.ws().call("device.pair.approve", params("requestId", rid2))));
-    assertTrue(gw.pairing().pendingRequest(rid2).isPresent());
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid2)).isPresent());
     assertTrue(gw.pairing().device(adminWanted.key.deviceId()).isEmpty());
     a.ws().close();
   }
@@ -418,7 +419,7 @@ class RpcTest extends GatewayTestBase {
     assertEquals("device pairing approval denied", error(res));
     assertEquals("BROWSER_NOT_APPROVER", res.path("error").path("details").path("code")
         .asString());
-    assertTrue(gw.pairing().pendingRequest(rid).isPresent(), "nothing approved");
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid)).isPresent(), "nothing approved");
     assertTrue(gw.pairing().device(e.key.deviceId()).isEmpty());
     again.ws().close();
   }

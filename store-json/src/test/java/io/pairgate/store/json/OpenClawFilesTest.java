@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -181,7 +182,7 @@ class OpenClawFilesTest {
       assertEquals(UpgradeReason.NOT_PAIRED, p.reason());
       assertFalse(p.repair());
       assertEquals("192.168.1.31", p.remoteAddress());
-      assertEquals(List.of(new ResolvedRequest("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70",
+      assertEquals(List.of(new ResolvedRequest(RequestId.of("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70"),
           ResolvedRequest.Resolution.SUPERSEDED, p.requestId(), p.refreshedAt())), phone.resolved());
 
       // The real service over the imported store.
@@ -203,7 +204,7 @@ class OpenClawFilesTest {
           "operator.write");
       assertEquals(UpgradeReason.SCOPE_UPGRADE, ((ConnectResult.PairingRequired) up).reason());
       SupersededException sup = assertThrows(SupersededException.class,
-          () -> svc.approve("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70", Approver.admin("op")));
+          () -> svc.approve(RequestId.of("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70"), Approver.admin("op")));
       assertEquals(p.requestId(), sup.successorRequestId());
       svc.approve(p.requestId(), Approver.admin("op"));
       assertEquals(ScopeSet.of("operator.read", "operator.write"),
@@ -510,7 +511,7 @@ class OpenClawFilesTest {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String requestId) {
+    public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
       return inner.findByRequestId(requestId);
     }
 
