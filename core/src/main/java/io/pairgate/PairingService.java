@@ -26,9 +26,11 @@ import java.util.Optional;
  * answered</b>.
  *
  * <ul>
- *   <li>Value types and builders throw a {@link PairgateException} with a typed
- *       {@link ErrorCode} (usually {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value:
+ *   <li>Value types, parsers and builders throw an {@link InvalidArgumentException} (a
+ *       {@link PairgateException}) with a typed {@link ErrorCode} (usually
+ *       {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value: {@link RequestId#of},
  *       {@link Role#of}, {@link Scope}, {@link ScopeSet#parse}, {@link DeviceId#parse},
+ *       {@link TokenHash#parse}, every public {@code fromWireName},
  *       {@link ConnectAttempt.Builder#build()} (a missing role, auth method or challenge). A
  *       gateway that turns the client's frame into these values answers such an exception like a
  *       {@link ConnectResult.Rejected} (close {@value ConnectResult#POLICY_VIOLATION}); nothing

@@ -69,7 +69,7 @@ class ExplainTest {
     assertEquals("R4.3", x.rule());
     assertEquals(UpgradeReason.NOT_PAIRED, x.reason());
     assertEquals(RequestChange.CREATED, x.requestChange());
-    assertEquals("", x.requestId(), "a new id would be minted");
+    assertNull(x.requestId(), "a new id would be minted");
     assertEquals(List.of(Scope.OPERATOR_READ), x.missingScopes());
     assertNull(x.approvedScopes());
     assertEquals(Status.FAIL, check(x, "R4.3").status());
