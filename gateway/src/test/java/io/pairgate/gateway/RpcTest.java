@@ -145,6 +145,27 @@ class RpcTest extends GatewayTestBase {
   }
 
   @Test
+  void aMalformedRequestIdIsATypedErrorAndChangesNothing() {
+    Attempt op = pairAndConnect(new Devices(), "operator.pairing");
+    Devices a = new Devices();
+    String ra = pendingRequest(a, "operator.pairing");
+    for (String method : List.of("device.pair.approve", "device.pair.reject")) {
+      for (String bad : List.of("has space", "x".repeat(65), "semi;colon", "\u001b[31m")) {
+        JsonNode res = op.ws().call(method, params("requestId", bad));
+        assertFalse(res.path("ok").asBoolean(), res.toString());
+        assertEquals("INVALID_REQUEST", res.path("error").path("code").asString(), res.toString());
+        assertEquals("invalid params: requestId must be 1 to 64 characters of [A-Za-z0-9_-]",
+            error(res));
+        assertEquals("INVALID_ARGUMENT",
+            res.path("error").path("details").path("code").asString(), res.toString());
+      }
+    }
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(ra)).isPresent(), "still pending");
+    assertTrue(gw.pairing().device(a.key.deviceId()).isEmpty(), "nothing approved");
+    op.ws().close();
+  }
+
+  @Test
   void approvalBeyondTheCallersScopesIsDeniedWithOpenClawsExactMessage() {
     Attempt op = pairAndConnect(new Devices(), "operator.pairing");
     Devices d = new Devices();

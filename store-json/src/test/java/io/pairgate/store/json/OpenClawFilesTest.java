@@ -174,7 +174,7 @@ class OpenClawFilesTest {
 
       DeviceRecord phone = s.load(id("phone")).orElseThrow();
       PendingRequest p = phone.pending();
-      assertEquals("a7e41b22-5c3d-4f8e-b6a1-0c9d8e7f6a5b", p.requestId(), "the newest is kept");
+      assertEquals("a7e41b22-5c3d-4f8e-b6a1-0c9d8e7f6a5b", p.requestId().value(), "the newest is kept");
       assertEquals(ScopeSet.of("operator.read", "operator.write"), p.scopes());
       assertEquals(ms(1771500060000L), p.createdAt());
       assertEquals(ms(1771500060000L), p.refreshedAt());
@@ -241,9 +241,9 @@ class OpenClawFilesTest {
       assertEquals(List.of(), node.effectiveRoles(), "its only token is revoked");
 
       DeviceRecord tablet = s.load(id("tablet")).orElseThrow();
-      assertEquals("0b5e7d3c-9a8f-4e21-b0c4-d6e5f4a3b2c1", tablet.pending().requestId());
+      assertEquals("0b5e7d3c-9a8f-4e21-b0c4-d6e5f4a3b2c1", tablet.pending().requestId().value());
       assertEquals("e9d8c7b6-a5f4-4e3d-8c2b-1a0f9e8d7c6b",
-          tablet.resolved().get(0).requestId());
+          tablet.resolved().get(0).requestId().value());
 
       PairingService svc = service(s, 1771720200000L);
       assertEquals(TokenCheck.OK, svc.verifyToken(id("laptop"), Role.OPERATOR,
