@@ -589,7 +589,7 @@ class OpenClawFilesTest {
     assertEquals("connect", p.lastSeenReason());
     assertEquals(Instant.ofEpochMilli(1_700_000_002_000L), p.lastSeenAt());
     PendingRequest q = s.load(b.deviceId()).orElseThrow().pending();
-    assertEquals(rid, q.requestId());
+    assertEquals(rid, q.requestId().value());
     assertEquals("https://ui.example", q.browserOrigin());
     assertEquals(Instant.ofEpochMilli(1_700_000_004_000L), q.refreshedAt());
     assertEquals(Instant.ofEpochMilli(1_700_000_003_000L), q.createdAt());
