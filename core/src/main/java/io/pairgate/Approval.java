@@ -13,10 +13,10 @@ import java.util.List;
  * @param addedRoles roles the approval added to the baseline
  * @param addedScopes scopes the approval added to the baseline
  * @param declinedScopes scopes the request asked for that a partial approval
- *     ({@link PairingService#approve(String, Approver, ScopeSet)}) left out; empty otherwise
+ *     ({@link PairingService#approve(RequestId, Approver, ScopeSet)}) left out; empty otherwise
  */
 public record Approval(
-    String requestId,
+    RequestId requestId,
     PairedDevice device,
     boolean alreadyApproved,
     List<Role> addedRoles,

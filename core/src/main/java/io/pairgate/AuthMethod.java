@@ -31,7 +31,7 @@ public enum AuthMethod {
   /**
    * Parses {@link #wireName()} exactly (case-sensitive).
    *
-   * @throws IllegalArgumentException for an unknown name
+   * @throws InvalidArgumentException for an unknown name
    */
   public static AuthMethod fromWireName(String s) {
     for (AuthMethod v : values()) {
@@ -39,6 +39,6 @@ public enum AuthMethod {
         return v;
       }
     }
-    throw new IllegalArgumentException("unknown AuthMethod wire name: \"" + s + "\"");
+    throw new InvalidArgumentException("unknown AuthMethod wire name: " + DeviceId.abbreviate(s));
   }
 }

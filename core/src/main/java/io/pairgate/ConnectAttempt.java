@@ -50,13 +50,12 @@ public record ConnectAttempt(
   /**
    * Copies collections and lowercases header names.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a scheme other than
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for a scheme other than
    *     {@code ws}, {@code wss}, {@code http}, {@code https} or empty
    */
   public ConnectAttempt {
     if (!List.of("", "ws", "wss", "http", "https").contains(scheme)) {
-      throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-          "scheme must be ws, wss, http, https or empty");
+      throw new InvalidArgumentException("scheme must be ws, wss, http, https or empty");
     }
     scopes = List.copyOf(scopes);
     TreeMap<String, String> h = new TreeMap<>();
@@ -210,27 +209,21 @@ public record ConnectAttempt(
     /**
      * Builds the attempt.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the role, the
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if the role, the
      *     authentication method or the challenge was not set (the message names which)
      */
     public ConnectAttempt build() {
       Role r = role;
       AuthMethod a = auth;
       if (r == null) {
-        throw new PairgateException(
-            ErrorCode.INVALID_ARGUMENT,
-            "a connect attempt needs the requested role (role(...)); there is no default");
+        throw new InvalidArgumentException("a connect attempt needs the requested role (role(...)); there is no default");
       }
       if (a == null) {
-        throw new PairgateException(
-            ErrorCode.INVALID_ARGUMENT,
-            "a connect attempt needs how the gateway authenticated it (auth(...)); there is no"
+        throw new InvalidArgumentException("a connect attempt needs how the gateway authenticated it (auth(...)); there is no"
                 + " default");
       }
       if (!challengeSet) {
-        throw new PairgateException(
-            ErrorCode.INVALID_ARGUMENT,
-            "a connect attempt needs the challenge issued for its connection (challenge(...))");
+        throw new InvalidArgumentException("a connect attempt needs the challenge issued for its connection (challenge(...))");
       }
       return new ConnectAttempt(
           deviceId, publicKey, r, scopes, client, signature, signedAtMs, nonce, challenge, a,

@@ -122,7 +122,7 @@ public sealed interface ConnectResult
   record PairingRequired(
       String deviceId,
       UpgradeReason reason,
-      String requestId,
+      RequestId requestId,
       RequestChange requestChange,
       Role requestedRole,
       ScopeSet requestedScopes,
@@ -164,9 +164,8 @@ public sealed interface ConnectResult
      * UTF-8 bytes (RFC 6455), cut on a code-point boundary. It always ends with the whole
      * {@code (requestId: <id>)}, because clients read the request id from there: when the reason
      * would be too long, the text between {@code "pairing required: "} and the id is shortened,
-     * never the id. (Only an id longer than 91 bytes, which Pairgate never mints, cannot be
-     * carried; the reason is then {@code pairing required (request id too long for a close
-     * reason)}.)
+     * never the id (a {@link RequestId} has at most {@value InputLimits#REQUEST_ID} characters, so
+     * it always fits).
      */
     public String closeReason() {
       return CloseReasons.withWholeSuffix(

@@ -84,7 +84,7 @@ public record DeviceExplanation(
     }
     for (ResolvedRequest h : history) {
       out.add("history:   " + h.requestId() + " " + h.outcome().name().toLowerCase(Locale.ROOT)
-          + (h.successorRequestId().isEmpty() ? "" : " -> " + h.successorRequestId()) + " at "
+          + (h.successorRequestId() == null ? "" : " -> " + h.successorRequestId()) + " at "
           + h.resolvedAt());
     }
     return out;

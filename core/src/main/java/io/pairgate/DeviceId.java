@@ -16,17 +16,21 @@ public record DeviceId(String value) implements Comparable<DeviceId> {
   /**
    * Validates the form.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} unless {@code value} is 64
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} unless {@code value} is 64
    *     lowercase hex characters
    */
   public DeviceId {
     if (!isWellFormed(value)) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT, "device id must be 64 lowercase hex characters: " + abbreviate(value));
+      throw new InvalidArgumentException(
+          "device id must be 64 lowercase hex characters: " + abbreviate(value));
     }
   }
 
-  /** Parses a device id; same as the constructor. */
+  /**
+   * Parses a device id; same as the constructor.
+   *
+   * @throws InvalidArgumentException unless {@code value} is 64 lowercase hex characters
+   */
   public static DeviceId parse(String value) {
     return new DeviceId(value);
   }
@@ -58,15 +62,18 @@ public record DeviceId(String value) implements Comparable<DeviceId> {
     }
   }
 
+  /** Input quoted for an error message; see {@link InvalidArgumentException#quote(String)}. */
   static String abbreviate(String s) {
-    return s.length() <= 80 ? '"' + s + '"' : '"' + s.substring(0, 77) + "...\"";
+    return InvalidArgumentException.quote(s);
   }
 
+  /** Orders by {@link #value()}. */
   @Override
   public int compareTo(DeviceId other) {
     return value.compareTo(other.value);
   }
 
+  /** The id as text, {@link #value()}. */
   @Override
   public String toString() {
     return value;

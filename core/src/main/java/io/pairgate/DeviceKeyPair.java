@@ -25,12 +25,11 @@ public final class DeviceKeyPair {
   /**
    * The key pair of a 32-byte private seed (copied).
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} unless 32 bytes
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} unless 32 bytes
    */
   public static DeviceKeyPair fromSeed(byte[] seed) {
     if (seed.length != 32) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT, "an Ed25519 seed has 32 bytes, got " + seed.length);
+      throw new InvalidArgumentException("an Ed25519 seed has 32 bytes, got " + seed.length);
     }
     return new DeviceKeyPair(seed.clone());
   }

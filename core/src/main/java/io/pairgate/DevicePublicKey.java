@@ -21,7 +21,7 @@ public final class DevicePublicKey {
   /**
    * Wraps 32 raw key bytes (copied).
    *
-   * @throws PairgateException with {@link ErrorCode#PUBLIC_KEY_INVALID} unless exactly 32 bytes
+   * @throws InvalidArgumentException with {@link ErrorCode#PUBLIC_KEY_INVALID} unless exactly 32 bytes
    */
   public static DevicePublicKey ofRaw(byte[] raw) {
     if (raw.length != 32) {
@@ -33,7 +33,7 @@ public final class DevicePublicKey {
   /**
    * Parses a key in unpadded base64url, padded base64 or SPKI PEM.
    *
-   * @throws PairgateException with {@link ErrorCode#PUBLIC_KEY_INVALID} for anything else
+   * @throws InvalidArgumentException with {@link ErrorCode#PUBLIC_KEY_INVALID} for anything else
    */
   public static DevicePublicKey parse(String text) {
     String s = text.strip();
@@ -101,8 +101,8 @@ public final class DevicePublicKey {
     }
   }
 
-  private static PairgateException invalid(String why) {
-    return new PairgateException(ErrorCode.PUBLIC_KEY_INVALID, "device public key invalid: " + why);
+  private static InvalidArgumentException invalid(String why) {
+    return new InvalidArgumentException(ErrorCode.PUBLIC_KEY_INVALID, "device public key invalid: " + why);
   }
 
   /** A copy of the 32 raw key bytes. */

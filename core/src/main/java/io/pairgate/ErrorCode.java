@@ -88,7 +88,7 @@ public enum ErrorCode {
   /**
    * Parses a {@link #wireName()} exactly (case-sensitive).
    *
-   * @throws IllegalArgumentException if no code has that name
+   * @throws InvalidArgumentException if no code has that name
    */
   public static ErrorCode fromWireName(String wireName) {
     for (ErrorCode v : values()) {
@@ -96,6 +96,6 @@ public enum ErrorCode {
         return v;
       }
     }
-    throw new IllegalArgumentException("unknown ErrorCode wire name: \"" + wireName + "\"");
+    throw new InvalidArgumentException("unknown ErrorCode wire name: " + DeviceId.abbreviate(wireName));
   }
 }

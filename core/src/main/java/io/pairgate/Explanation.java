@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *     device would be allowed without one or is rejected before the decision
  * @param requestChange what connect would do to the pending request when the outcome is
  *     {@link Kind#PAIRING_REQUIRED}, else null
- * @param requestId the pending request that would be kept, refreshed or approved; empty when
+ * @param requestId the pending request that would be kept, refreshed or approved; null when
  *     connect would mint a new id (or there is no request)
  * @param approvedVia when an automatic approval applies: {@code silent}, {@code standing} or
  *     {@code pairing-disabled}; else empty
@@ -47,7 +47,7 @@ public record Explanation(
     @Nullable ErrorCode rejection,
     @Nullable UpgradeReason reason,
     @Nullable RequestChange requestChange,
-    String requestId,
+    @Nullable RequestId requestId,
     String approvedVia,
     Role requestedRole,
     List<String> requestedScopes,
@@ -120,7 +120,7 @@ public record Explanation(
     }
     if (requestChange != null) {
       out.add("request:   " + requestChange.name().toLowerCase(Locale.ROOT)
-          + (requestId.isEmpty() ? " (a new request id would be minted)" : " " + requestId));
+          + (requestId == null ? " (a new request id would be minted)" : " " + requestId));
     }
     for (Check c : checks) {
       out.add(String.format(Locale.ROOT, "  %-6s %-4s %s%s", c.rule(),

@@ -8,15 +8,22 @@ import java.util.List;
  */
 public final class ForbiddenException extends PairgateException {
   private static final long serialVersionUID = 1L;
+  private final RequestId requestId;
   private final List<Scope> missingScopes;
 
-  /** Creates the exception naming the scopes the approver would need. */
-  public ForbiddenException(String requestId, List<Scope> missingScopes) {
+  /** Creates the exception for {@code requestId}, naming the scopes the approver would need. */
+  public ForbiddenException(RequestId requestId, List<Scope> missingScopes) {
     super(
         ErrorCode.FORBIDDEN,
         "approver may not approve request " + requestId + ": missing scope "
             + String.join(", ", missingScopes.stream().map(Scope::value).toList()));
+    this.requestId = requestId;
     this.missingScopes = List.copyOf(missingScopes);
+  }
+
+  /** The request the approver may not approve. */
+  public RequestId requestId() {
+    return requestId;
   }
 
   /** The scopes the approver lacks; never empty. */

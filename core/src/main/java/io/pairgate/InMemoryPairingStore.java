@@ -24,7 +24,7 @@ public final class InMemoryPairingStore implements PairingStore {
   private final ConcurrentHashMap<String, DeviceRecord> records = new ConcurrentHashMap<>();
   /** The same ids, sorted, for {@link #list}; changed together with {@link #records}. */
   private final ConcurrentSkipListSet<String> sortedIds = new ConcurrentSkipListSet<>();
-  private final ConcurrentHashMap<String, DeviceId> byRequestId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RequestId, DeviceId> byRequestId = new ConcurrentHashMap<>();
   /** Every stored pending request (expired or not), by device id, for {@link #countPending}. */
   private final ConcurrentHashMap<String, PendingRequest> pendingByDevice =
       new ConcurrentHashMap<>();
@@ -47,7 +47,7 @@ public final class InMemoryPairingStore implements PairingStore {
   }
 
   @Override
-  public Optional<DeviceRecord> findByRequestId(String requestId) {
+  public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
     DeviceId id = byRequestId.get(requestId);
     if (id == null) {
       return Optional.empty();
@@ -82,12 +82,12 @@ public final class InMemoryPairingStore implements PairingStore {
       } else {
         pendingByDevice.put(id.value(), next.pending());
       }
-      List<String> newIds = next.isEmpty() ? List.of() : next.requestIds();
-      for (String rid : newIds) {
+      List<RequestId> newIds = next.isEmpty() ? List.of() : next.requestIds();
+      for (RequestId rid : newIds) {
         byRequestId.put(rid, id);
       }
       if (current != null) {
-        for (String rid : current.requestIds()) {
+        for (RequestId rid : current.requestIds()) {
           if (!newIds.contains(rid)) {
             byRequestId.remove(rid, id);
           }

@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
 public final class InputLimits {
   /** Characters of a claimed device id (a real one has exactly 64). */
   public static final int DEVICE_ID = 64;
+  /**
+   * Characters of a request id ({@link RequestId}; minted ids are 36-character UUIDs, as
+   * OpenClaw's).
+   */
+  public static final int REQUEST_ID = 64;
   /** Characters of a public key as sent (an SPKI PEM of an Ed25519 key has about 113). */
   public static final int PUBLIC_KEY = 512;
   /** Characters of a signature (86 in base64url, 88 in padded base64). */

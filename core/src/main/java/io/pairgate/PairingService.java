@@ -26,9 +26,11 @@ import java.util.Optional;
  * answered</b>.
  *
  * <ul>
- *   <li>Value types and builders throw a {@link PairgateException} with a typed
- *       {@link ErrorCode} (usually {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value:
+ *   <li>Value types, parsers and builders throw an {@link InvalidArgumentException} (a
+ *       {@link PairgateException}) with a typed {@link ErrorCode} (usually
+ *       {@link ErrorCode#INVALID_ARGUMENT}) for a malformed value: {@link RequestId#of},
  *       {@link Role#of}, {@link Scope}, {@link ScopeSet#parse}, {@link DeviceId#parse},
+ *       {@link TokenHash#parse}, every public {@code fromWireName},
  *       {@link ConnectAttempt.Builder#build()} (a missing role, auth method or challenge). A
  *       gateway that turns the client's frame into these values answers such an exception like a
  *       {@link ConnectResult.Rejected} (close {@value ConnectResult#POLICY_VIOLATION}); nothing
@@ -78,28 +80,28 @@ public interface PairingService {
    * @throws PairgateException {@link ErrorCode#UNKNOWN_REQUEST} (unknown or rejected),
    *     {@link SupersededException}, {@link ErrorCode#EXPIRED}, {@link ForbiddenException}
    */
-  Approval approve(String requestId, Approver approver);
+  Approval approve(RequestId requestId, Approver approver);
 
   /**
    * Approves only {@code scopes} of a pending request — a partial approval, as one atomic change.
    * Every scope must be one the request asks for or one it implies (under the
    * {@link #scopePolicy()}) for one of its roles; the request's roles are approved as in
-   * {@link #approve(String, Approver)}, and the approver needs only what the narrowed request
+   * {@link #approve(RequestId, Approver)}, and the approver needs only what the narrowed request
    * needs. The request is resolved as approved; the scopes left out are reported in
    * {@link Approval#declinedScopes()}, and a device that still wants them asks again
    * ({@code scope-upgrade}).
    *
    * @throws PairgateException {@link ErrorCode#INVALID_ARGUMENT} if a scope is not part of the
-   *     request, and everything {@link #approve(String, Approver)} throws
+   *     request, and everything {@link #approve(RequestId, Approver)} throws
    */
-  Approval approve(String requestId, Approver approver, ScopeSet scopes);
+  Approval approve(RequestId requestId, Approver approver, ScopeSet scopes);
 
   /**
    * Rejects a pending request and returns it. The device may ask again.
    *
    * @throws PairgateException {@link ErrorCode#UNKNOWN_REQUEST} or {@link SupersededException}
    */
-  PendingRequest reject(String requestId);
+  PendingRequest reject(RequestId requestId);
 
   /**
    * Removes a paired device (with its tokens and any pending request) and returns what was
@@ -165,7 +167,7 @@ public interface PairingService {
   Optional<PairedDevice> device(DeviceId deviceId);
 
   /** The pending request with this id, if it is still pending and not expired. */
-  Optional<PendingRequest> pendingRequest(String requestId);
+  Optional<PendingRequest> pendingRequest(RequestId requestId);
 
   /**
    * The device's open request, if it has one that has not expired (a device has at most one).
@@ -198,7 +200,7 @@ public interface PairingService {
    *
    * @throws StoreException if the store fails
    */
-  RequestExplanation explainRequest(String requestId);
+  RequestExplanation explainRequest(RequestId requestId);
 
   /**
    * Explains a device: paired or not, blocked or not, its effective and revoked roles, tokens

@@ -136,7 +136,7 @@ public final class PairingServiceBuilder {
    * {@code Host} it reached) nor listed here is rejected with
    * {@link ErrorCode#ORIGIN_NOT_ALLOWED} and changes nothing (R16.4). Replaces any earlier list.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an entry that is not
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for an entry that is not
    *     {@code scheme://host[:port]} (paths and {@code null} are refused)
    */
   public PairingServiceBuilder allowedOrigins(List<String> origins) {
@@ -197,7 +197,7 @@ public final class PairingServiceBuilder {
    * {@code direct_local}; it may be approved silently only when the socket peer and every
    * skipped proxy hop are listed here and in {@link #trustedProxies(List)} (R11.2).
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
    *     entry
    */
   public PairingServiceBuilder sameHostProxies(List<String> proxies) {
@@ -215,7 +215,7 @@ public final class PairingServiceBuilder {
    * reaching a Docker-published loopback port may be {@code browser_container_local} (default:
    * none, which turns that class off; R10.5). List only bridges of the gateway's own host.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
    *     entry
    */
   public PairingServiceBuilder browserContainerBridges(List<String> ranges) {
@@ -234,7 +234,7 @@ public final class PairingServiceBuilder {
    * would newly grant one of them (or a scope implying one) waits for an operator even on the
    * gateway's own host (R11.2). Replaces the default; an empty list removes the guard.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed scope
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed scope
    */
   public PairingServiceBuilder neverSilent(List<String> scopes) {
     this.neverSilent = ScopeSet.parse(Objects.requireNonNull(scopes, "scopes"));
@@ -316,7 +316,7 @@ public final class PairingServiceBuilder {
    * client through {@code X-Forwarded-For} or {@code Forwarded}; headers from other peers are
    * ignored and make the connection remote (R10). Host names are refused: no DNS lookup is made.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
    *     entry
    */
   public PairingServiceBuilder trustedProxies(List<String> proxies) {
@@ -327,7 +327,7 @@ public final class PairingServiceBuilder {
   /**
    * The trusted proxies as addresses or CIDR ranges; see {@link #trustedProxies(List)}.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed
    *     entry
    */
   public PairingServiceBuilder trustedProxies(String... proxies) {
@@ -361,7 +361,7 @@ public final class PairingServiceBuilder {
    * Adds a standing approval (R11.3): requests matching it are approved without an operator,
    * recorded with {@code approvedVia = "standing"}. Names must be unique.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the name is taken
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if the name is taken
    */
   public PairingServiceBuilder standingApproval(StandingApproval approval) {
     Objects.requireNonNull(approval, "approval");
@@ -441,7 +441,7 @@ public final class PairingServiceBuilder {
    * Builds the service. Logs a WARN line when pairing is switched off, and for a trusted proxy
    * range that includes public addresses.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if a standing approval's
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if a standing approval's
    *     scope ceiling holds a scope none of its roles can hold under the scope policy, or if
    *     localPendingReserve is not less than maxPending
    */
@@ -485,7 +485,7 @@ public final class PairingServiceBuilder {
     return d;
   }
 
-  private static PairgateException invalid(String message) {
-    return new PairgateException(ErrorCode.INVALID_ARGUMENT, message);
+  private static InvalidArgumentException invalid(String message) {
+    return new InvalidArgumentException(message);
   }
 }

@@ -27,7 +27,7 @@ import java.util.TreeSet;
  *     or empty when the client sent none (not authenticated; shown to operators)
  */
 public record PendingRequest(
-    String requestId,
+    RequestId requestId,
     DeviceId deviceId,
     DevicePublicKey publicKey,
     Role role,
@@ -49,7 +49,7 @@ public record PendingRequest(
 
   /** A request without a browser origin (the constructor before that field was added). */
   public PendingRequest(
-      String requestId, DeviceId deviceId, DevicePublicKey publicKey, Role role, List<Role> roles,
+      RequestId requestId, DeviceId deviceId, DevicePublicKey publicKey, Role role, List<Role> roles,
       ScopeSet scopes, ClientInfo client, String remoteAddress, Instant createdAt,
       Instant refreshedAt, Instant expiresAt, boolean repair, UpgradeReason reason) {
     this(requestId, deviceId, publicKey, role, roles, scopes, client, remoteAddress, createdAt,

@@ -10,14 +10,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a request id stands for and what approving it would grant: the answer of
- * {@link PairingService#explainRequest(String)}. Reading it changes nothing. It never holds a
+ * {@link PairingService#explainRequest(RequestId)}. Reading it changes nothing. It never holds a
  * token secret.
  *
  * @param requestId the id asked about
  * @param status where the request stands
  * @param deviceId the device it belongs to; null when the id is unknown
  * @param successorRequestId for {@link State#SUPERSEDED}, the request that replaced it (the
- *     device's live request when there is one); else empty
+ *     device's live request when there is one); else null
  * @param request the request when it is still stored ({@link State#PENDING} or an
  *     {@link State#EXPIRED} request not yet replaced), else null
  * @param approvedRoles the device's approved roles now (empty when not paired, or paired with a
@@ -36,10 +36,10 @@ import org.jspecify.annotations.Nullable;
  *     replace (R6.4)
  */
 public record RequestExplanation(
-    String requestId,
+    RequestId requestId,
     State status,
     @Nullable DeviceId deviceId,
-    String successorRequestId,
+    @Nullable RequestId successorRequestId,
     @Nullable PendingRequest request,
     List<Role> approvedRoles,
     @Nullable ScopeSet approvedScopes,
@@ -80,8 +80,8 @@ public record RequestExplanation(
   }
 
   /** An explanation for an id no record knows. */
-  public static RequestExplanation unknown(String requestId) {
-    return new RequestExplanation(requestId, State.UNKNOWN, null, "", null, List.of(), null,
+  public static RequestExplanation unknown(RequestId requestId) {
+    return new RequestExplanation(requestId, State.UNKNOWN, null, null, null, List.of(), null,
         List.of(), List.of(), List.of(), null, Map.of(), List.of(), ScopeSet.empty(),
         ScopeSet.empty(), false);
   }
@@ -95,7 +95,7 @@ public record RequestExplanation(
     switch (status) {
       case UNKNOWN -> out.add("no device holds this id: it was never issued, was rejected and"
           + " forgotten, or is older than the retention period");
-      case SUPERSEDED -> out.add("replaced by a wider request" + (successorRequestId.isEmpty()
+      case SUPERSEDED -> out.add("replaced by a wider request" + (successorRequestId == null
           ? "" : ": review and approve " + successorRequestId + " instead"));
       case APPROVED -> out.add("already approved; approving again changes nothing");
       case REJECTED -> out.add("rejected or dropped; the device may connect again to ask anew");

@@ -21,13 +21,11 @@ public record Role(String name) implements Comparable<Role> {
   /**
    * Validates the name.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed name
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed name
    */
   public Role {
     if (!NAME.matcher(name).matches()) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT,
-          "role must be a lowercase name ([a-z][a-z0-9_-]*): " + DeviceId.abbreviate(name));
+      throw new InvalidArgumentException("role must be a lowercase name ([a-z][a-z0-9_-]*): " + DeviceId.abbreviate(name));
     }
   }
 

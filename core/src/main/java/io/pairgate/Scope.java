@@ -23,12 +23,11 @@ public record Scope(String value) implements Comparable<Scope> {
   /**
    * Validates the form.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_SCOPE} for a malformed scope
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_SCOPE} for a malformed scope
    */
   public Scope {
     if (!isWellFormed(value)) {
-      throw new PairgateException(
-          ErrorCode.INVALID_SCOPE, "malformed scope " + DeviceId.abbreviate(value));
+      throw new InvalidArgumentException(ErrorCode.INVALID_SCOPE, "malformed scope " + DeviceId.abbreviate(value));
     }
   }
 

@@ -7,11 +7,11 @@ package io.pairgate;
  */
 public final class SupersededException extends PairgateException {
   private static final long serialVersionUID = 1L;
-  private final String requestId;
-  private final String successorRequestId;
+  private final RequestId requestId;
+  private final RequestId successorRequestId;
 
   /** Creates the exception for {@code requestId}, replaced by {@code successorRequestId}. */
-  public SupersededException(String requestId, String successorRequestId) {
+  public SupersededException(RequestId requestId, RequestId successorRequestId) {
     super(
         ErrorCode.SUPERSEDED,
         "request " + requestId + " was superseded by " + successorRequestId
@@ -21,12 +21,12 @@ public final class SupersededException extends PairgateException {
   }
 
   /** The id the operator used. */
-  public String requestId() {
+  public RequestId requestId() {
     return requestId;
   }
 
   /** The id of the request that replaced it (the device's live request when there is one). */
-  public String successorRequestId() {
+  public RequestId successorRequestId() {
     return successorRequestId;
   }
 }

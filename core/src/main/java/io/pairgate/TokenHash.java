@@ -47,12 +47,12 @@ public final class TokenHash {
   /**
    * Parses {@link #encoded()}. The error message never repeats the input.
    *
-   * @throws IllegalArgumentException if {@code encoded} is not {@code sha256:} and 43 base64url
+   * @throws InvalidArgumentException if {@code encoded} is not {@code sha256:} and 43 base64url
    *     characters of a 32-byte digest
    */
   public static TokenHash parse(String encoded) {
     if (!encoded.startsWith(PREFIX) || encoded.length() != PREFIX.length() + 43) {
-      throw new IllegalArgumentException(
+      throw new InvalidArgumentException(
           "not a token hash (expected \"" + PREFIX + "\" and 43 base64url characters)");
     }
     String b64 = encoded.substring(PREFIX.length());
@@ -60,10 +60,10 @@ public final class TokenHash {
     try {
       d = Base64.getUrlDecoder().decode(b64);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a token hash (malformed base64url)");
+      throw new InvalidArgumentException("not a token hash (malformed base64url)");
     }
     if (d.length != LENGTH || !B64.encodeToString(d).equals(b64)) {
-      throw new IllegalArgumentException("not a token hash (not a canonical 32-byte digest)");
+      throw new InvalidArgumentException("not a token hash (not a canonical 32-byte digest)");
     }
     return new TokenHash(d);
   }

@@ -45,7 +45,7 @@ public enum UpgradeReason {
   /**
    * Parses a {@link #wireName()} exactly (case-sensitive).
    *
-   * @throws IllegalArgumentException for an unknown name
+   * @throws InvalidArgumentException for an unknown name
    */
   public static UpgradeReason fromWireName(String wireName) {
     for (UpgradeReason v : values()) {
@@ -53,6 +53,6 @@ public enum UpgradeReason {
         return v;
       }
     }
-    throw new IllegalArgumentException("unknown UpgradeReason wire name: \"" + wireName + "\"");
+    throw new InvalidArgumentException("unknown UpgradeReason wire name: " + DeviceId.abbreviate(wireName));
   }
 }

@@ -91,7 +91,7 @@ class AuditTest {
     CapturingLogs.Line upgrade = lines.get(lines.size() - 1);
     assertEquals(Level.INFO, upgrade.level());
     assertEquals("io.pairgate.audit", upgrade.logger());
-    String requestId = f.service.list().pending().get(0).requestId();
+    RequestId requestId = f.service.list().pending().get(0).requestId();
     assertEquals("device access upgrade requested reason=scope-upgrade device=" + id
         + " requestId=" + requestId + " rolesFrom=[operator] rolesTo=[operator]"
         + " scopesFrom=[operator.read] scopesTo=[operator.read,operator.write]"
@@ -150,7 +150,7 @@ class AuditTest {
       }
 
       @Override
-      public Optional<DeviceRecord> findByRequestId(String requestId) {
+      public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
         return inner.findByRequestId(requestId);
       }
 

@@ -1,6 +1,7 @@
 package io.pairgate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CloseReasonTest {
 
   private static ConnectResult.PairingRequired required(UpgradeReason reason, String requestId) {
-    return new ConnectResult.PairingRequired("dev", reason, requestId,
+    return new ConnectResult.PairingRequired("dev", reason, RequestId.of(requestId),
         ConnectResult.RequestChange.CREATED, Role.OPERATOR, ScopeSet.of("operator.read"),
         List.of(), null, List.of(), Duration.ofSeconds(1));
   }
@@ -64,7 +65,7 @@ class CloseReasonTest {
   @Test
   void everyReasonAndIdLengthFitsAndEndsWithTheWholeId() throws Exception {
     for (UpgradeReason r : UpgradeReason.values()) {
-      for (int len = 1; len <= 91; len++) {
+      for (int len = 1; len <= InputLimits.REQUEST_ID; len++) {
         String id = "r".repeat(len);
         String reason = required(r, id).closeReason();
         assertTrue(utf8(reason) <= 123, reason);
@@ -76,9 +77,14 @@ class CloseReasonTest {
   }
 
   @Test
-  void idTooLongForAnyReasonGivesAFixedHonestReason() {
-    String reason = required(UpgradeReason.NOT_PAIRED, "x".repeat(92)).closeReason();
-    assertEquals("pairing required (request id too long for a close reason)", reason);
+  void noRequestIdIsTooLongForTheCloseReason() {
+    // an id longer than InputLimits.REQUEST_ID cannot be made, so every id fits (the loop above
+    // covers every length up to the limit)
+    assertThrows(InvalidArgumentException.class,
+        () -> required(UpgradeReason.NOT_PAIRED, "x".repeat(InputLimits.REQUEST_ID + 1)));
+    String longest = required(UpgradeReason.METADATA_UPGRADE, "x".repeat(InputLimits.REQUEST_ID))
+        .closeReason();
+    assertTrue(longest.endsWith("(requestId: " + "x".repeat(InputLimits.REQUEST_ID) + ")"), longest);
   }
 
   @Test

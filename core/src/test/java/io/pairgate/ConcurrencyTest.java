@@ -83,7 +83,7 @@ class ConcurrencyTest {
       for (String s : PROFILES) {
         f.allowed(f.connect(d, s));
       }
-      for (String id : rec.requestIds()) {
+      for (RequestId id : rec.requestIds()) {
         assertEquals(d.deviceId(), f.store.findByRequestId(id).orElseThrow().deviceId());
       }
     }

@@ -37,7 +37,7 @@ class ConflictRetryTest {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String requestId) {
+    public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
       return inner.findByRequestId(requestId);
     }
 

@@ -29,7 +29,7 @@ class DecisionTest {
     assertEquals("PAIRING_REQUIRED", p.code());
     assertEquals("pairing required: device is not approved yet", p.message());
     assertEquals(1008, p.closeCode());
-    assertTrue(p.closeReason().contains(p.requestId()));
+    assertTrue(p.closeReason().contains(p.requestId().value()));
     assertEquals(RequestChange.CREATED, p.requestChange());
     assertEquals(List.of(), p.approvedRoles());
     assertNull(p.approvedScopes());

@@ -28,7 +28,7 @@ class EngineBehaviourTest {
     return f.service.connect(f.attempt(key, role, List.of(scopes), Fixture.CLI));
   }
 
-  private String requestId(ConnectResult r) {
+  private RequestId requestId(ConnectResult r) {
     return f.pairingRequired(r).requestId();
   }
 
@@ -94,8 +94,8 @@ class EngineBehaviourTest {
 
   @Test
   void blockingDropsThePendingRequestAsRejectedAndKeepsTheHistory() {
-    String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
-    String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
+    RequestId first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
+    RequestId upgrade = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     f.service.block(alice.deviceId());
     assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
     assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
@@ -109,8 +109,8 @@ class EngineBehaviourTest {
 
   @Test
   void removingKeepsTheHistoryOfEarlierRequests() {
-    String first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
-    String upgrade = requestId(connect(alice, Role.OPERATOR, "operator.admin"));
+    RequestId first = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
+    RequestId upgrade = requestId(connect(alice, Role.OPERATOR, "operator.admin"));
     f.service.remove(alice.deviceId());
     assertEquals(RequestExplanation.State.APPROVED, f.service.explainRequest(first).status());
     assertEquals(RequestExplanation.State.REJECTED, f.service.explainRequest(upgrade).status());
@@ -135,8 +135,8 @@ class EngineBehaviourTest {
 
   @Test
   void aSupersededRequestNamesItsSuccessorWhilePendingAndAfterApproval() {
-    String r1 = requestId(connect(alice, Role.OPERATOR, "operator.read"));
-    String r2 = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
+    RequestId r1 = requestId(connect(alice, Role.OPERATOR, "operator.read"));
+    RequestId r2 = requestId(connect(alice, Role.OPERATOR, "operator.read", "operator.write"));
     assertFalse(r1.equals(r2));
     RequestExplanation e1 = f.service.explainRequest(r1);
     assertEquals(RequestExplanation.State.SUPERSEDED, e1.status());
@@ -145,14 +145,14 @@ class EngineBehaviourTest {
     assertEquals(r2, f.service.explainRequest(r1).successorRequestId());
     RequestExplanation e2 = f.service.explainRequest(r2);
     assertEquals(RequestExplanation.State.APPROVED, e2.status());
-    assertEquals("", e2.successorRequestId());
+    assertNull(e2.successorRequestId());
     assertEquals(List.of(Role.OPERATOR), e2.approvedRoles());
   }
 
   @Test
   void aPendingRoleUpgradeExplainsWhatIsMissingAndThatAnAdminMustApprove() {
     f.pair(alice, Role.OPERATOR, "operator.read");
-    String r = requestId(connect(alice, Role.NODE, "node.exec"));
+    RequestId r = requestId(connect(alice, Role.NODE, "node.exec"));
     RequestExplanation e = f.service.explainRequest(r);
     assertEquals(RequestExplanation.State.PENDING, e.status());
     assertEquals(List.of(Role.OPERATOR), e.approvedRoles());
@@ -167,7 +167,7 @@ class EngineBehaviourTest {
   @Test
   void aScopeUpgradeOfAnOperatorNeedsOnlyTheScopesItAsksFor() {
     f.pair(alice, Role.OPERATOR, "operator.read");
-    String r = requestId(connect(alice, Role.OPERATOR, "operator.write"));
+    RequestId r = requestId(connect(alice, Role.OPERATOR, "operator.write"));
     RequestExplanation e = f.service.explainRequest(r);
     assertEquals(List.of(), e.missingRoles());
     assertEquals(List.of(Scope.OPERATOR_WRITE), e.missingScopes());
@@ -210,7 +210,7 @@ class EngineBehaviourTest {
 
   @Test
   void anEventIsRecordedForEveryOperatorAction() {
-    String r = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
+    RequestId r = f.pair(alice, Role.OPERATOR, "operator.read").requestId();
     assertEquals(List.of("pairing-requested", "request-approved"),
         audit.events().stream().map(AuditEvent::type).toList());
     assertEquals(r, f.service.explainRequest(r).requestId());

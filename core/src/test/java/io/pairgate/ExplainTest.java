@@ -69,7 +69,7 @@ class ExplainTest {
     assertEquals("R4.3", x.rule());
     assertEquals(UpgradeReason.NOT_PAIRED, x.reason());
     assertEquals(RequestChange.CREATED, x.requestChange());
-    assertEquals("", x.requestId(), "a new id would be minted");
+    assertNull(x.requestId(), "a new id would be minted");
     assertEquals(List.of(Scope.OPERATOR_READ), x.missingScopes());
     assertNull(x.approvedScopes());
     assertEquals(Status.FAIL, check(x, "R4.3").status());
@@ -198,7 +198,7 @@ class ExplainTest {
 
   @Test
   void explainRequestCoversEveryStatus() {
-    assertEquals(RequestExplanation.State.UNKNOWN, f.service.explainRequest("nope").status());
+    assertEquals(RequestExplanation.State.UNKNOWN, f.service.explainRequest(RequestId.of("nope")).status());
     f.pair(alice, Role.OPERATOR, "operator.read");
     PairingRequired first = f.pairingRequired(f.connect(alice, "operator.write"));
     PairingRequired wider = f.pairingRequired(f.connect(alice, Role.NODE, "node.exec"));

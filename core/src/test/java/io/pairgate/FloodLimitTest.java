@@ -95,7 +95,7 @@ class FloodLimitTest {
   void reconnectStormYieldsOnePendingRequestAndBoundedEvents() {
     Fixture f = new Fixture(b -> b.auditListener(audit));
     DeviceKeyPair stormy = Fixture.key("stormy");
-    Set<String> ids = new HashSet<>();
+    Set<RequestId> ids = new HashSet<>();
     Duration lastRetry = Duration.ZERO;
     Duration period = Duration.ofMinutes(10);
     long connects = period.toMillis() / 100;
@@ -134,7 +134,7 @@ class FloodLimitTest {
       }
 
       @Override
-      public Optional<DeviceRecord> findByRequestId(String requestId) {
+      public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
         return f.store.findByRequestId(requestId);
       }
 

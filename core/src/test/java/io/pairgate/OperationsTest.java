@@ -51,8 +51,8 @@ class OperationsTest {
 
   @Test
   void unknownRequestId() {
-    assertEquals(ErrorCode.UNKNOWN_REQUEST, code(() -> f.service.approve("nope", Approver.admin("op"))));
-    assertEquals(ErrorCode.UNKNOWN_REQUEST, code(() -> f.service.reject("nope")));
+    assertEquals(ErrorCode.UNKNOWN_REQUEST, code(() -> f.service.approve(RequestId.of("nope"), Approver.admin("op"))));
+    assertEquals(ErrorCode.UNKNOWN_REQUEST, code(() -> f.service.reject(RequestId.of("nope"))));
   }
 
   @Test
@@ -321,7 +321,7 @@ class OperationsTest {
   @Test
   void resolvedIdsAreBoundedPerDevice() {
     Fixture g = new Fixture(b -> b.maxResolvedPerDevice(3));
-    String first = g.pairingRequired(g.connect(alice, "operator.read")).requestId();
+    RequestId first = g.pairingRequired(g.connect(alice, "operator.read")).requestId();
     g.service.reject(first);
     for (int i = 0; i < 5; i++) {
       g.service.reject(g.pairingRequired(g.connect(alice, "operator.read")).requestId());

@@ -57,8 +57,8 @@ class TokenHashTest {
     String enc = TokenHash.of(SECRET).encoded();
     for (String bad : List.of("", SECRET, "sha512:" + enc.substring(7), enc + "A",
         enc.substring(0, enc.length() - 1) + "!", "sha256:" + "A".repeat(43) + "=")) {
-      IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> TokenHash.parse(bad));
+      InvalidArgumentException e =
+          assertThrows(InvalidArgumentException.class, () -> TokenHash.parse(bad));
       if (bad.length() > 8) {
         assertFalse(e.getMessage().contains(bad.substring(7, 15)), e.getMessage());
       }

@@ -1,5 +1,6 @@
 package io.pairgate.bench;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
@@ -57,7 +58,7 @@ public class ApproveBench {
   private final ScopeSet scopes = ScopeSet.parse(Fleet.SIX_SCOPES);
   private Stores.Opened opened;
   private PairingService service;
-  private String requestId;
+  private RequestId requestId;
 
   /** Opens the store (pre-filled where the name says so) and warms approve. */
   @Setup(Level.Trial)
@@ -88,7 +89,7 @@ public class ApproveBench {
     Instant now = clock.instant();
     long hi = (random.nextLong() & ~0xF000L) | 0x4000L;
     long lo = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    requestId = new UUID(hi, lo).toString();
+    requestId = new RequestId(new UUID(hi, lo).toString());
     PendingRequest p =
         new PendingRequest(
             requestId, id, key, Role.OPERATOR, List.of(Role.OPERATOR), scopes, Fleet.CLIENT,

@@ -1,5 +1,6 @@
 package io.pairgate.bench;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
@@ -129,7 +130,7 @@ public final class Fleet {
   }
 
   /** A first connect of {@code key} asking for the six scopes; returns the pending request id. */
-  public static String request(PairingService service, DeviceKeyPair key, Clock clock) {
+  public static RequestId request(PairingService service, DeviceKeyPair key, Clock clock) {
     ConnectResult r =
         service.connect(
             attempt(service, key, SIX_SCOPES, CLIENT, AuthMethod.SHARED_TOKEN, "", clock, false));

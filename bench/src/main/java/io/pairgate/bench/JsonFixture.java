@@ -182,7 +182,7 @@ public final class JsonFixture {
     String id = first.value();
     String key = p.publicKey().base64Url();
     String token = p.tokens().get(Role.OPERATOR).hash().encoded(); // the stored form
-    String requestId = rec.resolved().get(0).requestId();
+    String requestId = rec.resolved().get(0).requestId().value();
     for (String s : List.of(id, key, token, requestId)) {
       if (!text.contains(s)) {
         throw new IllegalStateException("template file does not contain " + s + ":\n" + text);

@@ -1,5 +1,6 @@
 package io.pairgate.bench;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.ConnectAttempt;
 import io.pairgate.ConnectResult;
@@ -53,7 +54,7 @@ public class UnknownDeviceBench {
   public static class NewDevice {
     final Clock clock = Clock.systemUTC();
     final SplittableRandom random = new SplittableRandom(7);
-    final ArrayDeque<String> pending = new ArrayDeque<>();
+    final ArrayDeque<RequestId> pending = new ArrayDeque<>();
     PairingService service;
     ConnectAttempt attempt;
     long created;

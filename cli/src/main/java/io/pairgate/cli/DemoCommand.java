@@ -235,7 +235,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private String expectPairing(ConnectResult r, String reason) {
     if (r instanceof ConnectResult.PairingRequired p && p.reason().wireName().equals(reason)) {
-      return p.requestId();
+      return p.requestId().value();
     }
     fail("expected pairing required (" + reason + "), got " + r);
     return "";

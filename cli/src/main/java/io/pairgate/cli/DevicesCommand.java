@@ -1,5 +1,6 @@
 package io.pairgate.cli;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.DeviceId;
@@ -160,7 +161,7 @@ final class DevicesCommand implements Runnable {
       for (PendingRequest p : pending) {
         PairedDeviceSummary d = Requests.pairedOf(l, p.deviceId());
         boolean sameKey = d != null && d.publicKey().equals(p.publicKey());
-        t.row(p.requestId(), Out.shortId(p.deviceId().value()), p.reason().wireName(),
+        t.row(p.requestId().value(), Out.shortId(p.deviceId().value()), p.reason().wireName(),
             Out.roles(p.roles()), Out.scopes(p.scopes()),
             sameKey ? Out.scopes(d.approvedScopes()) : "-", Out.orDash(p.remoteAddress()),
             Out.age(p.createdAt(), now), p.repair() ? "repair" : "");
@@ -276,10 +277,11 @@ final class DevicesCommand implements Runnable {
       if (yes && !latest) {
         throw new UsageException("--yes only applies to --latest");
       }
+      RequestId given = requestId == null ? null : Requests.id(requestId);
       try (StoreHandle h = cli.openForWriting("devices approve")) {
         PairingService service = cli.service(h);
         PairingListing l = service.list();
-        String id = requestId == null ? "" : requestId;
+        RequestId id = given;
         if (latest) {
           List<PendingRequest> pending = new ArrayList<>(l.pending());
           if (pending.isEmpty()) {
@@ -294,6 +296,9 @@ final class DevicesCommand implements Runnable {
                 + " from device " + Out.shortId(newest.deviceId().value()) + ")");
           }
           id = newest.requestId();
+        }
+        if (id == null) {
+          throw new IllegalStateException("a request id or --latest was checked above");
         }
         Optional<PendingRequest> live = service.pendingRequest(id);
         ScopeSet subset = asScopes == null ? null : Requests.scopes("--as-scopes", asScopes);
@@ -310,7 +315,7 @@ final class DevicesCommand implements Runnable {
           PairedDeviceSummary d = Requests.pairedOf(l, p.deviceId());
           List<Scope> added = Requests.missing(service.scopePolicy(), p, d);
           List<Role> newRoles = Requests.newRoles(p, d);
-          cli.out.println("Approving request " + Out.safe(p.requestId()));
+          cli.out.println("Approving request " + Out.safe(p.requestId().value()));
           cli.out.println("  device   " + p.deviceId() + describeClient(p, d));
           cli.out.println("  reason   " + p.reason().wireName());
           cli.out.println("  roles    " + Out.roles(p.roles())
@@ -327,7 +332,7 @@ final class DevicesCommand implements Runnable {
             : service.approve(id, approver, subset);
         if (json) {
           ObjectNode o = Out.object();
-          o.put("requestId", a.requestId());
+          o.put("requestId", a.requestId().value());
           o.put("deviceId", a.device().deviceId().value());
           o.put("alreadyApproved", a.alreadyApproved());
           Out.strings(o.putArray("addedRoles"), a.addedRoles());
@@ -337,7 +342,7 @@ final class DevicesCommand implements Runnable {
           Out.strings(o.putArray("approvedScopes"), a.device().approvedScopes().names());
           cli.out.println(Out.pretty(o));
         } else if (a.alreadyApproved()) {
-          cli.out.println("Request " + Out.safe(id) + " was already approved; nothing changed.");
+          cli.out.println("Request " + Out.safe(id.value()) + " was already approved; nothing changed.");
         } else {
           cli.out.println("Approved. Device " + Out.shortId(a.device().deviceId().value())
               + " now has roles " + Out.roles(a.device().roles()) + " and scopes "
@@ -380,9 +385,10 @@ final class DevicesCommand implements Runnable {
 
     @Override
     public Integer call() {
+      RequestId id = Requests.id(requestId);
       try (StoreHandle h = cli.openForWriting("devices reject")) {
-        PendingRequest p = cli.service(h).reject(requestId);
-        cli.out.println("Rejected request " + Out.safe(p.requestId()) + " of device " + p.deviceId() + ".");
+        PendingRequest p = cli.service(h).reject(id);
+        cli.out.println("Rejected request " + Out.safe(p.requestId().value()) + " of device " + p.deviceId() + ".");
         return Main.OK;
       }
     }

@@ -385,7 +385,7 @@ final class DoctorCommand implements Callable<Integer> {
       PendingRequest keep = p;
       if (p != null && p.isExpired(now)) {
         keep = null;
-        resolved.add(new ResolvedRequest(p.requestId(), ResolvedRequest.Resolution.EXPIRED, "", now));
+        resolved.add(new ResolvedRequest(p.requestId(), ResolvedRequest.Resolution.EXPIRED, null, now));
         changes.add("device " + id + ": removed expired request " + p.requestId() + " (remembered"
             + " as expired)");
       }

@@ -1,5 +1,6 @@
 package io.pairgate.cli;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceExplanation;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
@@ -49,7 +50,7 @@ final class ExplainCommand implements Callable<Integer> {
       String arg = target.strip();
       Instant now = cli.clock.instant();
       if (arg.contains("-")) {
-        RequestExplanation e = service.explainRequest(arg);
+        RequestExplanation e = service.explainRequest(Requests.id(arg));
         if (e.status() == RequestExplanation.State.UNKNOWN) {
           throw new PairgateException(ErrorCode.UNKNOWN_REQUEST, "unknown request id " + arg
               + " (never seen, rejected and forgotten, or older than the retention period)");
@@ -85,10 +86,10 @@ final class ExplainCommand implements Callable<Integer> {
   static ObjectNode request(RequestExplanation e) {
     ObjectNode o = Out.object();
     o.put("kind", "request");
-    o.put("requestId", e.requestId());
+    o.put("requestId", e.requestId().value());
     o.put("status", e.status().name().toLowerCase(Locale.ROOT));
     o.put("deviceId", e.deviceId() == null ? null : e.deviceId().value());
-    o.put("successorRequestId", e.successorRequestId());
+    o.put("successorRequestId", RequestId.valueOrEmpty(e.successorRequestId()));
     PendingRequest r = e.request();
     if (r == null) {
       o.putNull("request");
@@ -157,9 +158,9 @@ final class ExplainCommand implements Callable<Integer> {
     ArrayNode h = o.putArray("history");
     for (ResolvedRequest r : d.history()) {
       ObjectNode ho = h.addObject();
-      ho.put("requestId", r.requestId());
+      ho.put("requestId", r.requestId().value());
       ho.put("outcome", r.outcome().wireName());
-      ho.put("successorRequestId", r.successorRequestId());
+      ho.put("successorRequestId", RequestId.valueOrEmpty(r.successorRequestId()));
       Out.time(ho, "resolvedAt", r.resolvedAt());
     }
     return o;
@@ -168,7 +169,7 @@ final class ExplainCommand implements Callable<Integer> {
   private void printRequest(RequestExplanation e, @Nullable PairedDevice paired, Instant now,
       String indent) {
     PendingRequest p = e.request();
-    String id = e.requestId();
+    String id = e.requestId().value();
     switch (e.status()) {
       case PENDING -> cli.out.println(indent + "Request " + id + " is pending (created "
           + Out.age(p.createdAt(), now) + " ago, expires in " + Out.age(now, p.expiresAt()) + ").");
@@ -304,7 +305,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
     for (ResolvedRequest r : d.history()) {
       cli.out.println("  history   " + r.requestId() + " " + r.outcome().wireName()
-          + (r.successorRequestId().isEmpty() ? "" : " -> " + r.successorRequestId()));
+          + (r.successorRequestId() == null ? "" : " -> " + r.successorRequestId()));
     }
   }
 }

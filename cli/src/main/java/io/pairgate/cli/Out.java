@@ -133,7 +133,7 @@ final class Out {
   static ObjectNode pending(
       PendingRequest p, @Nullable PairedDeviceSummary paired, List<Scope> missing) {
     ObjectNode o = object();
-    o.put("requestId", p.requestId());
+    o.put("requestId", p.requestId().value());
     o.put("deviceId", p.deviceId().value());
     o.put("reason", p.reason().wireName());
     o.put("role", p.role().name());

@@ -1,10 +1,12 @@
 package io.pairgate.cli;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairedDeviceSummary;
 import io.pairgate.PairgateException;
 import io.pairgate.PairingListing;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
 import io.pairgate.Scope;
@@ -56,7 +58,19 @@ final class Requests {
     return null;
   }
 
-  static @Nullable PendingRequest find(PairingListing l, String requestId) {
+  /**
+   * A request id given on the command line: a malformed one is a usage error (exit 2) naming
+   * the rule, before any store is opened.
+   */
+  static RequestId id(String text) {
+    try {
+      return RequestId.of(text);
+    } catch (InvalidArgumentException e) {
+      throw new Errors.UsageException(e.getMessage());
+    }
+  }
+
+  static @Nullable PendingRequest find(PairingListing l, RequestId requestId) {
     for (PendingRequest p : l.pending()) {
       if (p.requestId().equals(requestId)) {
         return p;

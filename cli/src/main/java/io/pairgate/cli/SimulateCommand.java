@@ -1,5 +1,6 @@
 package io.pairgate.cli;
 
+import io.pairgate.RequestId;
 import io.pairgate.ConnectResult;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceKeyPair;
@@ -136,7 +137,7 @@ final class SimulateCommand implements Callable<Integer> {
       }
 
       @Override
-      public void approve(String requestId) {
+      public void approve(RequestId requestId) {
         s.approve(requestId);
       }
 

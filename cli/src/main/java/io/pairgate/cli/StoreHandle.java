@@ -1,5 +1,6 @@
 package io.pairgate.cli;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.ErrorCode;
 import io.pairgate.InMemoryPairingStore;
@@ -210,7 +211,7 @@ final class StoreHandle implements AutoCloseable {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String requestId) {
+    public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
       return inner.findByRequestId(requestId);
     }
 

@@ -155,7 +155,7 @@ class DevicesCommandTest {
     assertEquals("scope-upgrade", p.reason().wireName());
     assertEquals(List.of("operator.write"), p.missingScopes().stream().map(Object::toString).toList());
 
-    CliRunner.Result bad = cli.run("devices", "approve", p.requestId(), "--as-scopes", "operator.admin");
+    CliRunner.Result bad = cli.run("devices", "approve", p.requestId().value(), "--as-scopes", "operator.admin");
     assertEquals(1, bad.code(), bad.toString());
     assertTrue(bad.err().contains("--as-scopes may only narrow the request"), bad.err());
     assertTrue(bad.err().contains("operator.admin"), bad.err());

@@ -51,6 +51,18 @@ class ErrorPathsTest {
   }
 
   @Test
+  void malformedRequestIdIsAUsageErrorAndChangesNothing() {
+    String id = gw.pairingRequired(laptop, "operator.read");
+    for (String bad : new String[] {"has space", "semi;colon", "x".repeat(65)}) {
+      oneLineError(cli.run("devices", "approve", bad), 2,
+          "request id must be 1 to 64 characters of [A-Za-z0-9_-]");
+      oneLineError(cli.run("devices", "reject", bad), 2,
+          "request id must be 1 to 64 characters of [A-Za-z0-9_-]");
+    }
+    assertTrue(cli.run("devices", "list", "--pending").out().contains(id), "nothing changed");
+  }
+
+  @Test
   void supersededIdNamesItsSuccessor() {
     String old = gw.pairingRequired(laptop, "operator.read");
     String successor = gw.pairingRequired(laptop, "operator.read", "operator.write");

@@ -181,7 +181,7 @@ class OpenClawSqliteTest {
     assertEquals(Instant.ofEpochMilli(1796396611700L), p.lastSeenAt());
     assertEquals("connect", p.lastSeenReason());
     PendingRequest q = store.load(waiting.deviceId()).orElseThrow().pending();
-    assertEquals(RID, q.requestId());
+    assertEquals(RID, q.requestId().value());
     assertEquals(waiting.publicKey(), q.publicKey());
     assertEquals("Kiosk", q.client().displayName());
     assertEquals("Linux", q.client().deviceFamily());

@@ -48,7 +48,7 @@ final class TestGateway {
   String pairingRequired(DeviceIdentity device, String... scopes) {
     ConnectResult r = connect(device, scopes);
     if (r instanceof ConnectResult.PairingRequired p) {
-      return p.requestId();
+      return p.requestId().value();
     }
     throw new AssertionError("expected pairing required, got " + r);
   }

@@ -1,6 +1,7 @@
 package io.pairgate.audit;
 
 import io.pairgate.ErrorCode;
+import io.pairgate.RequestId;
 import io.pairgate.Role;
 import io.pairgate.Scope;
 import io.pairgate.ScopeSet;
@@ -8,6 +9,7 @@ import io.pairgate.UpgradeReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that changed (or was refused) in a {@link io.pairgate.PairingService}, reported to
@@ -74,7 +76,7 @@ public sealed interface AuditEvent
    * @param platform the client's platform as sent
    */
   record PairingRequested(
-      Instant at, String deviceId, String requestId, Role role, List<Role> roles, ScopeSet scopes,
+      Instant at, String deviceId, RequestId requestId, Role role, List<Role> roles, ScopeSet scopes,
       String remoteAddress, String locality, String clientId, String platform)
       implements AuditEvent {
     /** Copies the list. */
@@ -121,7 +123,7 @@ public sealed interface AuditEvent
    * @param locality the connection's locality class
    */
   record UpgradeRequested(
-      Instant at, String deviceId, String requestId, UpgradeReason reason, List<Role> rolesFrom,
+      Instant at, String deviceId, RequestId requestId, UpgradeReason reason, List<Role> rolesFrom,
       List<Role> rolesTo, ScopeSet scopesFrom, ScopeSet scopesTo, List<Scope> missing,
       String platformFrom, String platformTo, String deviceFamilyFrom, String deviceFamilyTo,
       String remoteAddress, String locality)
@@ -165,7 +167,7 @@ public sealed interface AuditEvent
    * @param requestId the request (unchanged)
    * @param expiresAt the new expiry
    */
-  record RequestRefreshed(Instant at, String deviceId, String requestId, Instant expiresAt)
+  record RequestRefreshed(Instant at, String deviceId, RequestId requestId, Instant expiresAt)
       implements AuditEvent {
     @Override
     public String type() {
@@ -192,7 +194,8 @@ public sealed interface AuditEvent
    * @param oldRequestId the replaced request
    * @param newRequestId its successor
    */
-  record RequestSuperseded(Instant at, String deviceId, String oldRequestId, String newRequestId)
+  record RequestSuperseded(
+      Instant at, String deviceId, RequestId oldRequestId, RequestId newRequestId)
       implements AuditEvent {
     @Override
     public String type() {
@@ -228,7 +231,7 @@ public sealed interface AuditEvent
    * @param remoteAddress the client address of the request, or empty
    */
   record RequestApproved(
-      Instant at, String deviceId, String requestId, String approver, String via,
+      Instant at, String deviceId, RequestId requestId, String approver, String via,
       List<Role> roles, ScopeSet scopes, List<Role> addedRoles, ScopeSet addedScopes,
       String remoteAddress)
       implements AuditEvent {
@@ -269,7 +272,7 @@ public sealed interface AuditEvent
    * @param deviceId the device
    * @param requestId the rejected request
    */
-  record RequestRejected(Instant at, String deviceId, String requestId) implements AuditEvent {
+  record RequestRejected(Instant at, String deviceId, RequestId requestId) implements AuditEvent {
     @Override
     public String type() {
       return "request-rejected";
@@ -295,7 +298,7 @@ public sealed interface AuditEvent
    * @param requestId the expired request
    * @param expiredAt when it expired
    */
-  record RequestExpired(Instant at, String deviceId, String requestId, Instant expiredAt)
+  record RequestExpired(Instant at, String deviceId, RequestId requestId, Instant expiredAt)
       implements AuditEvent {
     @Override
     public String type() {
@@ -370,9 +373,10 @@ public sealed interface AuditEvent
    * @param at when
    * @param deviceId the device
    * @param roles the roles it had
-   * @param droppedRequestId its pending request, dropped with it, or empty
+   * @param droppedRequestId its pending request, dropped with it, or null
    */
-  record DeviceRemoved(Instant at, String deviceId, List<Role> roles, String droppedRequestId)
+  record DeviceRemoved(
+      Instant at, String deviceId, List<Role> roles, @Nullable RequestId droppedRequestId)
       implements AuditEvent {
     /** Copies the list. */
     public DeviceRemoved {
@@ -401,9 +405,9 @@ public sealed interface AuditEvent
    *
    * @param at when
    * @param deviceId the device
-   * @param droppedRequestId its pending request, dropped by the block, or empty
+   * @param droppedRequestId its pending request, dropped by the block, or null
    */
-  record DeviceBlocked(Instant at, String deviceId, String droppedRequestId)
+  record DeviceBlocked(Instant at, String deviceId, @Nullable RequestId droppedRequestId)
       implements AuditEvent {
     @Override
     public String type() {

@@ -1,11 +1,13 @@
 package io.pairgate.audit;
 
+import io.pairgate.RequestId;
 import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Builds an ordered field map and formats values. */
 final class Fields {
@@ -14,6 +16,11 @@ final class Fields {
   Fields put(String key, String value) {
     map.put(key, value);
     return this;
+  }
+
+  /** The id's text; {@code ""} for none, as before ids were typed. */
+  Fields put(String key, @Nullable RequestId id) {
+    return put(key, RequestId.valueOrEmpty(id));
   }
 
   Fields put(String key, Role role) {

@@ -6,12 +6,14 @@ import io.pairgate.ClientInfo;
 import io.pairgate.ConnectAttempt;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import io.pairgate.ProofPayload;
 import io.pairgate.Role;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a device sends in its connect frame, signed for one server challenge: the device id and
@@ -116,10 +118,10 @@ public record ConnectProof(
   public static final class Builder {
     private final DeviceKeyPair key;
     private final Clock clock;
-    private Role role = Role.OPERATOR;
+    private @Nullable Role role;
     private List<String> scopes = List.of();
     private ClientInfo client = ClientInfo.unknown();
-    private AuthMethod auth = AuthMethod.SHARED_TOKEN;
+    private @Nullable AuthMethod auth;
     private String token = "";
     private PayloadVersion version = PayloadVersion.V3;
 
@@ -128,7 +130,7 @@ public record ConnectProof(
       this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The requested role (default {@code operator}). */
+    /** The requested role (required: there is no default). */
     public Builder role(Role role) {
       this.role = Objects.requireNonNull(role, "role");
       return this;
@@ -153,8 +155,9 @@ public record ConnectProof(
     }
 
     /**
-     * How the client authenticates and the token it presents (default: shared token, none
-     * sent). The token is part of the signed payload.
+     * How the client authenticates and the token it presents (required: there is no default,
+     * so that a forgotten call cannot claim a shared-token authentication). The token is part of
+     * the signed payload.
      */
     public Builder auth(AuthMethod auth, String token) {
       this.auth = Objects.requireNonNull(auth, "auth");
@@ -176,12 +179,23 @@ public record ConnectProof(
     /**
      * Signs the request for the challenge nonce the gateway sent, at the clock's current time.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for an empty nonce
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for an empty
+     *     nonce, or when {@link #role(Role)} or {@link #auth(AuthMethod, String)} was not called
+     *     (nothing is signed)
      */
     public ConnectProof sign(String nonce) {
+      Role role = this.role;
+      AuthMethod auth = this.auth;
+      if (role == null) {
+        throw new InvalidArgumentException("a connect proof needs role(...): there is no default"
+            + " role");
+      }
+      if (auth == null) {
+        throw new InvalidArgumentException("a connect proof needs auth(...): there is no default"
+            + " authentication method");
+      }
       if (nonce.isBlank()) {
-        throw new PairgateException(ErrorCode.INVALID_ARGUMENT,
-            "a connect proof needs the gateway's challenge nonce");
+        throw new InvalidArgumentException("a connect proof needs the gateway's challenge nonce");
       }
       long signedAt = clock.millis();
       ConnectProof unsigned = new ConnectProof(

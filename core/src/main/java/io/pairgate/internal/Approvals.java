@@ -3,6 +3,7 @@ package io.pairgate.internal;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
@@ -89,7 +90,7 @@ final class Approvals {
   PendingRequest narrow(PendingRequest p, ScopeSet only) {
     ScopeSet outside = p.scopesOutside(policy, only);
     if (!outside.isEmpty()) {
-      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, "a partial approval may only"
+      throw new InvalidArgumentException("a partial approval may only"
           + " narrow the request: " + String.join(",", outside.names()) + " is not part of request "
           + p.requestId() + " (it asks for " + p.scopes() + ")");
     }

@@ -147,7 +147,7 @@ final class ConnectRules {
     PendingRequest p = rec.pending();
     PendingRequest expired = null;
     if (p != null && p.isExpired(now)) {
-      resolved.add(new ResolvedRequest(p.requestId(), Resolution.EXPIRED, "", now));
+      resolved.add(new ResolvedRequest(p.requestId(), Resolution.EXPIRED, null, now));
       expired = p;
       p = null;
     }
@@ -173,7 +173,7 @@ final class ConnectRules {
       change = RequestChange.SUPERSEDED;
     }
     PendingRequest next = new PendingRequest(
-        "", rec.deviceId(), at.key(), role, roles, scopes, client, facts.address().address(),
+        RequestPlan.UNMINTED, rec.deviceId(), at.key(), role, roles, scopes, client, facts.address().address(),
         now, now, now.plus(settings.pendingTtl()), repair, reason, at.attempt().browserOrigin());
     return new RequestPlan(next, change, resolved, expired, p);
   }

@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.Challenge;
@@ -106,7 +107,7 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public RequestExplanation explainRequest(String requestId) {
+  public RequestExplanation explainRequest(RequestId requestId) {
     return explainer.explainRequest(requestId, clock.instant());
   }
 
@@ -116,17 +117,17 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public Approval approve(String requestId, Approver approver) {
+  public Approval approve(RequestId requestId, Approver approver) {
     return operator.approve(requestId, approver, null);
   }
 
   @Override
-  public Approval approve(String requestId, Approver approver, ScopeSet scopes) {
+  public Approval approve(RequestId requestId, Approver approver, ScopeSet scopes) {
     return operator.approve(requestId, approver, scopes);
   }
 
   @Override
-  public PendingRequest reject(String requestId) {
+  public PendingRequest reject(RequestId requestId) {
     return operator.reject(requestId);
   }
 
@@ -183,7 +184,7 @@ public final class Engine implements PairingService {
   }
 
   @Override
-  public Optional<PendingRequest> pendingRequest(String requestId) {
+  public Optional<PendingRequest> pendingRequest(RequestId requestId) {
     Instant now = clock.instant();
     return store.findByRequestId(requestId)
         .map(DeviceRecord::pending)

@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.ClientInfo;
 import io.pairgate.ConnectAttempt;
@@ -80,7 +81,7 @@ final class Explainer {
     List<Scope> missing = List.of();
     @Nullable UpgradeReason reason;
     @Nullable RequestChange change;
-    String requestId = "";
+    @Nullable RequestId requestId;
     String via = "";
 
     void add(String rule, String name, Status status, String detail) {
@@ -214,7 +215,7 @@ final class Explainer {
     }
     t.reason = path.reason();
     RequestPlan q = path.plan();
-    t.requestId = q.next().requestId();
+    t.requestId = q.mintsId() ? null : q.next().requestId();
     t.add("R5", "pending request", Status.INFO, describe(q));
     for (AutoNote n : path.notes()) {
       t.auto.add(n.line());
@@ -312,7 +313,7 @@ final class Explainer {
   // ---------------------------------------------------------------------------------------------
   // explaining stored state
 
-  RequestExplanation explainRequest(String requestId, Instant now) {
+  RequestExplanation explainRequest(RequestId requestId, Instant now) {
     Optional<DeviceRecord> found = store.findByRequestId(requestId);
     if (found.isEmpty()) {
       return RequestExplanation.unknown(requestId);
@@ -330,8 +331,8 @@ final class Explainer {
           case SUPERSEDED -> RequestExplanation.State.SUPERSEDED;
           case EXPIRED -> RequestExplanation.State.EXPIRED;
         };
-        String successor = r.outcome() != Resolution.SUPERSEDED
-            ? "" : p != null ? p.requestId() : r.successorRequestId();
+        RequestId successor = r.outcome() != Resolution.SUPERSEDED
+            ? null : p != null ? p.requestId() : r.successorRequestId();
         PairedDevice paired = rec.paired();
         return new RequestExplanation(requestId, status, rec.deviceId(), successor, null,
             paired == null ? List.of() : paired.roles(),
@@ -369,7 +370,7 @@ final class Explainer {
     return new RequestExplanation(
         p.requestId(),
         p.isExpired(now) ? RequestExplanation.State.EXPIRED : RequestExplanation.State.PENDING,
-        rec.deviceId(), "", p, keyMatches ? old.roles() : List.of(),
+        rec.deviceId(), null, p, keyMatches ? old.roles() : List.of(),
         keyMatches ? old.approvedScopes() : null, missingRoles, missingScopes,
         ap.device().roles(), ap.device().approvedScopes(), tokens, ap.addedRoles(),
         ap.addedScopes(), approvals.approverNeeds(p), old != null && !keyMatches);

@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.DeviceId;
@@ -53,12 +54,12 @@ final class OperatorActions {
     this.history = history;
   }
 
-  Approval approve(String requestId, Approver approver, @Nullable ScopeSet only) {
+  Approval approve(RequestId requestId, Approver approver, @Nullable ScopeSet only) {
     return tx.onRequest(requestId, rec -> approveStep(rec, requestId, approver, only));
   }
 
   private WriteStep<Approval> approveStep(
-      DeviceRecord rec, String requestId, Approver approver, @Nullable ScopeSet only) {
+      DeviceRecord rec, RequestId requestId, Approver approver, @Nullable ScopeSet only) {
     Instant now = clock.instant();
     PendingRequest p = rec.pending();
     if (p == null || !p.requestId().equals(requestId)) {
@@ -92,7 +93,7 @@ final class OperatorActions {
             rec.deviceId().value(), p, approver.name(), "operator", ap, now)));
   }
 
-  PendingRequest reject(String requestId) {
+  PendingRequest reject(RequestId requestId) {
     return tx.onRequest(requestId, rec -> {
       Instant now = clock.instant();
       PendingRequest p = rec.pending();
@@ -235,8 +236,8 @@ final class OperatorActions {
     return paired;
   }
 
-  private static String pendingId(DeviceRecord rec) {
+  private static @Nullable RequestId pendingId(DeviceRecord rec) {
     PendingRequest p = rec.pending();
-    return p == null ? "" : p.requestId();
+    return p == null ? null : p.requestId();
   }
 }

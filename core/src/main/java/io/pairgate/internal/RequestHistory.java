@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
@@ -37,9 +38,9 @@ final class RequestHistory {
 
   /** {@code resolved} plus one entry, pruned. */
   List<ResolvedRequest> plus(
-      List<ResolvedRequest> resolved, String requestId, Resolution outcome, Instant now) {
+      List<ResolvedRequest> resolved, RequestId requestId, Resolution outcome, Instant now) {
     List<ResolvedRequest> out = new ArrayList<>(resolved);
-    out.add(new ResolvedRequest(requestId, outcome, "", now));
+    out.add(new ResolvedRequest(requestId, outcome, null, now));
     return prune(out, now);
   }
 
@@ -57,7 +58,7 @@ final class RequestHistory {
   }
 
   /** The remembered entry of {@code requestId}; an unknown-request error when there is none. */
-  static ResolvedRequest entry(DeviceRecord rec, String requestId) {
+  static ResolvedRequest entry(DeviceRecord rec, RequestId requestId) {
     for (ResolvedRequest r : rec.resolved()) {
       if (r.requestId().equals(requestId)) {
         return r;
@@ -81,7 +82,7 @@ final class RequestHistory {
     };
   }
 
-  static PairgateException unknownRequest(String requestId, String detail) {
+  static PairgateException unknownRequest(RequestId requestId, String detail) {
     return new PairgateException(ErrorCode.UNKNOWN_REQUEST,
         "unknown request id " + requestId + detail);
   }

@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.ConnectResult.RequestChange;
 import io.pairgate.PendingRequest;
 import io.pairgate.spi.ResolvedRequest;
@@ -11,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The device's pending request after a connect that needs pairing (R5): kept, refreshed, created
- * or superseding the old one. A plan that creates a request holds it with an empty id: the
- * transactor mints the id ({@link #withId}); explain shows the plan as it is.
+ * or superseding the old one. A plan that creates a request holds it with the placeholder id
+ * {@link #UNMINTED}: the transactor mints the id ({@link #withId}); explain shows the plan as it
+ * is and reports no id.
  *
  * @param next the pending request afterwards
  * @param change what happens to it
@@ -28,6 +30,9 @@ record RequestPlan(
     @Nullable PendingRequest expired,
     @Nullable PendingRequest superseded) {
 
+  /** The id a created request holds until {@link #withId} names it; never stored or shown. */
+  static final RequestId UNMINTED = new RequestId("unminted");
+
   RequestPlan {
     resolved = List.copyOf(resolved);
   }
@@ -38,7 +43,7 @@ record RequestPlan(
   }
 
   /** The plan with its new request's id; the superseded request remembers it as successor. */
-  RequestPlan withId(String id, Instant now) {
+  RequestPlan withId(RequestId id, Instant now) {
     PendingRequest p = next;
     PendingRequest named = new PendingRequest(id, p.deviceId(), p.publicKey(), p.role(),
         p.roles(), p.scopes(), p.client(), p.remoteAddress(), p.createdAt(), p.refreshedAt(),

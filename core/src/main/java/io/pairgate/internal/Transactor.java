@@ -1,5 +1,6 @@
 package io.pairgate.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.ConnectResult;
 import io.pairgate.ConnectResult.Allowed;
 import io.pairgate.ConnectResult.PairingRequired;
@@ -180,7 +181,7 @@ final class Transactor {
   }
 
   private RequestPlan named(RequestPlan q, Instant now) {
-    return q.mintsId() ? q.withId(Ids.uuid(settings.random()), now) : q;
+    return q.mintsId() ? q.withId(new RequestId(Ids.uuid(settings.random())), now) : q;
   }
 
   private TokenSecret secret() {
@@ -260,7 +261,7 @@ final class Transactor {
   }
 
   /** As {@link #onDevice}, on the record holding (or remembering) {@code requestId}. */
-  <T> T onRequest(String requestId, Function<DeviceRecord, WriteStep<T>> body) {
+  <T> T onRequest(RequestId requestId, Function<DeviceRecord, WriteStep<T>> body) {
     return loop("request " + requestId, () -> store.findByRequestId(requestId)
         .orElseThrow(() -> RequestHistory.unknownRequest(requestId, "")), body);
   }

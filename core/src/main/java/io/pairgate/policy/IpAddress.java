@@ -1,6 +1,7 @@
 package io.pairgate.policy;
 
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import java.util.Arrays;
 import java.util.Optional;
@@ -26,14 +27,13 @@ public final class IpAddress {
    * must be decimal without leading zeros ({@code 010.0.0.1} is refused, as some systems read it as
    * octal).
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if {@code text} is not an
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if {@code text} is not an
    *     address literal
    */
   public static IpAddress parse(String text) {
     IpAddress a = parseLiteral(text);
     if (a == null) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT, "not an IP address literal: " + quote(text));
+      throw new InvalidArgumentException("not an IP address literal: " + quote(text));
     }
     return a;
   }

@@ -1,6 +1,7 @@
 package io.pairgate.policy;
 
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import java.util.List;
 
@@ -26,14 +27,12 @@ public record IpRange(IpAddress network, int prefixLength) {
   /**
    * Validates the prefix length and clears host bits.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the prefix length is out
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if the prefix length is out
    *     of range for the address family
    */
   public IpRange {
     if (prefixLength < 0 || prefixLength > network.bits()) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT,
-          "prefix length " + prefixLength + " is out of range 0-" + network.bits() + " for "
+      throw new InvalidArgumentException("prefix length " + prefixLength + " is out of range 0-" + network.bits() + " for "
               + network);
     }
     network = mask(network, prefixLength);
@@ -43,7 +42,7 @@ public record IpRange(IpAddress network, int prefixLength) {
    * Parses {@code address} or {@code address/prefix}. Host names, ports, brackets and zone ids are
    * refused with a message that says why (no DNS lookup is ever made).
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for anything else
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for anything else
    */
   public static IpRange parse(String text) {
     String s = text.strip();
@@ -51,32 +50,26 @@ public record IpRange(IpAddress network, int prefixLength) {
     String addr = slash < 0 ? s : s.substring(0, slash);
     IpAddress a = IpAddress.parseLiteral(addr);
     if (a == null) {
-      throw new PairgateException(ErrorCode.INVALID_ARGUMENT, why(text, addr));
+      throw new InvalidArgumentException(why(text, addr));
     }
     if (slash < 0) {
       return new IpRange(a, a.bits());
     }
     String len = s.substring(slash + 1);
     if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT,
-          "malformed CIDR range " + IpAddress.quote(text) + ": the prefix length after '/' must be"
+      throw new InvalidArgumentException("malformed CIDR range " + IpAddress.quote(text) + ": the prefix length after '/' must be"
               + " a number");
     }
     int prefix = Integer.parseInt(len);
     boolean mappedSyntax = a.isIpv4() && addr.indexOf(':') >= 0;
     if (mappedSyntax) {
       if (prefix < 96 || prefix > 128) {
-        throw new PairgateException(
-            ErrorCode.INVALID_ARGUMENT,
-            "IPv4-mapped range " + IpAddress.quote(text) + " needs a prefix length of 96-128");
+        throw new InvalidArgumentException("IPv4-mapped range " + IpAddress.quote(text) + " needs a prefix length of 96-128");
       }
       prefix -= 96;
     }
     if (prefix > a.bits()) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT,
-          "malformed CIDR range " + IpAddress.quote(text) + ": prefix length " + prefix
+      throw new InvalidArgumentException("malformed CIDR range " + IpAddress.quote(text) + ": prefix length " + prefix
               + " is out of range 0-" + a.bits());
     }
     return new IpRange(a, prefix);

@@ -2,6 +2,7 @@ package io.pairgate.policy;
 
 import io.pairgate.AuthMethod;
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import io.pairgate.Role;
 import io.pairgate.Scope;
@@ -62,7 +63,7 @@ public record StandingApproval(
   /**
    * Validates and copies.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed name, no
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed name, no
    *     roles or no reasons
    */
   public StandingApproval {
@@ -89,8 +90,8 @@ public record StandingApproval(
     return Collections.unmodifiableSet(s);
   }
 
-  private static PairgateException invalid(String message) {
-    return new PairgateException(ErrorCode.INVALID_ARGUMENT, message);
+  private static InvalidArgumentException invalid(String message) {
+    return new InvalidArgumentException(message);
   }
 
   /** A builder for a standing approval with this name. */
@@ -201,7 +202,7 @@ public record StandingApproval(
     /**
      * The scope ceiling by name.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed scope
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} for a malformed scope
      */
     public Builder maxScopes(String... scopes) {
       this.maxScopes = ScopeSet.parse(Arrays.asList(scopes));
@@ -211,7 +212,7 @@ public record StandingApproval(
     /**
      * Client address ranges ({@code 10.0.0.0/8}, {@code fd00::/8}, single addresses).
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming a malformed entry
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming a malformed entry
      */
     public Builder from(String... ranges) {
       for (String r : ranges) {
@@ -248,7 +249,7 @@ public record StandingApproval(
     /**
      * Builds it.
      *
-     * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} if the name is malformed,
+     * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} if the name is malformed,
      *     no role was given or no reason is covered
      */
     public StandingApproval build() {

@@ -1,6 +1,7 @@
 package io.pairgate.policy;
 
 import io.pairgate.ErrorCode;
+import io.pairgate.InvalidArgumentException;
 import io.pairgate.PairgateException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public record TrustedProxies(List<IpRange> ranges) {
    * Parses entries such as {@code 127.0.0.1}, {@code ::1}, {@code 172.17.0.0/16} or
    * {@code fd00::/8} (see {@link IpRange#parse}). No DNS lookup is made.
    *
-   * @throws PairgateException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed entry
+   * @throws InvalidArgumentException with {@link ErrorCode#INVALID_ARGUMENT} naming every malformed entry
    *     and why
    */
   public static TrustedProxies parse(List<String> entries) {
@@ -47,8 +48,7 @@ public record TrustedProxies(List<IpRange> ranges) {
       }
     }
     if (!problems.isEmpty()) {
-      throw new PairgateException(
-          ErrorCode.INVALID_ARGUMENT, "invalid trustedProxies: " + String.join("; ", problems));
+      throw new InvalidArgumentException("invalid trustedProxies: " + String.join("; ", problems));
     }
     return new TrustedProxies(out);
   }

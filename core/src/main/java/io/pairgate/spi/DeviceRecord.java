@@ -3,6 +3,7 @@ package io.pairgate.spi;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceToken;
 import io.pairgate.PairedDevice;
+import io.pairgate.RequestId;
 import io.pairgate.PendingRequest;
 import io.pairgate.Role;
 import java.time.Instant;
@@ -61,7 +62,7 @@ public record DeviceRecord(
   }
 
   /** Whether {@code requestId} is this record's pending id or one of its remembered ids. */
-  public boolean knowsRequest(String requestId) {
+  public boolean knowsRequest(RequestId requestId) {
     if (pending != null && pending.requestId().equals(requestId)) {
       return true;
     }
@@ -74,9 +75,9 @@ public record DeviceRecord(
   }
 
   /** Every request id this record holds: the pending one first, then the remembered ones. */
-  public List<String> requestIds() {
+  public List<RequestId> requestIds() {
     int n = resolved.size() + (pending == null ? 0 : 1);
-    String[] ids = new String[n];
+    RequestId[] ids = new RequestId[n];
     int i = 0;
     if (pending != null) {
       ids[i++] = pending.requestId();

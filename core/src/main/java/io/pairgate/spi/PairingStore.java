@@ -2,6 +2,7 @@ package io.pairgate.spi;
 
 import io.pairgate.DeviceId;
 import io.pairgate.PendingRequest;
+import io.pairgate.RequestId;
 import io.pairgate.Role;
 import io.pairgate.StoreException;
 import io.pairgate.policy.IpRange;
@@ -35,7 +36,7 @@ public interface PairingStore extends AutoCloseable {
    * The record whose pending request or remembered (resolved) request has this id. Ids are random
    * UUIDs, so at most one record matches.
    */
-  Optional<DeviceRecord> findByRequestId(String requestId);
+  Optional<DeviceRecord> findByRequestId(RequestId requestId);
 
   /**
    * Replaces the record of {@code next.deviceId()} if its current version equals

@@ -1,7 +1,10 @@
 package io.pairgate.spi;
 
+import io.pairgate.InvalidArgumentException;
+import io.pairgate.RequestId;
 import java.time.Instant;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A remembered request id that is no longer pending (a tombstone), kept so that a late approval
@@ -10,11 +13,12 @@ import java.util.Locale;
  *
  * @param requestId the resolved id
  * @param outcome how it was resolved
- * @param successorRequestId for {@link Resolution#SUPERSEDED}, the id that replaced it; else empty
+ * @param successorRequestId for {@link Resolution#SUPERSEDED}, the id that replaced it; else null
  * @param resolvedAt when it was resolved
  */
 public record ResolvedRequest(
-    String requestId, Resolution outcome, String successorRequestId, Instant resolvedAt) {
+    RequestId requestId, Resolution outcome, @Nullable RequestId successorRequestId,
+    Instant resolvedAt) {
 
   /** How a request stopped being pending. */
   public enum Resolution {
@@ -32,14 +36,18 @@ public record ResolvedRequest(
       return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@link #wireName()} exactly (case-sensitive). */
+    /**
+     * Parses {@link #wireName()} exactly (case-sensitive).
+     *
+     * @throws InvalidArgumentException for an unknown name
+     */
     public static Resolution fromWireName(String s) {
       for (Resolution v : values()) {
         if (v.wireName().equals(s)) {
           return v;
         }
       }
-      throw new IllegalArgumentException("unknown resolution wire name: \"" + s + "\"");
+      throw new InvalidArgumentException("unknown resolution wire name: " + InvalidArgumentException.quote(s));
     }
   }
 }

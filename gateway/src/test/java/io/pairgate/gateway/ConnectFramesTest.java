@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.Role;
 import io.pairgate.client.ConnectProof;
@@ -217,7 +218,7 @@ class ConnectFramesTest extends GatewayTestBase {
     assertEquals(d.id(), det.path("deviceId").asString());
     assertEquals("operator", det.path("requestedRole").asString());
     String requestId = det.path("requestId").asString();
-    assertTrue(gw.pairing().pendingRequest(requestId).isPresent());
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(requestId)).isPresent());
     WsClient.Close c = a.ws().awaitClose();
     assertEquals(1008, c.code());
     assertEquals("pairing required: device is not approved yet (requestId: " + requestId + ")",

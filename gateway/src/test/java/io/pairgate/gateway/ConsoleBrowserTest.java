@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.ClientInfo;
@@ -164,9 +165,9 @@ class ConsoleBrowserTest {
   String approvedConsole() {
     String requestId = openConsoleAndKnock();
     PairingService cli = PairingService.builder(store).build();
-    PendingRequest r = cli.pendingRequest(requestId).orElseThrow();
+    PendingRequest r = cli.pendingRequest(RequestId.of(requestId)).orElseThrow();
     assertEquals("pairgate-console", r.client().clientId());
-    cli.approve(requestId, Approver.admin("cli"));
+    cli.approve(RequestId.of(requestId), Approver.admin("cli"));
     visible("console-view");
     waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("Connected"));
     return r.deviceId().value();
@@ -246,7 +247,7 @@ class ConsoleBrowserTest {
     String requestId = openConsoleAndKnock();
     String consoleId = driver.findElement(By.id("own-device-id")).getText();
     // the request in the store is the page's own, asking for operator.admin
-    PendingRequest r = gw.pairing().pendingRequest(requestId).orElseThrow();
+    PendingRequest r = gw.pairing().pendingRequest(RequestId.of(requestId)).orElseThrow();
     assertEquals(consoleId, r.deviceId().value());
     assertEquals(List.of("operator.admin"), r.scopes().names());
     // its private key is a WebCrypto Ed25519 key that cannot be exported, kept in IndexedDB
@@ -260,7 +261,7 @@ class ConsoleBrowserTest {
 
     // approve it with the CLI's code path: the page switches to the console by itself
     PairingService cli = PairingService.builder(store).build();
-    cli.approve(requestId, Approver.admin("cli"));
+    cli.approve(RequestId.of(requestId), Approver.admin("cli"));
     visible("console-view");
     ((JavascriptExecutor) driver).executeScript("window.__sameDocument = true;");
     waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("Connected"));
@@ -378,7 +379,7 @@ class ConsoleBrowserTest {
     d.client = new ClientInfo("cli", "cli", "linux", "", "laptop", "test");
     String rid = connect(d, "operator.read").response().path("error").path("details")
         .path("requestId").asString();
-    gw.pairing().approve(rid, Approver.admin("test"));
+    gw.pairing().approve(RequestId.of(rid), Approver.admin("test"));
     Conn live = connect(d, "operator.read");
     assertTrue(live.response().path("ok").asBoolean(), live.response().toString());
     String row = "tr[data-device-id='" + d.id() + "']";

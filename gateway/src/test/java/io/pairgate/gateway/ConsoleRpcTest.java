@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.DeviceId;
@@ -163,7 +164,7 @@ class ConsoleRpcTest extends GatewayTestBase {
     assertTrue(dev.path("payload").path("known").asBoolean(), dev.toString());
     assertFalse(dev.path("payload").path("paired").asBoolean());
 
-    gw.pairing().approve(rid, Approver.admin("test"));
+    gw.pairing().approve(RequestId.of(rid), Approver.admin("test"));
     // bad labels: typed error, nothing written
     for (String bad : List.of("tab\tname", "esc\u001b[31m", "bidi\u202Eevil", "x".repeat(129))) {
       JsonNode r = op.ws().call("pairgate.rename", params("deviceId", d.id(), "label", bad));

@@ -3,6 +3,7 @@ package io.pairgate.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.Role;
 import io.pairgate.client.ConnectProof;
@@ -132,7 +133,7 @@ class GatewayMainTest {
       assertEquals(1012, idle.awaitClose().code());
       // the store was closed (its lock released) and holds the request
       try (JsonPairingStore s = JsonPairingStore.open(store)) {
-        assertTrue(s.findByRequestId(rid).isPresent());
+        assertTrue(s.findByRequestId(RequestId.of(rid)).isPresent());
       }
     }
   }

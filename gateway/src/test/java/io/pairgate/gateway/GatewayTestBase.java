@@ -3,6 +3,7 @@ package io.pairgate.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.InMemoryPairingStore;
@@ -65,7 +66,7 @@ abstract class GatewayTestBase {
         first.response().toString());
     String requestId =
         first.response().path("error").path("details").path("requestId").asString();
-    gw.pairing().approve(requestId, Approver.admin("test-admin"));
+    gw.pairing().approve(RequestId.of(requestId), Approver.admin("test-admin"));
     Attempt second = connect(d, TOKEN, AuthMethod.SHARED_TOKEN, scopes);
     assertTrue(second.response().path("ok").asBoolean(), second.response().toString());
     return second;

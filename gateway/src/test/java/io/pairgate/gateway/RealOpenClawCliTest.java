@@ -138,7 +138,7 @@ class RealOpenClawCliTest {
     String aliceId = deviceIdOf(alice);
     PendingRequest p1 = record(aliceId).orElseThrow().pending();
     assertNotNull(p1);
-    assertEquals(rid1, p1.requestId());
+    assertEquals(rid1, p1.requestId().value());
 
     // the operator lists it with its role and scopes
     r = run(op, "devices", "list", "--json");
@@ -207,7 +207,7 @@ class RealOpenClawCliTest {
     r = run(op, "devices", "approve", "--latest", "--json");
     assertExit(1, r);
     assertTrue((r.stdout() + r.stderr()).contains(rid3), r.describe());
-    assertEquals(rid3, record(aliceId).orElseThrow().pending().requestId(), "still pending");
+    assertEquals(rid3, record(aliceId).orElseThrow().pending().requestId().value(), "still pending");
     assertTrue(record(aliceId).orElseThrow().paired().token(Role.OPERATOR).isRevoked());
     r = run(op, "devices", "approve", rid3, "--json");
     assertExit(0, r);
@@ -220,7 +220,7 @@ class RealOpenClawCliTest {
     assertExit(1, r);
     String rid4 = requestIdIn(r);
     PendingRequest up = record(aliceId).orElseThrow().pending();
-    assertEquals(rid4, up.requestId());
+    assertEquals(rid4, up.requestId().value());
     assertEquals("scope-upgrade", up.reason().wireName());
     r = run(alice, "gateway", "call", "health", "--json");
     assertExit(1, r);

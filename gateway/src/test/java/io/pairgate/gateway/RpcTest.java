@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.AuthMethod;
 import io.pairgate.DeviceId;
 import io.pairgate.Role;
@@ -47,7 +48,7 @@ class RpcTest extends GatewayTestBase {
       assertEquals("missing scope: operator.pairing", error(res), c.getKey());
     }
     // nothing happened to the request
-    assertTrue(gw.pairing().pendingRequest(requestId).isPresent());
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(requestId)).isPresent());
     // health and status need operator.read: allowed here
     assertTrue(reader.ws().call("health", null).path("ok").asBoolean());
     assertTrue(reader.ws().call("status", null).path("payload").path("ok").asBoolean());
@@ -144,13 +145,34 @@ class RpcTest extends GatewayTestBase {
   }
 
   @Test
+  void aMalformedRequestIdIsATypedErrorAndChangesNothing() {
+    Attempt op = pairAndConnect(new Devices(), "operator.pairing");
+    Devices a = new Devices();
+    String ra = pendingRequest(a, "operator.pairing");
+    for (String method : List.of("device.pair.approve", "device.pair.reject")) {
+      for (String bad : List.of("has space", "x".repeat(65), "semi;colon", "\u001b[31m")) {
+        JsonNode res = op.ws().call(method, params("requestId", bad));
+        assertFalse(res.path("ok").asBoolean(), res.toString());
+        assertEquals("INVALID_REQUEST", res.path("error").path("code").asString(), res.toString());
+        assertEquals("invalid params: requestId must be 1 to 64 characters of [A-Za-z0-9_-]",
+            error(res));
+        assertEquals("INVALID_ARGUMENT",
+            res.path("error").path("details").path("code").asString(), res.toString());
+      }
+    }
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(ra)).isPresent(), "still pending");
+    assertTrue(gw.pairing().device(a.key.deviceId()).isEmpty(), "nothing approved");
+    op.ws().close();
+  }
+
+  @Test
   void approvalBeyondTheCallersScopesIsDeniedWithOpenClawsExactMessage() {
     Attempt op = pairAndConnect(new Devices(), "operator.pairing");
     Devices d = new Devices();
     String rid = pendingRequest(d, "operator.read", "operator.write");
     JsonNode res = op.ws().call("device.pair.approve", params("requestId", rid));
     assertEquals("device pairing approval denied", error(res));
-    assertTrue(gw.pairing().pendingRequest(rid).isPresent(), "still pending");
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid)).isPresent(), "still pending");
     assertTrue(gw.pairing().device(d.key.deviceId()).isEmpty(), "nothing approved");
     op.ws().close();
   }
@@ -305,7 +327,7 @@ class RpcTest extends GatewayTestBase {
     String rid2 = pendingRequest(adminWanted, "operator.admin");
     assertEquals("device pairing approval denied",
         error(a.ws().call("device.pair.approve", params("requestId", rid2))));
-    assertTrue(gw.pairing().pendingRequest(rid2).isPresent());
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid2)).isPresent());
     assertTrue(gw.pairing().device(adminWanted.key.deviceId()).isEmpty());
     a.ws().close();
   }
@@ -418,7 +440,7 @@ class RpcTest extends GatewayTestBase {
     assertEquals("device pairing approval denied", error(res));
     assertEquals("BROWSER_NOT_APPROVER", res.path("error").path("details").path("code")
         .asString());
-    assertTrue(gw.pairing().pendingRequest(rid).isPresent(), "nothing approved");
+    assertTrue(gw.pairing().pendingRequest(RequestId.of(rid)).isPresent(), "nothing approved");
     assertTrue(gw.pairing().device(e.key.deviceId()).isEmpty());
     again.ws().close();
   }

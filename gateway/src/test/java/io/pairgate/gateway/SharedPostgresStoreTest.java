@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.Role;
@@ -80,7 +81,7 @@ class SharedPostgresStoreTest {
         AuthMethod.SHARED_TOKEN, TOKEN);
     JsonNode res = first.call("connect", WsClient.connectParams(p, TOKEN));
     first.close();
-    gwA.pairing().approve(res.path("error").path("details").path("requestId").asString(),
+    gwA.pairing().approve(RequestId.of(res.path("error").path("details").path("requestId").asString()),
         Approver.admin("test"));
     WsClient ws = WsClient.open(gwB.url());
     ConnectProof p2 = d.sign(ws.challenge(), Role.OPERATOR, List.of("operator.read"),

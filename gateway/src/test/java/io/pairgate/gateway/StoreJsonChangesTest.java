@@ -3,6 +3,7 @@ package io.pairgate.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.PairingService;
@@ -36,7 +37,7 @@ class StoreJsonChangesTest {
           AuthMethod.SHARED_TOKEN, token);
       JsonNode res = first.call("connect", WsClient.connectParams(p, token));
       first.close();
-      gw.pairing().approve(res.path("error").path("details").path("requestId").asString(),
+      gw.pairing().approve(RequestId.of(res.path("error").path("details").path("requestId").asString()),
           Approver.admin("test"));
       WsClient live = WsClient.open(gw.url());
       ConnectProof p2 = d.sign(live.challenge(), Role.OPERATOR, List.of("operator.read"),

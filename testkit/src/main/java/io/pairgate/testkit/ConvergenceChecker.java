@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.Challenge;
@@ -84,7 +85,7 @@ public final class ConvergenceChecker {
      *
      * @throws io.pairgate.PairgateException if it cannot be approved
      */
-    void approve(String requestId);
+    void approve(RequestId requestId);
 
     /**
      * An operator rotates the device's token for {@code role} to exactly {@code scopes}.
@@ -123,7 +124,7 @@ public final class ConvergenceChecker {
    * @param roles roles it asks for
    * @param scopes scopes it asks for
    */
-  public record Pending(String requestId, Set<Role> roles, ScopeSet scopes) {
+  public record Pending(RequestId requestId, Set<Role> roles, ScopeSet scopes) {
     /** Copies the set. */
     public Pending {
       roles = Set.copyOf(roles);
@@ -302,7 +303,7 @@ public final class ConvergenceChecker {
       }
 
       @Override
-      public void approve(String requestId) {
+      public void approve(RequestId requestId) {
         service.approve(requestId, Approver.admin("convergence-checker"));
       }
 

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
@@ -226,7 +227,7 @@ public final class ExplainAgreement {
       agree("request change", p.requestChange(), x.requestChange(), r, x);
       boolean minted = p.requestChange() == ConnectResult.RequestChange.CREATED
           || p.requestChange() == ConnectResult.RequestChange.SUPERSEDED;
-      agree("request id", minted ? "" : p.requestId(), x.requestId(), r, x);
+      agree("request id", minted ? null : p.requestId(), x.requestId(), r, x);
     } else if (r instanceof ConnectResult.Rejected j) {
       agree("rejection", j.code(), x.rejection(), r, x);
       agree("request change", null, x.requestChange(), r, x);
@@ -246,7 +247,8 @@ public final class ExplainAgreement {
     return store.load(id).map(DeviceRecord::version).orElse(0L);
   }
 
-  private static void agree(String what, Object connect, Object explain, ConnectResult r,
+  private static void agree(String what, @Nullable Object connect, @Nullable Object explain,
+      ConnectResult r,
       Explanation x) {
     if (!Objects.equals(connect, explain)) {
       throw new AssertionError(what + ": connect says " + connect + ", explain says " + explain

@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
@@ -181,7 +182,7 @@ final class Lockstep implements AutoCloseable {
     if (a instanceof Action.Connect c) {
       return connect(c);
     } else if (a instanceof Action.Approve ap) {
-      String id = name.map(requests::realOf).orElse(UNKNOWN_ID);
+      RequestId id = RequestId.of(name.map(requests::realOf).orElse(UNKNOWN_ID));
       try {
         Approval r = service.approve(id, new Approver("lockstep", ScopeSet.parse(ap.approverScopes())));
         return "approved " + requests.name(r.requestId(), name.orElse("?")) + " already="
@@ -191,7 +192,7 @@ final class Lockstep implements AutoCloseable {
         return error(e);
       }
     } else if (a instanceof Action.Reject) {
-      String id = name.map(requests::realOf).orElse(UNKNOWN_ID);
+      RequestId id = RequestId.of(name.map(requests::realOf).orElse(UNKNOWN_ID));
       try {
         PendingRequest p = service.reject(id);
         return "rejected-request " + requests.name(p.requestId(), name.orElse("?"));
@@ -427,6 +428,10 @@ final class Lockstep implements AutoCloseable {
      * The model name of {@code real}. An unseen real value is bound to {@code hint} if that name
      * is not yet bound; otherwise it renders as a fresh marker that can never equal a model name.
      */
+    String name(RequestId real, String hint) {
+      return name(real.value(), hint);
+    }
+
     String name(String real, String hint) {
       String n = nameOf.get(real);
       if (n != null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.PairedDevice;
 import io.pairgate.Role;
@@ -174,9 +175,9 @@ public interface PairingStoreContract {
       DeviceKeyPair a = keyPair("contract-blocked-only");
       DeviceKeyPair b = keyPair("contract-tombstone-only");
       DeviceRecord blocked = new DeviceRecord(a.deviceId(), 1, null, null, true, List.of());
-      String rid = requestId("contract-tombstone-only");
+      RequestId rid = requestId("contract-tombstone-only");
       DeviceRecord tomb = new DeviceRecord(b.deviceId(), 1, null, null, false,
-          List.of(new ResolvedRequest(rid, Resolution.REJECTED, "", SampleRecords.at(1))));
+          List.of(new ResolvedRequest(rid, Resolution.REJECTED, null, SampleRecords.at(1))));
       assertTrue(store.compareAndSet(0, blocked));
       assertTrue(store.compareAndSet(0, tomb));
       assertEquals(Optional.of(blocked), store.load(a.deviceId()));
@@ -249,7 +250,7 @@ public interface PairingStoreContract {
           List.of())));
       assertEquals(Optional.empty(), store.load(k.deviceId()));
       assertEquals(List.of(), store.list("", 10));
-      for (String id : v1.requestIds()) {
+      for (RequestId id : v1.requestIds()) {
         assertEquals(Optional.empty(), store.findByRequestId(id),
             "request id " + id + " of a deleted record must not resolve");
       }
@@ -279,7 +280,7 @@ public interface PairingStoreContract {
   default void findByRequestId_pendingId_findsRecord() {
     try (PairingStore store = newStore()) {
       DeviceKeyPair k = keyPair("contract-find-pending");
-      String rid = requestId("contract-find-pending");
+      RequestId rid = requestId("contract-find-pending");
       DeviceRecord r = SampleRecords.pending(k, 1, rid);
       assertTrue(store.compareAndSet(0, r));
       assertEquals(Optional.of(r), store.findByRequestId(rid));
@@ -296,15 +297,15 @@ public interface PairingStoreContract {
       DeviceRecord o1 = SampleRecords.full(other, 1, "find-resolved-other", false);
       assertTrue(store.compareAndSet(0, v1));
       assertTrue(store.compareAndSet(0, o1));
-      for (String id : v1.requestIds()) {
+      for (RequestId id : v1.requestIds()) {
         assertEquals(Optional.of(v1), store.findByRequestId(id), "request id " + id);
       }
       DeviceRecord v2 = SampleRecords.relabelled(v1, 2, "v2");
       assertTrue(store.compareAndSet(1, v2));
-      for (String id : v1.requestIds()) {
+      for (RequestId id : v1.requestIds()) {
         assertEquals(Optional.of(v2), store.findByRequestId(id), "request id " + id);
       }
-      for (String id : o1.requestIds()) {
+      for (RequestId id : o1.requestIds()) {
         assertEquals(Optional.of(o1), store.findByRequestId(id), "request id " + id);
       }
     }
@@ -318,9 +319,9 @@ public interface PairingStoreContract {
       DeviceRecord v1 = SampleRecords.full(k, 1, "drop", false);
       assertTrue(store.compareAndSet(0, v1));
       // Approve-like change: pending becomes a tombstone, the oldest tombstones are pruned.
-      String pendingId = v1.pending().requestId();
+      RequestId pendingId = v1.pending().requestId();
       List<ResolvedRequest> kept = new ArrayList<>(v1.resolved().subList(2, 4));
-      kept.add(new ResolvedRequest(pendingId, Resolution.APPROVED, "", SampleRecords.at(20_000)));
+      kept.add(new ResolvedRequest(pendingId, Resolution.APPROVED, null, SampleRecords.at(20_000)));
       DeviceRecord v2 = new DeviceRecord(k.deviceId(), 2, v1.paired(), null, false, kept);
       assertTrue(store.compareAndSet(1, v2));
       assertEquals(Optional.of(v2), store.findByRequestId(pendingId));
@@ -332,7 +333,7 @@ public interface PairingStoreContract {
         assertEquals(Optional.of(v2), store.findByRequestId(r.requestId()));
       }
       // A new pending id appears.
-      String fresh = requestId("drop/fresh");
+      RequestId fresh = requestId("drop/fresh");
       DeviceRecord v3 = new DeviceRecord(k.deviceId(), 3, v1.paired(),
           SampleRecords.pendingRequest(k, fresh, "operator.admin"), false, List.of());
       assertTrue(store.compareAndSet(2, v3));
@@ -448,7 +449,7 @@ public interface PairingStoreContract {
           "a request is expired at its expiresAt");
       assertEquals(new PendingCount(0, 0), store.countPending(addr, later));
       assertTrue(store.compareAndSet(1, new DeviceRecord(a.deviceId(), 2, null, null, false,
-          List.of(new ResolvedRequest(requestId("count-a"), Resolution.REJECTED, "",
+          List.of(new ResolvedRequest(requestId("count-a"), Resolution.REJECTED, null,
               SampleRecords.at(60_000))))));
       assertTrue(store.compareAndSet(1, new DeviceRecord(c.deviceId(), 2, null, null, false,
           List.of())));
@@ -652,10 +653,10 @@ public interface PairingStoreContract {
       assertFalse(reloaded.paired().lastSeenAt().isAfter(touched.paired().lastSeenAt()));
       assertEquals(Optional.of(b1), store.load(b.deviceId()));
       assertEquals(Optional.empty(), store.load(c.deviceId()));
-      for (String id : b1.requestIds()) {
+      for (RequestId id : b1.requestIds()) {
         assertEquals(Optional.of(b1), store.findByRequestId(id), "request id " + id);
       }
-      for (String id : a1.requestIds()) {
+      for (RequestId id : a1.requestIds()) {
         assertEquals(a.deviceId(), store.findByRequestId(id).orElseThrow().deviceId());
       }
       List<DeviceRecord> listed = store.list("", 10);

@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceKeyPair;
@@ -52,9 +53,9 @@ public final class SampleRecords {
    * A deterministic request id in UUID form, distinct for distinct {@code name}s (a name-based
    * UUID, so it looks like the ids a service mints).
    */
-  public static String requestId(String name) {
-    return UUID.nameUUIDFromBytes(("pairgate-request:" + name).getBytes(StandardCharsets.UTF_8))
-        .toString();
+  public static RequestId requestId(String name) {
+    return new RequestId(UUID.nameUUIDFromBytes(
+        ("pairgate-request:" + name).getBytes(StandardCharsets.UTF_8)).toString());
   }
 
   /** A deterministic 43-character base64url token secret, distinct for distinct {@code name}s. */
@@ -90,7 +91,7 @@ public final class SampleRecords {
   }
 
   /** A pending {@code not-paired} request of {@code key} for {@code operator} with these scopes. */
-  public static PendingRequest pendingRequest(DeviceKeyPair key, String requestId, String... scopes) {
+  public static PendingRequest pendingRequest(DeviceKeyPair key, RequestId requestId, String... scopes) {
     return new PendingRequest(
         requestId, key.deviceId(), key.publicKey(), Role.OPERATOR, List.of(Role.OPERATOR),
         ScopeSet.of(scopes), ClientInfo.of("cli", "cli", "linux"), "203.0.113.7", at(1_000),
@@ -102,7 +103,7 @@ public final class SampleRecords {
    * {@code remoteAddress} that expires at {@code expiresAt}.
    */
   public static DeviceRecord pendingFrom(
-      DeviceKeyPair key, long version, String requestId, String remoteAddress, Instant expiresAt) {
+      DeviceKeyPair key, long version, RequestId requestId, String remoteAddress, Instant expiresAt) {
     PendingRequest p = pendingRequest(key, requestId, "operator.read");
     PendingRequest q = new PendingRequest(p.requestId(), p.deviceId(), p.publicKey(), p.role(),
         p.roles(), p.scopes(), p.client(), remoteAddress, p.createdAt(), p.refreshedAt(),
@@ -117,7 +118,7 @@ public final class SampleRecords {
   }
 
   /** A record holding only a pending request with id {@code requestId}. */
-  public static DeviceRecord pending(DeviceKeyPair key, long version, String requestId) {
+  public static DeviceRecord pending(DeviceKeyPair key, long version, RequestId requestId) {
     return new DeviceRecord(
         key.deviceId(), version, null, pendingRequest(key, requestId, "operator.read"), false,
         List.of());
@@ -152,9 +153,9 @@ public final class SampleRecords {
         client.withPlatform("iOS 18.2"), "198.51.100.23", at(10_000), at(12_000), at(312_000),
         true, UpgradeReason.SCOPE_UPGRADE, "http://127.0.0.1:18789");
     List<ResolvedRequest> resolved = List.of(
-        new ResolvedRequest(requestId(tag + "/approved"), Resolution.APPROVED, "", at(4_000)),
-        new ResolvedRequest(requestId(tag + "/rejected"), Resolution.REJECTED, "", at(4_500)),
-        new ResolvedRequest(requestId(tag + "/expired"), Resolution.EXPIRED, "", at(8_000)),
+        new ResolvedRequest(requestId(tag + "/approved"), Resolution.APPROVED, null, at(4_000)),
+        new ResolvedRequest(requestId(tag + "/rejected"), Resolution.REJECTED, null, at(4_500)),
+        new ResolvedRequest(requestId(tag + "/expired"), Resolution.EXPIRED, null, at(8_000)),
         new ResolvedRequest(
             requestId(tag + "/superseded"), Resolution.SUPERSEDED, requestId(tag + "/pending"),
             at(10_000)));

@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
@@ -577,7 +578,7 @@ public final class ScenarioRunner {
         String e = o.str("error");
         try {
           io.pairgate.ErrorCode.fromWireName(e);
-        } catch (IllegalArgumentException ex) {
+        } catch (io.pairgate.InvalidArgumentException ex) {
           throw new Malformed(o.where + ": unknown error name \"" + shown(e) + "\"");
         }
       }
@@ -813,7 +814,7 @@ public final class ScenarioRunner {
       } else if (r instanceof ConnectResult.PairingRequired p) {
         String change = p.requestChange().name().toLowerCase(Locale.ROOT);
         if (change.equals("created") || change.equals("superseded")) {
-          minted.add(p.requestId());
+          minted.add(p.requestId().value());
         }
         if (e != null) {
           eq(e, "outcome", "pairing-required", "outcome");
@@ -825,7 +826,7 @@ public final class ScenarioRunner {
             setEq(e, "missingScopes", missing, "missingScopes");
           }
           if (e.has("requestId")) {
-            bindOrCheck(e.str("requestId"), p.requestId(), "requestId");
+            bindOrCheck(e.str("requestId"), p.requestId().value(), "requestId");
           }
           absent(e, "pairing-required", "error", "scopes", "tokenScopes", "tokenIssued",
               "secretDelivered");
@@ -851,7 +852,7 @@ public final class ScenarioRunner {
       String r = s.str("request");
       if (r.equals("latest")) {
         Set<String> pending = new java.util.HashSet<>();
-        service.list().pending().forEach(p -> pending.add(p.requestId()));
+        service.list().pending().forEach(p -> pending.add(p.requestId().value()));
         for (int i = minted.size() - 1; i >= 0; i--) {
           if (pending.contains(minted.get(i))) {
             return minted.get(i);
@@ -876,12 +877,12 @@ public final class ScenarioRunner {
           : Approver.admin("scenario");
       Obj e = s.has("expect") ? s.obj("expect") : null;
       try {
-        Approval a = service.approve(id, approver);
+        Approval a = service.approve(RequestId.of(id), approver);
         if (e != null) {
           eq(e, "outcome", "approved", "outcome");
           boolEq(e, "alreadyApproved", a.alreadyApproved());
           if (e.has("requestId")) {
-            bindOrCheck(e.str("requestId"), a.requestId(), "requestId");
+            bindOrCheck(e.str("requestId"), a.requestId().value(), "requestId");
           }
           absent(e, "approved", "error", "successor", "missingScopes");
         }
@@ -901,11 +902,11 @@ public final class ScenarioRunner {
       String id = requestId(s);
       Obj e = s.has("expect") ? s.obj("expect") : null;
       try {
-        PendingRequest p = service.reject(id);
+        PendingRequest p = service.reject(RequestId.of(id));
         if (e != null) {
           eq(e, "outcome", "rejected", "outcome");
           if (e.has("requestId")) {
-            bindOrCheck(e.str("requestId"), p.requestId(), "requestId");
+            bindOrCheck(e.str("requestId"), p.requestId().value(), "requestId");
           }
           absent(e, "rejected", "error", "successor");
         }
@@ -929,7 +930,7 @@ public final class ScenarioRunner {
           throw new Mismatch("expected successor " + e.str("successor") + ", got error "
               + ex.code().wireName() + " without a successor");
         }
-        bindOrCheck(e.str("successor"), se.successorRequestId(), "successor");
+        bindOrCheck(e.str("successor"), se.successorRequestId().value(), "successor");
       }
       if (e.has("missingScopes")) {
         List<String> got = new ArrayList<>();
@@ -1003,7 +1004,7 @@ public final class ScenarioRunner {
             setEq(w, "scopes", got.scopes().names(), what + " scopes");
             eq(w, "reason", got.reason().wireName(), what + " reason");
             if (w.has("requestId")) {
-              bindOrCheck(w.str("requestId"), got.requestId(), what + " requestId");
+              bindOrCheck(w.str("requestId"), got.requestId().value(), what + " requestId");
             }
           }
         }

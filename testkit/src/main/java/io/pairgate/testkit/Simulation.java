@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.ConnectResult;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.DeviceToken;
@@ -169,11 +170,11 @@ final class Simulation {
     final List<String> trace = new ArrayList<>();
     final List<Violation> violations = new ArrayList<>();
     final Map<String, Long> checks = new HashMap<>();
-    final Map<String, String> labels = new HashMap<>();
-    final Map<String, Integer> deviceOfId = new HashMap<>();
-    final List<String> observed = new ArrayList<>();
-    final String[][] lastPair;
-    final List<Set<String>> lineage = new ArrayList<>();
+    final Map<RequestId, String> labels = new HashMap<>();
+    final Map<RequestId, Integer> deviceOfId = new HashMap<>();
+    final List<RequestId> observed = new ArrayList<>();
+    final RequestId[][] lastPair;
+    final List<Set<RequestId>> lineage = new ArrayList<>();
     final Map<String, DeviceToken> lastToken = new HashMap<>();
     final boolean[] unionApproved;
     final int[] approvals;
@@ -190,7 +191,7 @@ final class Simulation {
       this.policy = cfg.policy();
       this.keys = ConvergenceChecker.keys(cfg.seed(), cfg.devices());
       this.n = cfg.devices();
-      this.lastPair = new String[n][cfg.clientsPerDevice()];
+      this.lastPair = new RequestId[n][cfg.clientsPerDevice()];
       for (int d = 0; d < n; d++) {
         lineage.add(new LinkedHashSet<>());
       }
@@ -228,7 +229,7 @@ final class Simulation {
       }
     }
 
-    String label(String requestId) {
+    String label(RequestId requestId) {
       String l = labels.get(requestId);
       if (l == null) {
         l = "#" + (labels.size() + 1);
@@ -272,7 +273,7 @@ final class Simulation {
               + pendBefore + " -> " + pendAfter);
         }
       } else if (r instanceof ConnectResult.PairingRequired pr) {
-        String id = pr.requestId();
+        RequestId id = pr.requestId();
         trace.add(head + "pairing-required " + pr.reason().wireName() + " " + label(id) + " "
             + pr.requestChange().name().toLowerCase(java.util.Locale.ROOT));
         deviceOfId.put(id, d);
@@ -320,11 +321,11 @@ final class Simulation {
     }
 
     void approveLatest() {
-      String found = null;
+      RequestId found = null;
       int d = -1;
       Optional<Pending> snapshot = Optional.empty();
       for (int i = observed.size() - 1; i >= 0 && found == null; i--) {
-        String candidate = observed.get(i);
+        RequestId candidate = observed.get(i);
         int dev = deviceOfId.get(candidate);
         Optional<Pending> p = subject.pending(keys.get(dev).deviceId());
         if (p.isPresent() && p.get().requestId().equals(candidate)) {
@@ -337,7 +338,7 @@ final class Simulation {
         trace.add(at() + " approver: nothing pending");
         return;
       }
-      String id = found;
+      RequestId id = found;
       Optional<Baseline> before = subject.baseline(keys.get(d).deviceId());
       try {
         subject.approve(id);
@@ -366,7 +367,7 @@ final class Simulation {
         union &= after.isPresent() && after.get().effectiveRoles().contains(p.role())
             && policy.allows(p.role(), p.scopes(), after.get().scopes());
       }
-      Set<String> waiting = new HashSet<>(lineage.get(d));
+      Set<RequestId> waiting = new HashSet<>(lineage.get(d));
       lineage.get(d).clear();
       // P1: every profile told to wait for this request (or one it replaced) is now allowed,
       // and so is every profile of the set that it implies.

@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.pairgate.DeviceId;
@@ -27,7 +28,7 @@ class BrokenStoreContractTest {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String rid) {
+    public Optional<DeviceRecord> findByRequestId(RequestId rid) {
       return m.values().stream().filter(r -> r.knowsRequest(rid)).findFirst();
     }
 
@@ -51,7 +52,7 @@ class BrokenStoreContractTest {
   /** Only finds pending ids, not remembered ones. */
   static final class PendingOnlyLookup extends Delegating {
     @Override
-    public Optional<DeviceRecord> findByRequestId(String rid) {
+    public Optional<DeviceRecord> findByRequestId(RequestId rid) {
       return super.findByRequestId(rid).filter(r -> r.pending() != null
           && r.pending().requestId().equals(rid));
     }
@@ -67,7 +68,7 @@ class BrokenStoreContractTest {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String rid) {
+    public Optional<DeviceRecord> findByRequestId(RequestId rid) {
       return inner.findByRequestId(rid);
     }
 

@@ -1,5 +1,6 @@
 package io.pairgate.testkit;
 
+import io.pairgate.RequestId;
 import io.pairgate.ConnectResult;
 import io.pairgate.DeviceId;
 import io.pairgate.DeviceKeyPair;
@@ -40,7 +41,7 @@ final class LoopProneService implements ConvergenceChecker.Subject {
     EXACT_TOKEN_REMINT
   }
 
-  private record Pend(String id, Set<Role> roles, ScopeSet scopes, UpgradeReason reason) {}
+  private record Pend(RequestId id, Set<Role> roles, ScopeSet scopes, UpgradeReason reason) {}
 
   private static final class Dev {
     final Set<Role> roles = new TreeSet<>();
@@ -72,14 +73,14 @@ final class LoopProneService implements ConvergenceChecker.Subject {
         : policy.allows(role, requested, granted);
   }
 
-  private String newId() {
+  private RequestId newId() {
     byte[] b = new byte[8];
     random.nextBytes(b);
-    return "loop-" + java.util.HexFormat.of().formatHex(b);
+    return RequestId.of("loop-" + java.util.HexFormat.of().formatHex(b));
   }
 
   private DeviceToken mint(Role role, ScopeSet scopes) {
-    return new DeviceToken(role, scopes, SampleRecords.tokenHash(newId()), clock.instant(),
+    return new DeviceToken(role, scopes, SampleRecords.tokenHash(newId().value()), clock.instant(),
         null, null, null);
   }
 
@@ -134,7 +135,7 @@ final class LoopProneService implements ConvergenceChecker.Subject {
   }
 
   @Override
-  public void approve(String requestId) {
+  public void approve(RequestId requestId) {
     for (Dev d : devices.values()) {
       Pend p = d.pending;
       if (p != null && p.id().equals(requestId)) {

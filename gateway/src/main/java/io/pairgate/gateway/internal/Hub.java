@@ -1,5 +1,6 @@
 package io.pairgate.gateway.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.PairingService;
 import io.pairgate.PendingRequest;
@@ -64,12 +65,12 @@ public final class Hub {
   private final ConcurrentHashMap<String, Set<Session>> byDevice = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
   private final java.util.ArrayDeque<AuditEvent> audit = new java.util.ArrayDeque<>();
-  private final java.util.LinkedHashMap<String, String> localities =
+  private final java.util.LinkedHashMap<RequestId, String> localities =
       new java.util.LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<RequestId, String> eldest) {
           return size() > LOCALITIES_KEEP;
         }
       };
@@ -187,7 +188,7 @@ public final class Hub {
   }
 
   /** The locality core classified a request's connection as, if this process saw it. */
-  @Nullable String locality(String requestId) {
+  @Nullable String locality(RequestId requestId) {
     synchronized (audit) {
       return localities.get(requestId);
     }
@@ -230,7 +231,7 @@ public final class Hub {
     }
   }
 
-  private void requested(String requestId) {
+  private void requested(RequestId requestId) {
     Optional<PendingRequest> p = pairing.pendingRequest(requestId);
     p.ifPresent(r -> toOperators("device.pair.requested", Wire.pending(r)));
   }

@@ -1,5 +1,6 @@
 package io.pairgate.gateway.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.DeviceExplanation;
@@ -175,6 +176,22 @@ final class Rpc {
     return n.asString();
   }
 
+  /**
+   * The {@code requestId} parameter as a {@link RequestId}: a string that is not one (empty,
+   * longer than {@value io.pairgate.InputLimits#REQUEST_ID} characters, or a character outside
+   * {@code [A-Za-z0-9_-]}) fails with {@code INVALID_REQUEST} and details code
+   * {@code INVALID_ARGUMENT}, before the pairing service sees it; the message never repeats it.
+   */
+  private static RequestId requestId(ObjectNode p) throws Fail {
+    String s = str(p, "requestId");
+    if (!RequestId.isWellFormed(s)) {
+      throw new Fail("INVALID_REQUEST", "invalid params: requestId must be 1 to "
+          + io.pairgate.InputLimits.REQUEST_ID + " characters of [A-Za-z0-9_-]",
+          code(ErrorCode.INVALID_ARGUMENT));
+    }
+    return RequestId.of(s);
+  }
+
   private static DeviceId deviceId(ObjectNode p) throws Fail {
     String s = str(p, "deviceId");
     if (!DeviceId.isWellFormed(s)) {
@@ -210,7 +227,7 @@ final class Rpc {
 
   private ObjectNode approve(ObjectNode p) throws Fail {
     only(p, "requestId");
-    String requestId = str(p, "requestId");
+    RequestId requestId = requestId(p);
     if (session.silentBrowser()) {
       ObjectNode d = Wire.object();
       d.put("code", "BROWSER_NOT_APPROVER");
@@ -229,7 +246,7 @@ final class Rpc {
     } catch (SupersededException e) {
       ObjectNode d = Wire.object();
       d.put("code", "REQUEST_SUPERSEDED");
-      d.put("successorRequestId", e.successorRequestId());
+      d.put("successorRequestId", e.successorRequestId().value());
       throw new Fail("INVALID_REQUEST",
           "request superseded by " + e.successorRequestId(), d);
     } catch (PairgateException e) {
@@ -242,14 +259,14 @@ final class Rpc {
       throw e;
     }
     ObjectNode o = Wire.object();
-    o.put("requestId", a.requestId());
+    o.put("requestId", a.requestId().value());
     o.set("device", Wire.paired(a.device()));
     return o;
   }
 
   private ObjectNode reject(ObjectNode p) throws Fail {
     only(p, "requestId");
-    String requestId = str(p, "requestId");
+    RequestId requestId = requestId(p);
     PendingRequest r;
     try {
       r = hub.pairing.reject(requestId);
@@ -262,7 +279,7 @@ final class Rpc {
       throw e;
     }
     ObjectNode o = Wire.object();
-    o.put("requestId", r.requestId());
+    o.put("requestId", r.requestId().value());
     o.put("deviceId", r.deviceId().value());
     return o;
   }
@@ -492,8 +509,8 @@ final class Rpc {
       o.set("revokedRoles", Wire.roles(d.revokedRoles()));
       o.set("lines", Wire.strings(d.lines()));
     } else {
-      RequestExplanation r = hub.pairing.explainRequest(str(p, "requestId"));
-      o.put("requestId", r.requestId());
+      RequestExplanation r = hub.pairing.explainRequest(requestId(p));
+      o.put("requestId", r.requestId().value());
       o.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
       o.set("lines", Wire.strings(r.lines()));
     }

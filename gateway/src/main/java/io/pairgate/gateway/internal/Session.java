@@ -602,7 +602,7 @@ public final class Session extends ChannelInboundHandlerAdapter {
   private static ObjectNode pairingDetails(ConnectResult.PairingRequired p) {
     ObjectNode d = details(p.code());
     d.put("reason", p.reason().wireName());
-    d.put("requestId", p.requestId());
+    d.put("requestId", p.requestId().value());
     d.put("remediationHint", p.remediationHint());
     d.put("deviceId", p.deviceId());
     d.put("requestedRole", p.requestedRole().name());

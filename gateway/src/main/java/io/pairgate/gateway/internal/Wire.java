@@ -1,5 +1,6 @@
 package io.pairgate.gateway.internal;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.PairedDevice;
@@ -113,7 +114,7 @@ public final class Wire {
   /** A pending request as {@code device.pair.list} and {@code device.pair.requested} carry it. */
   public static ObjectNode pending(PendingRequest p) {
     ObjectNode o = object();
-    o.put("requestId", p.requestId());
+    o.put("requestId", p.requestId().value());
     o.put("deviceId", p.deviceId().value());
     o.put("publicKey", p.publicKey().base64Url());
     client(o, p.client());
@@ -183,9 +184,9 @@ public final class Wire {
     return paired(d.summary(), false);
   }
 
-  static ObjectNode resolved(String requestId, String deviceId, String decision, Instant at) {
+  static ObjectNode resolved(RequestId requestId, String deviceId, String decision, Instant at) {
     ObjectNode o = object();
-    o.put("requestId", requestId);
+    o.put("requestId", requestId.value());
     o.put("deviceId", deviceId);
     o.put("decision", decision);
     o.put("ts", at.toEpochMilli());

@@ -1,5 +1,6 @@
 package io.pairgate.store.jdbc;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairgateException;
@@ -283,10 +284,10 @@ public final class JdbcPairingStore implements PairingStore {
   }
 
   @Override
-  public Optional<DeviceRecord> findByRequestId(String requestId) {
+  public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
     ensureOpen();
     try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(SELECT_BY_REQUEST)) {
-      ps.setString(1, requestId);
+      ps.setString(1, requestId.value());
       List<DeviceRecord> found = readRecords(ps);
       // The index row and the record are read in one statement (one snapshot); the check guards
       // against an index that disagrees with its record.
@@ -559,7 +560,8 @@ public final class JdbcPairingStore implements PairingStore {
     String id = next.deviceId().value();
     boolean delete = next.isEmpty();
     String json = delete ? null : RecordCodec.encode(next);
-    List<String> requestIds = delete ? List.of() : next.requestIds();
+    List<String> requestIds =
+        delete ? List.of() : next.requestIds().stream().map(RequestId::value).toList();
     for (String rid : requestIds) {
       if (rid.length() > 128) {
         throw new IllegalArgumentException("request id longer than 128 characters: " + rid);

@@ -1,5 +1,6 @@
 package io.pairgate.store.jdbc;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
@@ -172,8 +173,9 @@ final class RecordCodec {
       Obj r = Obj.of(o, "resolved[]");
       r.requireKeys(RESOLVED_KEYS);
       resolved.add(new ResolvedRequest(
-          r.string("requestId"), ResolvedRequest.Resolution.fromWireName(r.string("outcome")),
-          r.string("successorRequestId"), r.instant("resolvedAt")));
+          RequestId.of(r.string("requestId")),
+          ResolvedRequest.Resolution.fromWireName(r.string("outcome")),
+          RequestId.ofEmptyAsNull(r.string("successorRequestId")), r.instant("resolvedAt")));
     }
     return new DeviceRecord(
         deviceId, version,
@@ -220,7 +222,7 @@ final class RecordCodec {
   private static PendingRequest readPending(DeviceId id, Obj q, boolean v1) {
     q.requireKeys(v1 ? PENDING_KEYS_V1 : PENDING_KEYS);
     return new PendingRequest(
-        q.string("requestId"), id, DevicePublicKey.parse(q.string("publicKey")),
+        RequestId.of(q.string("requestId")), id, DevicePublicKey.parse(q.string("publicKey")),
         Role.of(q.string("role")), roles(q.array("roles")), scopes(q.array("scopes")),
         client(q.obj("client")), q.string("remoteAddress"), q.instant("createdAt"),
         q.instant("refreshedAt"), q.instant("expiresAt"), q.bool("repair"),

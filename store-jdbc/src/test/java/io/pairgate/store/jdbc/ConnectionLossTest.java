@@ -66,7 +66,7 @@ class ConnectionLossTest {
       store.flushTouches();
       DeviceRecord before = store.load(k.deviceId()).orElseThrow();
       List<String> indexBefore = requestIndex(ns, id);
-      assertEquals(List.of(pr.requestId()), indexBefore);
+      assertEquals(List.of(pr.requestId().value()), indexBefore);
 
       try (Connection blocker = DriverManager.getConnection(ns.url())) {
         blocker.setAutoCommit(false);

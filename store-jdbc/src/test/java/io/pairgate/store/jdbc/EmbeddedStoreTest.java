@@ -1,5 +1,6 @@
 package io.pairgate.store.jdbc;
 
+import io.pairgate.RequestId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -121,7 +122,7 @@ class EmbeddedStoreTest {
       assertTrue(e.location().contains("pairgate_device") && e.location().contains(id),
           e.location());
       assertFalse(e.retryable());
-      assertThrows(StoreCorruptException.class, () -> store.findByRequestId("r-1"));
+      assertThrows(StoreCorruptException.class, () -> store.findByRequestId(RequestId.of("r-1")));
       assertThrows(StoreCorruptException.class, () -> store.list("", 10));
       // Treating the row as absent would let a create overwrite it: it must conflict instead.
       assertFalse(store.compareAndSet(0, SampleRecords.paired(k, 1, "overwrite")));
@@ -536,7 +537,7 @@ class EmbeddedStoreTest {
             }
 
             @Override
-            public Optional<DeviceRecord> findByRequestId(String requestId) {
+            public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
               return store.findByRequestId(requestId);
             }
 

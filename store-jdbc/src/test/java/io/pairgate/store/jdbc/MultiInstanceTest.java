@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.pairgate.RequestId;
 import io.pairgate.Approval;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
@@ -73,7 +74,7 @@ class MultiInstanceTest {
   private static final class Owned {
     final DeviceKeyPair key;
     Phase phase = Phase.NEW;
-    String requestId = "";
+    @org.jspecify.annotations.Nullable RequestId requestId;
     String secret = "";
 
     Owned(DeviceKeyPair key) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.DeviceToken;
@@ -64,7 +65,7 @@ class RecordCodecTest {
     };
     for (Instant at : instants) {
       DeviceRecord r = new DeviceRecord(KEY.deviceId(), 1, null, null, false,
-          List.of(new ResolvedRequest("id-" + at.getEpochSecond(), Resolution.EXPIRED, "", at)));
+          List.of(new ResolvedRequest(RequestId.of("id-" + at.getEpochSecond()), Resolution.EXPIRED, null, at)));
       assertEquals(r, roundTrip(r), "instant " + at);
     }
   }
@@ -106,11 +107,13 @@ class RecordCodecTest {
         List.of(Role.of("custom-role_1")), ScopeSet.empty(), client, nasty,
         Map.of(Role.of("custom-role_1"), t), SampleRecords.at(0), SampleRecords.at(0), null, nasty,
         nasty);
-    PendingRequest q = new PendingRequest(nasty, KEY.deviceId(), KEY.publicKey(), Role.NODE,
+    // request ids are RequestIds ([A-Za-z0-9_-]); every other string field holds the nasty text
+    PendingRequest q = new PendingRequest(RequestId.of("nasty-1"), KEY.deviceId(), KEY.publicKey(), Role.NODE,
         List.of(Role.NODE), ScopeSet.of("node.exec"), client, nasty, SampleRecords.at(1),
         SampleRecords.at(2), SampleRecords.at(3), true, UpgradeReason.METADATA_UPGRADE);
     DeviceRecord r = new DeviceRecord(KEY.deviceId(), 9, p, q, false,
-        List.of(new ResolvedRequest(nasty + "2", Resolution.SUPERSEDED, nasty, SampleRecords.at(4))));
+        List.of(new ResolvedRequest(RequestId.of("nasty-2"), Resolution.SUPERSEDED,
+            RequestId.of("nasty-1"), SampleRecords.at(4))));
     assertEquals(r, roundTrip(r));
   }
 

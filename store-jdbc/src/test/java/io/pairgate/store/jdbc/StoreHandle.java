@@ -1,5 +1,6 @@
 package io.pairgate.store.jdbc;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.Role;
 import io.pairgate.spi.DeviceRecord;
@@ -30,7 +31,7 @@ final class StoreHandle implements PairingStore {
   }
 
   @Override
-  public Optional<DeviceRecord> findByRequestId(String requestId) {
+  public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
     return store.findByRequestId(requestId);
   }
 

@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.PendingRequest;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PendingCount;
@@ -36,7 +37,8 @@ final class Index {
 
   /** Records {@code r} (or that {@code deviceId} has no record when null). */
   void put(String deviceId, @Nullable DeviceRecord r) {
-    put(deviceId, r != null, r == null ? List.of() : r.requestIds(),
+    put(deviceId, r != null,
+        r == null ? List.of() : r.requestIds().stream().map(RequestId::value).toList(),
         r == null ? null : Pending.of(r.pending()));
   }
 

@@ -2,6 +2,7 @@ package io.pairgate.store.json;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pairgate.RequestId;
 import io.pairgate.DeviceId;
 import io.pairgate.ErrorCode;
 import io.pairgate.PairgateException;
@@ -385,10 +386,10 @@ public final class JsonPairingStore implements PairingStore {
   }
 
   @Override
-  public Optional<DeviceRecord> findByRequestId(String requestId) {
+  public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
     ensureOpen();
     sync();
-    String id = index.deviceByRequest.get(requestId);
+    String id = index.deviceByRequest.get(requestId.value());
     if (id == null) {
       Map<String, StoreProblem> bad = corrupt;
       if (!bad.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
@@ -348,8 +349,8 @@ public final class OpenClawFiles {
         for (PendingRequest old : sorted.subList(0, sorted.size() - 1)) {
           superseded.add(new ResolvedRequest(old.requestId(), ResolvedRequest.Resolution.SUPERSEDED,
               newest.requestId(), newest.refreshedAt()));
-          warnings.add(pendingSource + " " + Json.excerpt(old.requestId()) + ": device " + id
-              + " has a newer pending request " + Json.excerpt(newest.requestId())
+          warnings.add(pendingSource + " " + Json.excerpt(old.requestId().value()) + ": device " + id
+              + " has a newer pending request " + Json.excerpt(newest.requestId().value())
               + "; imported as superseded by it");
         }
       }
@@ -642,9 +643,7 @@ public final class OpenClawFiles {
     if (rid != null && !rid.equals(key)) {
       throw new Json.SchemaViolation("requestId " + Json.excerpt(rid) + " differs from its key");
     }
-    if (key.isEmpty()) {
-      throw new Json.SchemaViolation("empty request id");
-    }
+    RequestId requestId = RecordCodec.parse("requestId", () -> RequestId.of(key));
     String idText = o.optString("deviceId");
     if (idText == null) {
       throw new Json.SchemaViolation("deviceId: required field is missing");
@@ -698,7 +697,7 @@ public final class OpenClawFiles {
           + " Pairgate decides that on the device's next connect, so an imported request waits"
           + " for an operator");
     }
-    return new PendingRequest(key, id, pk, role, new ArrayList<>(roles), scopes, client,
+    return new PendingRequest(requestId, id, pk, role, new ArrayList<>(roles), scopes, client,
         orEmpty(o.optString("remoteIp")), ts, refreshed, refreshed.plus(ttl), repair, reason,
         orEmpty(o.optString("browserOrigin")));
   }
@@ -772,7 +771,7 @@ public final class OpenClawFiles {
           }
         }
         if (r.pending() != null) {
-          pending.add(new Row(r.pending().requestId(), exportPending(r.pending())));
+          pending.add(new Row(r.pending().requestId().value(), exportPending(r.pending())));
         }
         if (r.blocked()) {
           notExported.add(r.deviceId() + ": blocked (OpenClaw has no block list)");
@@ -868,7 +867,7 @@ public final class OpenClawFiles {
 
   private static Map<String, @Nullable Object> exportPending(PendingRequest p) {
     Map<String, @Nullable Object> m = Json.object();
-    m.put("requestId", p.requestId());
+    m.put("requestId", p.requestId().value());
     m.put("deviceId", p.deviceId().value());
     m.put("publicKey", p.publicKey().base64Url());
     putClient(m, p.client());

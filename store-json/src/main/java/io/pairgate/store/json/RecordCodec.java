@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.ClientInfo;
 import io.pairgate.DeviceId;
 import io.pairgate.DevicePublicKey;
@@ -294,7 +295,8 @@ final class RecordCodec {
       throw new Json.SchemaViolation(o.at("reason") + ": unknown reason \"" + Json.excerpt(reason) + "\"");
     }
     String role = o.string("role");
-    return new PendingRequest(o.string("requestId"), id, key(o, "publicKey"),
+    String requestId = o.string("requestId");
+    return new PendingRequest(parse(o.at("requestId"), () -> RequestId.of(requestId)), id, key(o, "publicKey"),
         parse(o.at("role"), () -> Role.of(role)), roles(o, "roles"), scopes(o, "scopes"),
         client(o.object("client")), o.string("remoteAddress"), o.instant("createdAtMs"),
         o.instant("refreshedAtMs"), o.instant("expiresAtMs"), o.bool("repair"), r,
@@ -310,7 +312,10 @@ final class RecordCodec {
       throw new Json.SchemaViolation(o.at("outcome") + ": unknown outcome \""
           + Json.excerpt(outcome) + "\"");
     }
-    return new ResolvedRequest(o.string("requestId"), out, o.string("successorRequestId"),
+    String requestId = o.string("requestId");
+    String successor = o.string("successorRequestId");
+    return new ResolvedRequest(parse(o.at("requestId"), () -> RequestId.of(requestId)), out,
+        parse(o.at("successorRequestId"), () -> RequestId.ofEmptyAsNull(successor)),
         o.instant("resolvedAtMs"));
   }
 

@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.DeviceKeyPair;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.ResolvedRequest;
@@ -42,7 +43,7 @@ final class CrashWorkload {
       case 'B':
         return new DeviceRecord(k.deviceId(), version, null, null, true, List.of(
             new ResolvedRequest(SampleRecords.requestId(tag), ResolvedRequest.Resolution.REJECTED,
-                "", SampleRecords.at(version))));
+                null, SampleRecords.at(version))));
       case 'D':
         return new DeviceRecord(k.deviceId(), version, null, null, false, List.of());
       default:

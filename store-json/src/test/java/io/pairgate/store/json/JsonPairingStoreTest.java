@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import static io.pairgate.testkit.SampleRecords.keyPair;
 import static io.pairgate.testkit.SampleRecords.requestId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -64,7 +65,7 @@ class JsonPairingStoreTest {
         nanos, nanos, Instant.ofEpochMilli(Long.MAX_VALUE / 4), false,
         UpgradeReason.METADATA_UPGRADE);
     return new DeviceRecord(k.deviceId(), 41, p, q, false,
-        List.of(new ResolvedRequest(requestId("odd-r"), ResolvedRequest.Resolution.EXPIRED, "",
+        List.of(new ResolvedRequest(requestId("odd-r"), ResolvedRequest.Resolution.EXPIRED, null,
             preEpoch)));
   }
 
@@ -441,7 +442,7 @@ class JsonPairingStoreTest {
     for (int threads : new int[] {1, 4}) {
       try (JsonPairingStore s = JsonPairingStore.builder(dir()).scanThreads(threads).open()) {
         for (DeviceRecord r : all) {
-          for (String id : r.requestIds()) {
+          for (RequestId id : r.requestIds()) {
             assertEquals(r.deviceId(), s.findByRequestId(id).orElseThrow().deviceId());
           }
         }

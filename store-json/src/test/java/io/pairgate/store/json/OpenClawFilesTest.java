@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -173,7 +174,7 @@ class OpenClawFilesTest {
 
       DeviceRecord phone = s.load(id("phone")).orElseThrow();
       PendingRequest p = phone.pending();
-      assertEquals("a7e41b22-5c3d-4f8e-b6a1-0c9d8e7f6a5b", p.requestId(), "the newest is kept");
+      assertEquals("a7e41b22-5c3d-4f8e-b6a1-0c9d8e7f6a5b", p.requestId().value(), "the newest is kept");
       assertEquals(ScopeSet.of("operator.read", "operator.write"), p.scopes());
       assertEquals(ms(1771500060000L), p.createdAt());
       assertEquals(ms(1771500060000L), p.refreshedAt());
@@ -181,7 +182,7 @@ class OpenClawFilesTest {
       assertEquals(UpgradeReason.NOT_PAIRED, p.reason());
       assertFalse(p.repair());
       assertEquals("192.168.1.31", p.remoteAddress());
-      assertEquals(List.of(new ResolvedRequest("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70",
+      assertEquals(List.of(new ResolvedRequest(RequestId.of("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70"),
           ResolvedRequest.Resolution.SUPERSEDED, p.requestId(), p.refreshedAt())), phone.resolved());
 
       // The real service over the imported store.
@@ -203,7 +204,7 @@ class OpenClawFilesTest {
           "operator.write");
       assertEquals(UpgradeReason.SCOPE_UPGRADE, ((ConnectResult.PairingRequired) up).reason());
       SupersededException sup = assertThrows(SupersededException.class,
-          () -> svc.approve("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70", Approver.admin("op")));
+          () -> svc.approve(RequestId.of("3f1c2a9e-8b7d-4c6e-9a1f-2b3c4d5e6f70"), Approver.admin("op")));
       assertEquals(p.requestId(), sup.successorRequestId());
       svc.approve(p.requestId(), Approver.admin("op"));
       assertEquals(ScopeSet.of("operator.read", "operator.write"),
@@ -240,9 +241,9 @@ class OpenClawFilesTest {
       assertEquals(List.of(), node.effectiveRoles(), "its only token is revoked");
 
       DeviceRecord tablet = s.load(id("tablet")).orElseThrow();
-      assertEquals("0b5e7d3c-9a8f-4e21-b0c4-d6e5f4a3b2c1", tablet.pending().requestId());
+      assertEquals("0b5e7d3c-9a8f-4e21-b0c4-d6e5f4a3b2c1", tablet.pending().requestId().value());
       assertEquals("e9d8c7b6-a5f4-4e3d-8c2b-1a0f9e8d7c6b",
-          tablet.resolved().get(0).requestId());
+          tablet.resolved().get(0).requestId().value());
 
       PairingService svc = service(s, 1771720200000L);
       assertEquals(TokenCheck.OK, svc.verifyToken(id("laptop"), Role.OPERATOR,
@@ -510,7 +511,7 @@ class OpenClawFilesTest {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String requestId) {
+    public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
       return inner.findByRequestId(requestId);
     }
 
@@ -588,7 +589,7 @@ class OpenClawFilesTest {
     assertEquals("connect", p.lastSeenReason());
     assertEquals(Instant.ofEpochMilli(1_700_000_002_000L), p.lastSeenAt());
     PendingRequest q = s.load(b.deviceId()).orElseThrow().pending();
-    assertEquals(rid, q.requestId());
+    assertEquals(rid, q.requestId().value());
     assertEquals("https://ui.example", q.browserOrigin());
     assertEquals(Instant.ofEpochMilli(1_700_000_004_000L), q.refreshedAt());
     assertEquals(Instant.ofEpochMilli(1_700_000_003_000L), q.createdAt());

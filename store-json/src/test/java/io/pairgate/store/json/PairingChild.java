@@ -1,5 +1,6 @@
 package io.pairgate.store.json;
 
+import io.pairgate.RequestId;
 import io.pairgate.Approver;
 import io.pairgate.AuthMethod;
 import io.pairgate.Challenge;
@@ -140,8 +141,8 @@ public final class PairingChild {
   }
 
   /** Approves, following supersessions by the other process; false if the request vanished. */
-  private boolean approve(String requestId, int[] calls) {
-    String id = requestId;
+  private boolean approve(RequestId requestId, int[] calls) {
+    RequestId id = requestId;
     for (int attempt = 0; attempt < 50; attempt++) {
       calls[0]++;
       try {
