@@ -73,7 +73,7 @@ class ConnectFrameTest extends GatewayTestBase {
     try (WsClient ws = WsClient.open(gw.url())) {
       JsonNode first = connect(ws, "c-1");
       assertEquals("NOT_PAIRED", first.path("error").path("code").asString(), first.toString());
-      gw.pairing().approve(first.path("error").path("details").path("requestId").asString(),
+      gw.pairing().approve(io.pairgate.RequestId.of(first.path("error").path("details").path("requestId").asString()),
           Approver.admin("test-admin"));
     }
     try (WsClient ws = WsClient.open(gw.url())) {

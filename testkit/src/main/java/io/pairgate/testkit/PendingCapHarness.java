@@ -14,7 +14,9 @@ import io.pairgate.ErrorCode;
 import io.pairgate.PairingService;
 import io.pairgate.PendingRequest;
 import io.pairgate.ProofPayload;
+import io.pairgate.RequestId;
 import io.pairgate.Role;
+import io.pairgate.VirtualClock;
 import io.pairgate.policy.IpRange;
 import io.pairgate.spi.DeviceRecord;
 import io.pairgate.spi.PairingStore;
@@ -221,7 +223,7 @@ final class PendingCapHarness {
     }
 
     @Override
-    public Optional<DeviceRecord> findByRequestId(String requestId) {
+    public Optional<DeviceRecord> findByRequestId(RequestId requestId) {
       return store.findByRequestId(requestId);
     }
 

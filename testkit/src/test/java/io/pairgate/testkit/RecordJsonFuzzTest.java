@@ -8,6 +8,7 @@ import io.pairgate.internal.json.JsonException;
 import io.pairgate.internal.json.JsonReader;
 import io.pairgate.internal.json.RecordJson;
 import io.pairgate.spi.DeviceRecord;
+import io.pairgate.testsupport.FuzzText;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -7,6 +7,7 @@ import io.pairgate.DeviceToken;
 import io.pairgate.PairedDevice;
 import io.pairgate.PairgateException;
 import io.pairgate.PendingRequest;
+import io.pairgate.RequestId;
 import io.pairgate.Role;
 import io.pairgate.ScopeSet;
 import io.pairgate.TokenHash;
@@ -97,9 +98,9 @@ public final class RecordJson {
     List<Object> resolved = new ArrayList<>(r.resolved().size());
     for (ResolvedRequest x : r.resolved()) {
       Map<String, @Nullable Object> e = new TreeMap<>();
-      e.put("requestId", x.requestId());
+      e.put("requestId", x.requestId().value());
       e.put("outcome", x.outcome().wireName());
-      e.put("successorRequestId", x.successorRequestId());
+      e.put("successorRequestId", RequestId.valueOrEmpty(x.successorRequestId()));
       e.put("resolvedAt", x.resolvedAt());
       resolved.add(e);
     }
@@ -150,7 +151,7 @@ public final class RecordJson {
 
   private static Map<String, @Nullable Object> pending(PendingRequest p) {
     Map<String, @Nullable Object> m = new TreeMap<>();
-    m.put("requestId", p.requestId());
+    m.put("requestId", p.requestId().value());
     m.put("publicKey", p.publicKey().base64Url());
     m.put("role", p.role().name());
     m.put("roles", roleNames(p.roles()));
@@ -374,7 +375,7 @@ public final class RecordJson {
     Instant expires = o.instant("expiresAt");
     boolean repair = o.bool("repair");
     String origin = o.string("browserOrigin");
-    return model("pending", () -> new PendingRequest(requestId, id, key, role, roles, scopes,
+    return model("pending", () -> new PendingRequest(RequestId.of(requestId), id, key, role, roles, scopes,
         client, address, created, refreshed, expires, repair, r, origin));
   }
 
@@ -390,7 +391,8 @@ public final class RecordJson {
     String requestId = o.string("requestId");
     String successor = o.string("successorRequestId");
     Instant at = o.instant("resolvedAt");
-    return model(o.path, () -> new ResolvedRequest(requestId, out, successor, at));
+    return model(o.path, () -> new ResolvedRequest(RequestId.of(requestId), out,
+        RequestId.ofEmptyAsNull(successor), at));
   }
 
   private static ClientInfo client(Obj o) {

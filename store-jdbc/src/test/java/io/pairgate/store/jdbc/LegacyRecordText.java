@@ -48,9 +48,9 @@ final class LegacyRecordText {
       }
       first = false;
       b.append('{');
-      field(b, "requestId", rr.requestId(), true);
+      field(b, "requestId", rr.requestId().value(), true);
       field(b, "outcome", rr.outcome().wireName(), false);
-      field(b, "successorRequestId", rr.successorRequestId(), false);
+      field(b, "successorRequestId", io.pairgate.RequestId.valueOrEmpty(rr.successorRequestId()), false);
       instantField(b, "resolvedAt", rr.resolvedAt());
       b.append('}');
     }
@@ -110,7 +110,7 @@ final class LegacyRecordText {
 
   private static void writePending(StringBuilder b, PendingRequest q) {
     b.append('{');
-    field(b, "requestId", q.requestId(), true);
+    field(b, "requestId", q.requestId().value(), true);
     field(b, "publicKey", q.publicKey().base64Url(), false);
     field(b, "role", q.role().name(), false);
     b.append(",\"roles\":");

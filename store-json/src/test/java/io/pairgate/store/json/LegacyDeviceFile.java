@@ -33,9 +33,9 @@ final class LegacyDeviceFile {
     List<Object> resolved = new ArrayList<>(r.resolved().size());
     for (ResolvedRequest x : r.resolved()) {
       Map<String, @Nullable Object> e = Json.object();
-      e.put("requestId", x.requestId());
+      e.put("requestId", x.requestId().value());
       e.put("outcome", x.outcome().wireName());
-      e.put("successorRequestId", x.successorRequestId());
+      e.put("successorRequestId", io.pairgate.RequestId.valueOrEmpty(x.successorRequestId()));
       e.put("resolvedAtMs", Json.epochMs(x.resolvedAt()));
       resolved.add(e);
     }
@@ -78,7 +78,7 @@ final class LegacyDeviceFile {
 
   private static Map<String, @Nullable Object> pending(PendingRequest p) {
     Map<String, @Nullable Object> m = Json.object();
-    m.put("requestId", p.requestId());
+    m.put("requestId", p.requestId().value());
     m.put("publicKey", p.publicKey().base64Url());
     m.put("role", p.role().name());
     m.put("roles", roleNames(p.roles()));
