@@ -34,7 +34,8 @@ class SharedRecordFormatTest {
   void theOpenScanReadsTheSameFactsFromBothFormats() {
     for (byte[] file : new byte[][] {RecordCodec.encode(R), LegacyDeviceFile.encode(R)}) {
       Json.DeviceSummary d = RecordCodec.summary(file, "f", ID);
-      assertEquals(R.requestIds(), d.requestIds());
+      assertEquals(R.requestIds().stream().map(io.pairgate.RequestId::value).toList(),
+          d.requestIds());
       assertEquals(R.pending().expiresAt(), d.pending().expiresAt());
       assertEquals(R.pending().remoteAddress(), d.pending().remoteAddress());
       assertEquals(R.version(), d.version());
